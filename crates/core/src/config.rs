@@ -1,0 +1,763 @@
+//! The application configuration (`<data_dir>/config.json`) and its validation.
+//!
+//! The sections `name`, `data_dir`, `scheduler`, `logging`, `backup` and `other` are fixed by api.md;
+//! `download`, `provider`, `nfo` and `server` are Aniworld's own additions. Every field has a serde
+//! default, so a partial or older file loads, and `AppConfig::default()` is what a fresh data dir gets
+//! (kept equal to `config/default.json` by a test).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::episode::Language;
+
+/// What redacted secrets read as in API responses.
+pub const REDACTED: &str = "********";
+
+/// A secret string (API key). `Debug` and [`AppConfig::redacted`] mask it; it is stored in
+/// config.json as is, because the service needs it back after a restart.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(Option<String>);
+
+impl Secret {
+    /// Wraps a value; empty strings count as unset.
+    pub fn new(value: Option<String>) -> Self {
+        Self(value.filter(|v| !v.trim().is_empty()))
+    }
+    /// The secret itself. Never log or return it.
+    pub fn expose(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+    /// Whether a value is set.
+    pub fn is_set(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.is_set() {
+            "Secret(********)"
+        } else {
+            "Secret(None)"
+        })
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Secret::new(Option::<String>::deserialize(d)?))
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AppConfig {
+    /// Display name of the instance.
+    pub name: String,
+    /// The data directory as configured (informational; the running value comes from the command line).
+    pub data_dir: String,
+    /// Automatic rescans.
+    pub scheduler: SchedulerConfig,
+    /// Log level and optional rotating log file.
+    pub logging: LoggingConfig,
+    /// Automatic configuration backups (kept for older clients).
+    pub backup: BackupConfig,
+    /// Free-form section; holds `anime_directory`.
+    pub other: OtherConfig,
+    /// Download queue and stream choice.
+    pub download: DownloadConfig,
+    /// The catalogue client.
+    pub provider: ProviderConfig,
+    /// TMDB and NFO writing.
+    pub nfo: NfoConfig,
+    /// HTTP server policies: CORS, rate limits, password hashing.
+    pub server: ServerConfig,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            name: "Aniworld".into(),
+            data_dir: "data".into(),
+            scheduler: SchedulerConfig::default(),
+            logging: LoggingConfig::default(),
+            backup: BackupConfig::default(),
+            other: OtherConfig::default(),
+            download: DownloadConfig::default(),
+            provider: ProviderConfig::default(),
+            nfo: NfoConfig::default(),
+            server: ServerConfig::default(),
+        }
+    }
+}
+
+/// Days accepted in `schedule_days`.
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Scheduler settings (api.md section 5 and 7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SchedulerConfig {
+    /// Whether scheduled rescans run.
+    pub enabled: bool,
+    /// Interval between rescans for clients of the older API; used only when `schedule_time` is unset.
+    pub interval_minutes: u32,
+    /// Daily time `HH:MM` (local time of `timezone`), or None for interval mode.
+    pub schedule_time: Option<String>,
+    /// Days on which `schedule_time` fires (`mon`..`sun`).
+    pub schedule_days: Vec<String>,
+    /// Queue every missing episode after a scheduled or triggered rescan, and start the queue.
+    pub auto_download_after_rescan: bool,
+    /// IANA time zone of `schedule_time` (e.g. `Europe/Berlin`); None = the process's local time.
+    pub timezone: Option<String>,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            interval_minutes: 60,
+            schedule_time: Some("03:00".into()),
+            schedule_days: WEEKDAYS.iter().map(|d| d.to_string()).collect(),
+            auto_download_after_rescan: false,
+            timezone: None,
+        }
+    }
+}
+
+/// Logging settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoggingConfig {
+    /// `DEBUG`, `INFO`, `WARNING`, `ERROR` or `CRITICAL` (case-insensitive; `WARN` and `TRACE` too).
+    pub level: String,
+    /// File name of a rotating log file inside `<data_dir>/logs/`, or None for stderr only.
+    pub file: Option<String>,
+    /// Size at which the log file rotates (default 10 MiB).
+    pub max_bytes: Option<u64>,
+    /// Rotated files kept.
+    pub backup_count: u32,
+}
+
+impl Default for LoggingConfig {
+    fn default() -> Self {
+        Self {
+            level: "INFO".into(),
+            file: None,
+            max_bytes: None,
+            backup_count: 3,
+        }
+    }
+}
+
+/// Backup settings (kept for clients of the older API; backups are made on request).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BackupConfig {
+    /// Informational.
+    pub enabled: bool,
+    /// Informational; backups live in `<data_dir>/config_backups/`.
+    pub path: String,
+    /// Informational.
+    pub keep_days: u32,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            path: "data/backups".into(),
+            keep_days: 30,
+        }
+    }
+}
+
+/// The free-form `other` section.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OtherConfig {
+    /// The anime library folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anime_directory: Option<String>,
+    /// Anything else clients stored here, kept as is.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// Download queue settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DownloadConfig {
+    /// Parallel downloads, 1..=5.
+    pub max_concurrent: u32,
+    /// Automatic retries of a failed download before it is marked failed, 0..=10.
+    pub max_retries: u32,
+    /// Base delay of the retry backoff in seconds (doubles per retry).
+    pub retry_backoff_seconds: u64,
+    /// Languages in order of preference.
+    pub language_preference: Vec<Language>,
+    /// Hoster names in order of preference; hosters not listed are tried after these.
+    pub hoster_preference: Vec<String>,
+    /// HLS segments fetched in parallel per download, 1..=32.
+    pub segment_concurrency: u32,
+    /// Highest HLS variant height to choose (e.g. 720), None = best.
+    pub max_resolution: Option<u32>,
+    /// Requests per second allowed to one media host, shared by all downloads.
+    pub host_requests_per_second: u32,
+    /// Open connections allowed to one media host, shared by all downloads.
+    pub host_max_connections: u32,
+}
+
+impl Default for DownloadConfig {
+    fn default() -> Self {
+        Self {
+            max_concurrent: 1,
+            max_retries: 3,
+            retry_backoff_seconds: 30,
+            language_preference: Language::DEFAULT_PREFERENCE.to_vec(),
+            hoster_preference: vec!["VOE".into(), "Vidmoly".into(), "Vidoza".into()],
+            segment_concurrency: 8,
+            max_resolution: None,
+            host_requests_per_second: 50,
+            host_max_connections: 16,
+        }
+    }
+}
+
+/// Catalogue client settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProviderConfig {
+    /// Base URL of the catalogue.
+    pub base_url: String,
+    /// FlareSolverr endpoint (`http://host:8191/v1`) used when the catalogue answers with a challenge.
+    pub solver_url: Option<String>,
+    /// HTTP(S) or SOCKS proxy for all outbound requests (`socks5://host:1080`).
+    pub proxy: Option<String>,
+    /// Host name -> IP address overrides, for DNS that blocks the catalogue.
+    pub dns_overrides: BTreeMap<String, String>,
+    /// Minimum delay between two requests to the catalogue, in milliseconds.
+    pub min_request_interval_ms: u64,
+    /// Timeout of one request, in seconds.
+    pub timeout_seconds: u64,
+    /// Retries on 429/5xx/network errors.
+    pub max_retries: u32,
+    /// Catalogue look-ups run in parallel during a scan.
+    pub lookup_concurrency: u32,
+}
+
+impl Default for ProviderConfig {
+    fn default() -> Self {
+        Self {
+            base_url: "https://aniworld.to".into(),
+            solver_url: None,
+            proxy: None,
+            dns_overrides: BTreeMap::new(),
+            min_request_interval_ms: 250,
+            timeout_seconds: 30,
+            max_retries: 3,
+            lookup_concurrency: 4,
+        }
+    }
+}
+
+/// TMDB and NFO settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NfoConfig {
+    /// TMDB v3 API key or v4 read access token.
+    pub tmdb_api_key: Secret,
+    /// Base URL of the TMDB v3 API.
+    pub tmdb_api_url: String,
+    /// Base URL of TMDB images.
+    pub tmdb_image_url: String,
+    /// Language of NFO text (`de-DE`); English fills fields without text.
+    pub language: String,
+    /// Create tvshow.nfo and artwork when a series is added.
+    pub auto_create: bool,
+    /// Write `<video>.nfo` for downloaded episodes.
+    pub episode_nfo: bool,
+    /// Write `season.nfo` and season posters.
+    pub season_nfo: bool,
+    /// Download poster.jpg.
+    pub download_poster: bool,
+    /// Download logo.png.
+    pub download_logo: bool,
+    /// Download fanart.jpg.
+    pub download_fanart: bool,
+}
+
+impl Default for NfoConfig {
+    fn default() -> Self {
+        Self {
+            tmdb_api_key: Secret::default(),
+            tmdb_api_url: "https://api.themoviedb.org/3".into(),
+            tmdb_image_url: "https://image.tmdb.org/t/p".into(),
+            language: "de-DE".into(),
+            auto_create: false,
+            episode_nfo: true,
+            season_nfo: true,
+            download_poster: true,
+            download_logo: true,
+            download_fanart: true,
+        }
+    }
+}
+
+/// HTTP server policies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServerConfig {
+    /// Origins allowed by CORS besides the service's own (exact `scheme://host[:port]`).
+    pub cors_origins: Vec<String>,
+    /// Requests per minute per `Origin` on `/api/*`.
+    pub origin_rate_limit_per_minute: u32,
+    /// Login and setup requests per 60 s per client address.
+    pub auth_rate_limit_per_minute: u32,
+    /// bcrypt cost of the master password hash (4..=31).
+    pub bcrypt_cost: u32,
+    /// Token lifetime without "remember me", in hours.
+    pub token_hours: u32,
+    /// Token lifetime with "remember me", in days.
+    pub remember_days: u32,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            cors_origins: Vec::new(),
+            origin_rate_limit_per_minute: 60,
+            auth_rate_limit_per_minute: 5,
+            bcrypt_cost: 12,
+            token_hours: 24,
+            remember_days: 30,
+        }
+    }
+}
+
+/// One validation failure: the dotted field path and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidationIssue {
+    /// Dotted path of the field, e.g. `scheduler.schedule_time`.
+    pub field: String,
+    /// Human-readable message.
+    pub message: String,
+}
+
+impl ValidationIssue {
+    /// Builds an issue.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ValidationIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// Parses `HH:MM` (00:00..=23:59) into hour and minute.
+pub fn parse_schedule_time(s: &str) -> Option<(u32, u32)> {
+    let (h, m) = s.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some((h, m))
+}
+
+fn valid_log_level(level: &str) -> bool {
+    matches!(
+        level.to_ascii_uppercase().as_str(),
+        "TRACE" | "DEBUG" | "INFO" | "WARN" | "WARNING" | "ERROR" | "CRITICAL"
+    )
+}
+
+fn valid_http_url(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("http://")
+        .or_else(|| s.strip_prefix("https://"));
+    rest.is_some_and(|r| {
+        !r.is_empty() && !r.starts_with('/') && !r.chars().any(char::is_whitespace)
+    })
+}
+
+fn valid_file_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && !s.starts_with('.')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+impl SchedulerConfig {
+    /// Validation issues of this section (field paths prefixed with `prefix`).
+    pub fn validate(&self, prefix: &str) -> Vec<ValidationIssue> {
+        let mut v = Vec::new();
+        if self.interval_minutes < 1 {
+            v.push(ValidationIssue::new(
+                format!("{prefix}interval_minutes"),
+                "must be at least 1",
+            ));
+        }
+        if let Some(t) = &self.schedule_time
+            && parse_schedule_time(t).is_none()
+        {
+            v.push(ValidationIssue::new(
+                format!("{prefix}schedule_time"),
+                format!("{t:?} is not a time HH:MM between 00:00 and 23:59"),
+            ));
+        }
+        for d in &self.schedule_days {
+            if !WEEKDAYS.contains(&d.as_str()) {
+                v.push(ValidationIssue::new(
+                    format!("{prefix}schedule_days"),
+                    format!("{d:?} is not one of mon tue wed thu fri sat sun"),
+                ));
+            }
+        }
+        if let Some(tz) = &self.timezone
+            && tz.parse::<chrono_tz::Tz>().is_err()
+        {
+            v.push(ValidationIssue::new(
+                format!("{prefix}timezone"),
+                format!("{tz:?} is not an IANA time zone such as Europe/Berlin"),
+            ));
+        }
+        v
+    }
+}
+
+impl AppConfig {
+    /// Every validation issue of the configuration; empty when it is valid.
+    pub fn validate(&self) -> Vec<ValidationIssue> {
+        let mut v = Vec::new();
+        let mut bad = |field: &str, msg: &str| v.push(ValidationIssue::new(field, msg));
+        if self.name.trim().is_empty() || self.name.len() > 100 {
+            bad("name", "must be 1 to 100 characters");
+        }
+        if !valid_log_level(&self.logging.level) {
+            bad(
+                "logging.level",
+                "must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+            );
+        }
+        if let Some(f) = &self.logging.file
+            && !valid_file_name(f)
+        {
+            bad(
+                "logging.file",
+                "must be a plain file name ([A-Za-z0-9._-], not starting with a dot)",
+            );
+        }
+        if self.logging.max_bytes.is_some_and(|b| b < 1024) {
+            bad("logging.max_bytes", "must be at least 1024");
+        }
+        if self.logging.backup_count > 100 {
+            bad("logging.backup_count", "must be at most 100");
+        }
+        if let Some(dir) = &self.other.anime_directory
+            && (dir.trim().is_empty() || dir.contains('\0'))
+        {
+            bad("other.anime_directory", "must be a non-empty path");
+        }
+        let d = &self.download;
+        if !(1..=5).contains(&d.max_concurrent) {
+            bad("download.max_concurrent", "must be between 1 and 5");
+        }
+        if d.max_retries > 10 {
+            bad("download.max_retries", "must be between 0 and 10");
+        }
+        if d.retry_backoff_seconds > 86_400 {
+            bad("download.retry_backoff_seconds", "must be at most 86400");
+        }
+        if d.language_preference.is_empty() {
+            bad(
+                "download.language_preference",
+                "must name at least one language",
+            );
+        }
+        if d.hoster_preference.iter().any(|h| h.trim().is_empty()) {
+            bad(
+                "download.hoster_preference",
+                "hoster names must not be empty",
+            );
+        }
+        if !(1..=32).contains(&d.segment_concurrency) {
+            bad("download.segment_concurrency", "must be between 1 and 32");
+        }
+        if d.max_resolution.is_some_and(|r| !(144..=4320).contains(&r)) {
+            bad("download.max_resolution", "must be between 144 and 4320");
+        }
+        if !(1..=1000).contains(&d.host_requests_per_second) {
+            bad(
+                "download.host_requests_per_second",
+                "must be between 1 and 1000",
+            );
+        }
+        if !(1..=64).contains(&d.host_max_connections) {
+            bad("download.host_max_connections", "must be between 1 and 64");
+        }
+        let p = &self.provider;
+        if !valid_http_url(&p.base_url) {
+            bad("provider.base_url", "must be an http(s) URL");
+        }
+        if p.solver_url.as_deref().is_some_and(|u| !valid_http_url(u)) {
+            bad("provider.solver_url", "must be an http(s) URL");
+        }
+        if let Some(proxy) = &p.proxy {
+            let ok = [
+                "http://",
+                "https://",
+                "socks4://",
+                "socks4a://",
+                "socks5://",
+                "socks5h://",
+            ]
+            .iter()
+            .any(|s| proxy.starts_with(s) && proxy.len() > s.len());
+            if !ok {
+                bad("provider.proxy", "must be an http(s):// or socks5:// URL");
+            }
+        }
+        for (host, addr) in &p.dns_overrides {
+            if host.is_empty() || addr.parse::<std::net::IpAddr>().is_err() {
+                bad(
+                    "provider.dns_overrides",
+                    "must map host names to IP addresses",
+                );
+            }
+        }
+        if !(1..=600).contains(&p.timeout_seconds) {
+            bad("provider.timeout_seconds", "must be between 1 and 600");
+        }
+        if p.max_retries > 10 {
+            bad("provider.max_retries", "must be between 0 and 10");
+        }
+        if p.min_request_interval_ms > 60_000 {
+            bad("provider.min_request_interval_ms", "must be at most 60000");
+        }
+        if !(1..=16).contains(&p.lookup_concurrency) {
+            bad("provider.lookup_concurrency", "must be between 1 and 16");
+        }
+        let n = &self.nfo;
+        if !valid_http_url(&n.tmdb_api_url) {
+            bad("nfo.tmdb_api_url", "must be an http(s) URL");
+        }
+        if !valid_http_url(&n.tmdb_image_url) {
+            bad("nfo.tmdb_image_url", "must be an http(s) URL");
+        }
+        let lang_ok = n.language.len() == 5
+            && n.language.as_bytes()[2] == b'-'
+            && n.language[..2].bytes().all(|b| b.is_ascii_lowercase())
+            && n.language[3..].bytes().all(|b| b.is_ascii_uppercase());
+        if !lang_ok {
+            bad("nfo.language", "must be a language tag such as de-DE");
+        }
+        let s = &self.server;
+        if s.cors_origins
+            .iter()
+            .any(|o| !valid_http_url(o) || o.ends_with('/'))
+        {
+            bad(
+                "server.cors_origins",
+                "must be origins such as https://example.org (no path)",
+            );
+        }
+        if !(1..=100_000).contains(&s.origin_rate_limit_per_minute) {
+            bad(
+                "server.origin_rate_limit_per_minute",
+                "must be between 1 and 100000",
+            );
+        }
+        if !(1..=1000).contains(&s.auth_rate_limit_per_minute) {
+            bad(
+                "server.auth_rate_limit_per_minute",
+                "must be between 1 and 1000",
+            );
+        }
+        if !(4..=31).contains(&s.bcrypt_cost) {
+            bad("server.bcrypt_cost", "must be between 4 and 31");
+        }
+        if !(1..=24 * 365).contains(&s.token_hours) {
+            bad("server.token_hours", "must be between 1 and 8760");
+        }
+        if !(1..=365).contains(&s.remember_days) {
+            bad("server.remember_days", "must be between 1 and 365");
+        }
+        v.extend(self.scheduler.validate("scheduler."));
+        v
+    }
+
+    /// The configuration as JSON with every secret replaced by [`REDACTED`] (or null when unset).
+    pub fn redacted(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).expect("configuration serialises");
+        if self.nfo.tmdb_api_key.is_set() {
+            v["nfo"]["tmdb_api_key"] = serde_json::Value::String(REDACTED.into());
+        }
+        if let Some(proxy) = &self.provider.proxy {
+            v["provider"]["proxy"] = serde_json::Value::String(redact_userinfo(proxy));
+        }
+        v
+    }
+
+    /// Merges a partial JSON update into this configuration (objects merge recursively, other
+    /// values replace). A secret sent back as [`REDACTED`] keeps its current value.
+    /// Returns the merged configuration, or the serde error text when the result has wrong types.
+    pub fn merged(&self, patch: &serde_json::Value) -> Result<AppConfig, String> {
+        let mut base = serde_json::to_value(self).map_err(|e| e.to_string())?;
+        merge_json(&mut base, patch);
+        let mut out: AppConfig = serde_json::from_value(base).map_err(|e| e.to_string())?;
+        out.keep_redacted_secrets(self);
+        Ok(out)
+    }
+
+    /// Replaces secrets that arrived as [`REDACTED`] with the values of `current`.
+    pub fn keep_redacted_secrets(&mut self, current: &AppConfig) {
+        if self.nfo.tmdb_api_key.expose() == Some(REDACTED) {
+            self.nfo.tmdb_api_key = current.nfo.tmdb_api_key.clone();
+        }
+        if let (Some(new), Some(old)) = (&self.provider.proxy, &current.provider.proxy)
+            && new.contains(REDACTED)
+            && *new == redact_userinfo(old)
+        {
+            self.provider.proxy = Some(old.clone());
+        }
+    }
+}
+
+/// Replaces the password of `scheme://user:password@host` with [`REDACTED`].
+fn redact_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:{REDACTED}@{host}"),
+        None => url.to_string(),
+    }
+}
+
+/// Recursive JSON merge: objects merge key by key, everything else replaces.
+pub fn merge_json(base: &mut serde_json::Value, patch: &serde_json::Value) {
+    match (base, patch) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(p)) => {
+            for (k, v) in p {
+                match b.get_mut(k) {
+                    Some(slot) => merge_json(slot, v),
+                    None => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_valid_and_matches_the_documented_defaults() {
+        let c = AppConfig::default();
+        assert!(c.validate().is_empty(), "{:?}", c.validate());
+        assert_eq!(c.download.max_concurrent, 1);
+        assert_eq!(c.download.max_retries, 3);
+        assert_eq!(c.download.hoster_preference[0], "VOE");
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["other"], serde_json::json!({}));
+        assert_eq!(v["scheduler"]["schedule_days"].as_array().unwrap().len(), 7);
+    }
+
+    #[test]
+    fn default_file_matches_default_config() {
+        let file: AppConfig =
+            serde_json::from_str(include_str!("../../../config/default.json")).unwrap();
+        assert_eq!(file, AppConfig::default());
+    }
+
+    #[test]
+    fn partial_files_load_with_defaults() {
+        let c: AppConfig = serde_json::from_str(r#"{"scheduler":{"enabled":false}}"#).unwrap();
+        assert!(!c.scheduler.enabled);
+        assert_eq!(c.scheduler.interval_minutes, 60);
+        assert_eq!(c.name, "Aniworld");
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let mut c = AppConfig::default();
+        c.scheduler.schedule_time = Some("25:00".into());
+        c.scheduler.schedule_days = vec!["mon".into(), "funday".into()];
+        c.scheduler.interval_minutes = 0;
+        c.download.max_concurrent = 9;
+        let fields: Vec<String> = c.validate().into_iter().map(|i| i.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "download.max_concurrent",
+                "scheduler.interval_minutes",
+                "scheduler.schedule_time",
+                "scheduler.schedule_days"
+            ]
+        );
+    }
+
+    #[test]
+    fn schedule_times_parse_strictly() {
+        assert_eq!(parse_schedule_time("03:00"), Some((3, 0)));
+        assert_eq!(parse_schedule_time("23:59"), Some((23, 59)));
+        for bad in ["24:00", "3:00", "03:60", "0300", "ab:cd", "03:00:00", ""] {
+            assert_eq!(parse_schedule_time(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_redacted_and_kept_when_sent_back() {
+        let mut c = AppConfig::default();
+        c.nfo.tmdb_api_key = Secret::new(Some("abcdef0123456789abcdef0123456789".into()));
+        c.provider.proxy = Some("socks5://me:hunter2@proxy:1080".into());
+        let red = c.redacted();
+        let text = red.to_string();
+        assert!(!text.contains("abcdef0123"));
+        assert!(!text.contains("hunter2"));
+        assert!(format!("{c:?}").contains("Secret(********)"));
+        let merged = c.merged(&red).unwrap();
+        assert_eq!(merged, c);
+        let changed = c
+            .merged(&serde_json::json!({"nfo": {"tmdb_api_key": "new"}}))
+            .unwrap();
+        assert_eq!(changed.nfo.tmdb_api_key.expose(), Some("new"));
+    }
+
+    #[test]
+    fn merge_keeps_fields_not_sent_and_reports_wrong_types() {
+        let c = AppConfig::default();
+        let m = c
+            .merged(&serde_json::json!({"scheduler": {"schedule_time": "06:30"}}))
+            .unwrap();
+        assert_eq!(m.scheduler.schedule_time.as_deref(), Some("06:30"));
+        assert_eq!(m.scheduler.interval_minutes, 60);
+        assert!(
+            c.merged(&serde_json::json!({"scheduler": {"enabled": "yes"}}))
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,21 @@
+//! Domain types and pure rules of Aniworld.
+//!
+//! This crate owns the vocabulary every other crate speaks: series and episode ids, missing-episode
+//! maps, download items with their status and priority, the application configuration and its
+//! validation, folder-name sanitising and file naming, the scheduler plan, and the small port
+//! traits (`SeriesRepo`, `QueueRepo`, `SettingsRepo`, `EpisodeSource`, `StreamResolver`) through
+//! which the domain crates reach each other without depending on one another.
+//!
+//! It performs no I/O and must never know about HTTP frameworks, databases or HTTP clients.
+
+pub mod config;
+pub mod download;
+pub mod episode;
+pub mod naming;
+pub mod ports;
+pub mod series;
+
+pub use config::{AppConfig, Secret, ValidationIssue};
+pub use download::{DownloadItem, DownloadStatus, EpisodeRef, ItemId, Priority, Progress};
+pub use episode::{EpisodeId, Language, MissingEpisodes};
+pub use series::{NewSerie, SITE_ID, Serie};

@@ -1,0 +1,84 @@
+//! A series of the library.
+
+use serde::{Deserialize, Serialize};
+
+use crate::episode::MissingEpisodes;
+
+/// The catalogue id reported as `site` (architecture.md: the catalogue's id, not the host of the base URL).
+pub const SITE_ID: &str = "aniworld.to";
+
+/// A series in the library, identified by the catalogue's slug (`key`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Serie {
+    /// Row id in the store (`db_id` in the add response).
+    pub id: i64,
+    /// The catalogue slug, e.g. `attack-on-titan`; the primary id everywhere.
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// Catalogue id, normally [`SITE_ID`].
+    pub site: String,
+    /// Folder name under the anime directory (display metadata).
+    pub folder: String,
+    /// First year of the series, when the catalogue gives one.
+    pub year: Option<i32>,
+    /// Catalogue description, when known.
+    pub description: Option<String>,
+    /// IMDb id from the catalogue page, used to match TMDB.
+    pub imdb_id: Option<String>,
+    /// Cover image URL on the catalogue, when known.
+    pub cover_url: Option<String>,
+    /// Missing episodes as of the last scan or download.
+    pub missing: MissingEpisodes,
+    /// Number of episode files found on disk at the last scan (or downloaded since).
+    pub present_count: u32,
+    /// When the series was added (RFC 3339).
+    pub added_at: chrono::DateTime<chrono::Utc>,
+    /// When its episodes were last compared with the catalogue.
+    pub last_scanned_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The error of the last failed catalogue look-up, cleared by a successful one.
+    pub last_scan_error: Option<String>,
+}
+
+/// What is needed to insert a series.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSerie {
+    /// Catalogue slug.
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// Catalogue id.
+    pub site: String,
+    /// Folder name (already sanitised).
+    pub folder: String,
+    /// First year, if known.
+    pub year: Option<i32>,
+    /// Catalogue description, if known.
+    pub description: Option<String>,
+    /// IMDb id, if known.
+    pub imdb_id: Option<String>,
+    /// Cover URL, if known.
+    pub cover_url: Option<String>,
+}
+
+/// Returns true when `key` is a valid catalogue slug (`[a-zA-Z0-9-]+`, at most 200 characters).
+pub fn is_valid_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 200
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_slugs() {
+        assert!(is_valid_key("attack-on-titan"));
+        assert!(is_valid_key("86-eighty-six"));
+        assert!(!is_valid_key(""));
+        assert!(!is_valid_key("../etc"));
+        assert!(!is_valid_key("a b"));
+        assert!(!is_valid_key(&"a".repeat(201)));
+    }
+}

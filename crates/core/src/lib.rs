@@ -13,6 +13,7 @@ pub mod download;
 pub mod episode;
 pub mod naming;
 pub mod ports;
+pub mod schedule;
 pub mod series;
 
 pub use config::{AppConfig, Secret, ValidationIssue};

@@ -1,0 +1,36 @@
+//! The library scanner of Aniworld: walks the anime folder, finds present episodes and computes
+//! missing ones against the catalogue. Knows nothing of HTTP frameworks, databases or HTTP clients:
+//! it reaches the catalogue through [`EpisodeSource`](aniworld_core::ports::EpisodeSource) and the
+//! store through [`SeriesRepo`](aniworld_core::ports::SeriesRepo).
+//!
+//! - [`walk`]: one parallel walk of the anime folder, with a cache that makes unchanged rescans cheap.
+//! - [`Scanner`]: full and single-series scans with bounded catalogue concurrency and progress.
+//! - [`Scanner::add_series`]: adding a catalogue series to the library.
+
+mod add;
+mod episodes;
+mod error;
+mod scan;
+pub mod walk;
+
+pub use add::AddedSeries;
+pub use episodes::{MergedEpisodes, merge_episodes, refreshed_meta};
+pub use error::LibraryError;
+pub use scan::{ScanOptions, ScanProgress, ScanReport, Scanner, SeriesScan};
+pub use walk::{LibraryWalk, PresentEpisodes, WalkCache, WalkOptions, WalkStats, walk_library};
+
+use std::path::PathBuf;
+
+use aniworld_core::AppConfig;
+
+/// The configured anime directory (`other.anime_directory`), or [`LibraryError::NoAnimeDirectory`].
+pub fn anime_dir_from_config(config: &AppConfig) -> Result<PathBuf, LibraryError> {
+    config
+        .other
+        .anime_directory
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .ok_or(LibraryError::NoAnimeDirectory)
+}

@@ -41,7 +41,9 @@ impl Scanner {
         }
         check_anime_dir(anime_dir)?;
         if self.repo.get_series(key)?.is_some() {
-            return Err(LibraryError::AlreadyExists { key: key.to_string() });
+            return Err(LibraryError::AlreadyExists {
+                key: key.to_string(),
+            });
         }
         let cat = self.source.series(key)?;
         let name = Some(cat.title.trim())
@@ -51,7 +53,10 @@ impl Scanner {
             .to_string();
         let folder = series_folder_name(&name, cat.year);
         if folder.is_empty() {
-            return Err(LibraryError::InvalidName { name, reason: "nothing usable is left as a folder name" });
+            return Err(LibraryError::InvalidName {
+                name,
+                reason: "nothing usable is left as a folder name",
+            });
         }
         let new = NewSerie {
             key: key.to_string(),
@@ -65,7 +70,11 @@ impl Scanner {
         };
         let serie = match self.repo.insert_series(&new) {
             Ok(s) => s,
-            Err(RepoError::Conflict(_)) => return Err(LibraryError::AlreadyExists { key: key.to_string() }),
+            Err(RepoError::Conflict(_)) => {
+                return Err(LibraryError::AlreadyExists {
+                    key: key.to_string(),
+                });
+            }
             Err(e) => return Err(e.into()),
         };
         let path = anime_dir.join(&folder);
@@ -81,8 +90,15 @@ impl Scanner {
             }
         };
         let scan = self.save(&serie, &cat, &present)?;
-        log::info!("added {key} as {folder:?}: {} present, {} missing", scan.present, scan.missing.len());
-        Ok(AddedSeries { serie: scan.serie, missing: scan.missing })
+        log::info!(
+            "added {key} as {folder:?}: {} present, {} missing",
+            scan.present,
+            scan.missing.len()
+        );
+        Ok(AddedSeries {
+            serie: scan.serie,
+            missing: scan.missing,
+        })
     }
 
     /// Removes a series inserted by a failed add, so that the add can be retried.

@@ -43,8 +43,15 @@ pub fn merge_episodes(available: &[CatalogueEpisode], present: &PresentEpisodes)
             file_path: Some(path.clone()),
         });
     }
-    let missing = by_id.values().filter(|r| !r.is_downloaded).map(|r| r.id).collect();
-    MergedEpisodes { records: by_id.into_values().collect(), missing }
+    let missing = by_id
+        .values()
+        .filter(|r| !r.is_downloaded)
+        .map(|r| r.id)
+        .collect();
+    MergedEpisodes {
+        records: by_id.into_values().collect(),
+        missing,
+    }
 }
 
 /// The series with the catalogue's metadata filled in, when the catalogue knows more or other
@@ -81,13 +88,28 @@ mod tests {
     }
 
     fn present(ids: &[(u32, u32)]) -> PresentEpisodes {
-        ids.iter().map(|&(s, e)| (EpisodeId::new(s, e), format!("Season {s:02}/x S{s:02}E{e:02}.mp4"))).collect()
+        ids.iter()
+            .map(|&(s, e)| {
+                (
+                    EpisodeId::new(s, e),
+                    format!("Season {s:02}/x S{s:02}E{e:02}.mp4"),
+                )
+            })
+            .collect()
     }
 
-    fn check(available: &[(u32, u32)], on_disk: &[(u32, u32)], missing: &[(u32, u32)], records: usize) {
+    fn check(
+        available: &[(u32, u32)],
+        on_disk: &[(u32, u32)],
+        missing: &[(u32, u32)],
+        records: usize,
+    ) {
         let merged = merge_episodes(&cat(available), &present(on_disk));
         let want: Vec<_> = missing.iter().map(|&(s, e)| EpisodeId::new(s, e)).collect();
-        assert_eq!(merged.missing, want, "available {available:?}, present {on_disk:?}");
+        assert_eq!(
+            merged.missing, want,
+            "available {available:?}, present {on_disk:?}"
+        );
         assert_eq!(merged.records.len(), records);
     }
 

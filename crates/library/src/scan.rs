@@ -34,14 +34,20 @@ pub struct ScanOptions {
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        Self { lookup_concurrency: 4, walk_threads: 0 }
+        Self {
+            lookup_concurrency: 4,
+            walk_threads: 0,
+        }
     }
 }
 
 impl ScanOptions {
     /// Options from the configuration (`provider.lookup_concurrency`).
     pub fn from_config(config: &AppConfig) -> Self {
-        Self { lookup_concurrency: config.provider.lookup_concurrency.max(1) as usize, walk_threads: 0 }
+        Self {
+            lookup_concurrency: config.provider.lookup_concurrency.max(1) as usize,
+            walk_threads: 0,
+        }
     }
 }
 
@@ -97,8 +103,17 @@ pub struct Scanner {
 
 impl Scanner {
     /// A scanner over a catalogue and a repository.
-    pub fn new(source: Arc<dyn EpisodeSource>, repo: Arc<dyn SeriesRepo>, options: ScanOptions) -> Self {
-        Self { source, repo, options, cache: Mutex::new(WalkCache::new()) }
+    pub fn new(
+        source: Arc<dyn EpisodeSource>,
+        repo: Arc<dyn SeriesRepo>,
+        options: ScanOptions,
+    ) -> Self {
+        Self {
+            source,
+            repo,
+            options,
+            cache: Mutex::new(WalkCache::new()),
+        }
     }
 
     /// Scans every series of the library. `on_progress` is called on the calling thread after each
@@ -116,11 +131,19 @@ impl Scanner {
         check_anime_dir(anime_dir)?;
         let series = self.repo.list_series()?;
         let walk = self.walk(anime_dir, &series)?;
-        let mut report = ScanReport { series_total: series.len(), walk: walk.stats, ..Default::default() };
+        let mut report = ScanReport {
+            series_total: series.len(),
+            walk: walk.stats,
+            ..Default::default()
+        };
         let mut done = 0;
         let mut progress = |key: &str| {
             done += 1;
-            on_progress(ScanProgress { done, total: series.len(), current_key: key.to_string() });
+            on_progress(ScanProgress {
+                done,
+                total: series.len(),
+                current_key: key.to_string(),
+            });
         };
 
         // Series whose folder could not be read are not looked up: their state stays as it was.
@@ -141,9 +164,9 @@ impl Scanner {
             let (tx, rx) = mpsc::channel::<(usize, Result<CatalogueSeries, SourceError>)>();
             for n in 0..workers {
                 let (tx, next, jobs, source) = (tx.clone(), &next, &jobs, &self.source);
-                let spawned = std::thread::Builder::new().name(format!("scan-lookup-{n}")).spawn_scoped(
-                    s,
-                    move || {
+                let spawned = std::thread::Builder::new()
+                    .name(format!("scan-lookup-{n}"))
+                    .spawn_scoped(s, move || {
                         while !cancel.is_cancelled() {
                             let i = next.fetch_add(1, Ordering::Relaxed);
                             let Some(serie) = jobs.get(i) else { break };
@@ -151,8 +174,7 @@ impl Scanner {
                                 break;
                             }
                         }
-                    },
-                );
+                    });
                 if let Err(e) = spawned {
                     log::error!("could not start a catalogue look-up thread: {e}");
                 }
@@ -222,17 +244,32 @@ impl Scanner {
             self.repo.update_series_meta(&updated)?;
         }
         self.repo.replace_episodes(&serie.key, &merged.records)?;
-        let serie = self.repo.get_series(&serie.key)?.unwrap_or_else(|| serie.clone());
-        Ok(SeriesScan { serie, present: present.len(), missing: merged.missing })
+        let serie = self
+            .repo
+            .get_series(&serie.key)?
+            .unwrap_or_else(|| serie.clone());
+        Ok(SeriesScan {
+            serie,
+            present: present.len(),
+            missing: merged.missing,
+        })
     }
 
     /// Walks the folders of `series` with the shared cache.
     fn walk(&self, anime_dir: &Path, series: &[Serie]) -> Result<LibraryWalk, LibraryError> {
         let options = WalkOptions {
             threads: self.options.walk_threads,
-            folders: Some(series.iter().map(|s| s.folder.clone()).collect::<HashSet<_>>()),
+            folders: Some(
+                series
+                    .iter()
+                    .map(|s| s.folder.clone())
+                    .collect::<HashSet<_>>(),
+            ),
         };
-        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         walk_library(anime_dir, &options, Some(&mut cache))
     }
 

@@ -120,10 +120,12 @@ pub fn check_anime_dir(anime_dir: &Path) -> Result<(), LibraryError> {
     }
     match fs::metadata(anime_dir) {
         Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err(LibraryError::AnimeDirMissing { path: anime_dir.to_path_buf() }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(LibraryError::AnimeDirMissing { path: anime_dir.to_path_buf() })
-        }
+        Ok(_) => Err(LibraryError::AnimeDirMissing {
+            path: anime_dir.to_path_buf(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LibraryError::AnimeDirMissing {
+            path: anime_dir.to_path_buf(),
+        }),
         Err(e) => Err(LibraryError::io("read the anime directory", anime_dir, e)),
     }
 }
@@ -160,7 +162,10 @@ pub fn walk_library(
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(name) = names.get(i) else { break };
-            out.push((i, walk_folder(&anime_dir.join(name), old.folders.get(name), started)));
+            out.push((
+                i,
+                walk_folder(&anime_dir.join(name), old.folders.get(name), started),
+            ));
         }
         out
     };
@@ -169,7 +174,10 @@ pub fn walk_library(
     } else {
         std::thread::scope(|s| {
             let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
         })
     };
     outcomes.sort_unstable_by_key(|(i, _)| *i);
@@ -186,13 +194,25 @@ pub fn walk_library(
                 walk.folders.insert(name.clone(), entry.episodes.clone());
                 fresh.insert(name, entry);
             }
-            FolderOutcome::Walked { episodes, dirs, trusted, dirs_read, entries_seen } => {
+            FolderOutcome::Walked {
+                episodes,
+                dirs,
+                trusted,
+                dirs_read,
+                entries_seen,
+            } => {
                 walk.stats.dirs_read += dirs_read;
                 walk.stats.entries_seen += entries_seen;
                 walk.stats.episode_files += episodes.len();
                 let episodes = Arc::new(episodes);
                 if trusted {
-                    fresh.insert(name.clone(), CachedFolder { dirs, episodes: episodes.clone() });
+                    fresh.insert(
+                        name.clone(),
+                        CachedFolder {
+                            dirs,
+                            episodes: episodes.clone(),
+                        },
+                    );
                 }
                 walk.folders.insert(name, episodes);
             }
@@ -232,7 +252,10 @@ fn list_series_folders(
     for entry in fs::read_dir(anime_dir).map_err(read_err)? {
         let entry = entry.map_err(read_err)?;
         let Ok(name) = entry.file_name().into_string() else {
-            log::debug!("skipping a folder with a non-UTF-8 name in {}", anime_dir.display());
+            log::debug!(
+                "skipping a folder with a non-UTF-8 name in {}",
+                anime_dir.display()
+            );
             continue;
         };
         if only.is_some_and(|set| !set.contains(&name)) {
@@ -273,8 +296,14 @@ enum FolderOutcome {
 /// Whether every directory recorded in `cached` still has its recorded modification time.
 fn unchanged(base: &Path, cached: &CachedFolder) -> bool {
     cached.dirs.iter().all(|(rel, mtime)| {
-        let path = if rel.as_os_str().is_empty() { base.to_path_buf() } else { base.join(rel) };
-        fs::metadata(path).and_then(|m| m.modified()).is_ok_and(|m| m == *mtime)
+        let path = if rel.as_os_str().is_empty() {
+            base.to_path_buf()
+        } else {
+            base.join(rel)
+        };
+        fs::metadata(path)
+            .and_then(|m| m.modified())
+            .is_ok_and(|m| m == *mtime)
     })
 }
 
@@ -285,7 +314,9 @@ fn walk_folder(base: &Path, cached: Option<&CachedFolder>, started: SystemTime) 
     {
         return FolderOutcome::Reused(c.clone());
     }
-    let trust_before = started.checked_sub(RACY_WINDOW).unwrap_or(SystemTime::UNIX_EPOCH);
+    let trust_before = started
+        .checked_sub(RACY_WINDOW)
+        .unwrap_or(SystemTime::UNIX_EPOCH);
     let mut episodes = PresentEpisodes::new();
     let mut dirs = Vec::new();
     let mut trusted = true;
@@ -310,10 +341,14 @@ fn walk_folder(base: &Path, cached: Option<&CachedFolder>, started: SystemTime) 
         for entry in list {
             let entry = match entry {
                 Ok(en) => en,
-                Err(e) => return FolderOutcome::Failed(LibraryError::io("list the folder", path, e)),
+                Err(e) => {
+                    return FolderOutcome::Failed(LibraryError::io("list the folder", path, e));
+                }
             };
             entries_seen += 1;
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             let name = entry.file_name();
             let (is_dir, is_file) = if kind.is_symlink() {
                 match fs::metadata(entry.path()) {
@@ -336,7 +371,9 @@ fn walk_folder(base: &Path, cached: Option<&CachedFolder>, started: SystemTime) 
             if !is_video_file_name(&name) {
                 continue;
             }
-            let Some(id) = find_episode_marker(&name) else { continue };
+            let Some(id) = find_episode_marker(&name) else {
+                continue;
+            };
             let rel_file = if rel.as_os_str().is_empty() {
                 name.into_owned()
             } else {
@@ -358,5 +395,11 @@ fn walk_folder(base: &Path, cached: Option<&CachedFolder>, started: SystemTime) 
         }
         dirs.push((rel, mtime));
     }
-    FolderOutcome::Walked { episodes, dirs, trusted, dirs_read, entries_seen }
+    FolderOutcome::Walked {
+        episodes,
+        dirs,
+        trusted,
+        dirs_read,
+        entries_seen,
+    }
 }

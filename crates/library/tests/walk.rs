@@ -36,8 +36,14 @@ fn finds_episodes_in_odd_names_and_nested_folders_and_ignores_the_rest() {
     assert_eq!(walk.stats.folders, 2);
     let show = walk.present("Show (2020)");
     assert_eq!(ids(&show), ["0-1", "1-2", "1-3", "2-1"]);
-    assert_eq!(show[&EpisodeId::new(1, 2)], "Season 01/[Group] Name - S01E02 [1080p].mkv");
-    assert_eq!(show[&EpisodeId::new(2, 1)], "Extras/deep/er/Show S02E01.M4V");
+    assert_eq!(
+        show[&EpisodeId::new(1, 2)],
+        "Season 01/[Group] Name - S01E02 [1080p].mkv"
+    );
+    assert_eq!(
+        show[&EpisodeId::new(2, 1)],
+        "Extras/deep/er/Show S02E01.M4V"
+    );
     assert_eq!(show[&EpisodeId::new(0, 1)], "Show - S00E01.webm");
     assert_eq!(ids(&walk.present("Other")), ["1-1"]);
     assert!(walk.present("absent").is_empty());
@@ -51,7 +57,15 @@ fn duplicate_markers_keep_the_smallest_path_whatever_the_thread_count() {
     touch(dir.path(), "A/b/A - S01E01.mp4");
     touch(dir.path(), "A/a/A - S01E01.mkv");
     for threads in [1, 2, 8] {
-        let walk = walk_library(dir.path(), &WalkOptions { threads, folders: None }, None).unwrap();
+        let walk = walk_library(
+            dir.path(),
+            &WalkOptions {
+                threads,
+                folders: None,
+            },
+            None,
+        )
+        .unwrap();
         assert_eq!(walk.present("A")[&EpisodeId::new(1, 1)], "a/A - S01E01.mkv");
     }
 }
@@ -62,7 +76,15 @@ fn a_folder_filter_walks_only_the_named_series() {
     touch(dir.path(), "A/A - S01E01.mp4");
     touch(dir.path(), "B/B - S01E01.mp4");
     let only = HashSet::from(["B".to_string(), "Gone".to_string()]);
-    let walk = walk_library(dir.path(), &WalkOptions { threads: 2, folders: Some(only) }, None).unwrap();
+    let walk = walk_library(
+        dir.path(),
+        &WalkOptions {
+            threads: 2,
+            folders: Some(only),
+        },
+        None,
+    )
+    .unwrap();
     assert_eq!(walk.stats.folders, 1);
     assert!(walk.present("A").is_empty());
     assert_eq!(ids(&walk.present("B")), ["1-1"]);
@@ -73,10 +95,16 @@ fn a_missing_anime_dir_is_a_typed_error() {
     let dir = tempfile::tempdir().unwrap();
     let gone = dir.path().join("unmounted");
     let err = walk_library(&gone, &WalkOptions::default(), None).unwrap_err();
-    assert!(matches!(err, LibraryError::AnimeDirMissing { ref path } if *path == gone), "{err:?}");
+    assert!(
+        matches!(err, LibraryError::AnimeDirMissing { ref path } if *path == gone),
+        "{err:?}"
+    );
     touch(dir.path(), "file");
     let err = walk_library(&dir.path().join("file"), &WalkOptions::default(), None).unwrap_err();
-    assert!(matches!(err, LibraryError::AnimeDirMissing { .. }), "{err:?}");
+    assert!(
+        matches!(err, LibraryError::AnimeDirMissing { .. }),
+        "{err:?}"
+    );
     assert!(walk_series_folder(&gone).unwrap().is_empty());
 }
 
@@ -84,7 +112,11 @@ fn a_missing_anime_dir_is_a_typed_error() {
 fn an_unchanged_rescan_reuses_the_cache_and_any_change_is_seen() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    for f in ["A/Season 01/A - S01E01.mp4", "A/Season 02/A - S02E01.mp4", "B/B - S01E01.mp4"] {
+    for f in [
+        "A/Season 01/A - S01E01.mp4",
+        "A/Season 02/A - S02E01.mp4",
+        "B/B - S01E01.mp4",
+    ] {
         touch(root, f);
     }
     age_dirs(root);
@@ -95,7 +127,10 @@ fn an_unchanged_rescan_reuses_the_cache_and_any_change_is_seen() {
     assert_eq!(cache.len(), 2);
 
     let second = walk_library(root, &opts, Some(&mut cache)).unwrap();
-    assert_eq!((second.stats.folders_reused, second.stats.dirs_read), (2, 0));
+    assert_eq!(
+        (second.stats.folders_reused, second.stats.dirs_read),
+        (2, 0)
+    );
     assert_eq!(ids(&second.present("A")), ["1-1", "2-1"]);
 
     // A file added in a nested season folder changes only that folder's time.

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use aniworld_core::ports::{
-    CatalogueEpisode, CatalogueSeries, EpisodeRecord, EpisodeSource, RepoError, SeriesRepo, SourceError,
-    SourceErrorKind,
+    CatalogueEpisode, CatalogueSeries, EpisodeRecord, EpisodeSource, RepoError, SeriesRepo,
+    SourceError, SourceErrorKind,
 };
 use aniworld_core::{EpisodeId, MissingEpisodes, NewSerie, Serie};
 
@@ -24,6 +24,8 @@ pub struct FixedSource {
     pub max_in_flight: AtomicUsize,
     /// While set, look-ups wait until it is cleared (to observe concurrency), bounded.
     pub hold: std::sync::atomic::AtomicBool,
+    /// Cancelled by the first look-up, when set.
+    pub cancel_on_call: Mutex<Option<aniworld_core::ports::CancelToken>>,
 }
 
 impl FixedSource {
@@ -61,6 +63,9 @@ impl FixedSource {
 impl EpisodeSource for FixedSource {
     fn series(&self, key: &str) -> Result<CatalogueSeries, SourceError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
+        if let Some(token) = self.cancel_on_call.lock().unwrap().as_ref() {
+            token.cancel();
+        }
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_in_flight.fetch_max(now, Ordering::SeqCst);
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
@@ -68,14 +73,19 @@ impl EpisodeSource for FixedSource {
             std::thread::yield_now();
         }
         let out = if let Some(kind) = self.failing.lock().unwrap().get(key) {
-            Err(SourceError::new(*kind, format!("GET /anime/stream/{key} failed: connection refused")))
+            Err(SourceError::new(
+                *kind,
+                format!("GET /anime/stream/{key} failed: connection refused"),
+            ))
         } else {
             self.series
                 .lock()
                 .unwrap()
                 .get(key)
                 .cloned()
-                .ok_or_else(|| SourceError::new(SourceErrorKind::NotFound, format!("no series {key}")))
+                .ok_or_else(|| {
+                    SourceError::new(SourceErrorKind::NotFound, format!("no series {key}"))
+                })
         };
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
         out
@@ -94,7 +104,12 @@ pub struct MemRepo {
 impl MemRepo {
     pub fn missing(&self, key: &str) -> Vec<String> {
         let s = self.series.lock().unwrap();
-        s[key].missing.ids().iter().map(ToString::to_string).collect()
+        s[key]
+            .missing
+            .ids()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     pub fn serie(&self, key: &str) -> Serie {
@@ -124,7 +139,13 @@ impl SeriesRepo for MemRepo {
         Ok(self.series.lock().unwrap().get(key).cloned())
     }
     fn find_series_by_folder(&self, folder: &str) -> Result<Option<Serie>, RepoError> {
-        Ok(self.series.lock().unwrap().values().find(|s| s.folder == folder).cloned())
+        Ok(self
+            .series
+            .lock()
+            .unwrap()
+            .values()
+            .find(|s| s.folder == folder)
+            .cloned())
     }
     fn insert_series(&self, n: &NewSerie) -> Result<Serie, RepoError> {
         let mut all = self.series.lock().unwrap();
@@ -156,29 +177,50 @@ impl SeriesRepo for MemRepo {
     }
     fn replace_episodes(&self, key: &str, episodes: &[EpisodeRecord]) -> Result<(), RepoError> {
         let mut all = self.series.lock().unwrap();
-        let s = all.get_mut(key).ok_or_else(|| RepoError::NotFound(key.into()))?;
-        s.missing = MissingEpisodes::from_ids(episodes.iter().filter(|e| !e.is_downloaded).map(|e| e.id));
+        let s = all
+            .get_mut(key)
+            .ok_or_else(|| RepoError::NotFound(key.into()))?;
+        s.missing =
+            MissingEpisodes::from_ids(episodes.iter().filter(|e| !e.is_downloaded).map(|e| e.id));
         s.present_count = episodes.iter().filter(|e| e.is_downloaded).count() as u32;
         s.last_scanned_at = Some(chrono::Utc::now());
         s.last_scan_error = None;
-        self.episodes.lock().unwrap().insert(key.into(), episodes.to_vec());
+        self.episodes
+            .lock()
+            .unwrap()
+            .insert(key.into(), episodes.to_vec());
         Ok(())
     }
     fn list_episodes(&self, key: &str) -> Result<Vec<EpisodeRecord>, RepoError> {
-        Ok(self.episodes.lock().unwrap().get(key).cloned().unwrap_or_default())
+        Ok(self
+            .episodes
+            .lock()
+            .unwrap()
+            .get(key)
+            .cloned()
+            .unwrap_or_default())
     }
-    fn mark_downloaded(&self, _key: &str, _id: EpisodeId, _file_path: &str) -> Result<(), RepoError> {
+    fn mark_downloaded(
+        &self,
+        _key: &str,
+        _id: EpisodeId,
+        _file_path: &str,
+    ) -> Result<(), RepoError> {
         Ok(())
     }
     fn record_scan_error(&self, key: &str, error: &str) -> Result<(), RepoError> {
         let mut all = self.series.lock().unwrap();
-        let s = all.get_mut(key).ok_or_else(|| RepoError::NotFound(key.into()))?;
+        let s = all
+            .get_mut(key)
+            .ok_or_else(|| RepoError::NotFound(key.into()))?;
         s.last_scan_error = Some(error.into());
         Ok(())
     }
     fn update_series_meta(&self, serie: &Serie) -> Result<(), RepoError> {
         let mut all = self.series.lock().unwrap();
-        let s = all.get_mut(&serie.key).ok_or_else(|| RepoError::NotFound(serie.key.clone()))?;
+        let s = all
+            .get_mut(&serie.key)
+            .ok_or_else(|| RepoError::NotFound(serie.key.clone()))?;
         s.description = serie.description.clone();
         s.year = serie.year;
         s.imdb_id = serie.imdb_id.clone();

@@ -1,0 +1,593 @@
+//! The polite, configurable HTTP client every outbound request of this crate goes through.
+//!
+//! [`HttpClient`] wraps a ureq agent built from [`ProviderConfig`]: a browser-like User-Agent and
+//! Accept headers, timeouts, an HTTP(S)/SOCKS proxy, host-to-IP overrides for blocked DNS,
+//! retries with exponential backoff on 429/5xx/network errors (honouring `Retry-After`), a minimum
+//! interval between requests to the catalogue host, and anti-bot handling: a challenge page
+//! becomes [`ProviderError::Blocked`], or, when `provider.solver_url` is set, is fetched again
+//! through FlareSolverr whose cookies and user agent are then reused for that host.
+//!
+//! The client only goes where its callers point it; it is shared by the catalogue client and
+//! the hoster extractors (the minimum interval applies to the catalogue host only).
+
+mod challenge;
+mod cookies;
+mod dns;
+mod solver;
+
+use std::sync::Mutex;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use aniworld_core::config::ProviderConfig;
+use ureq::ResponseExt;
+
+pub use challenge::detect as detect_challenge;
+pub use dns::OverrideResolver;
+pub use solver::{SOLVER_MAX_TIMEOUT_MS, Solution, Solver};
+
+use crate::error::ProviderError;
+use cookies::CookieStore;
+
+/// The User-Agent sent unless overridden (a current desktop Chrome).
+pub const DEFAULT_USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) \
+    AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
+/// `Accept` of page (document) requests.
+pub const ACCEPT_HTML: &str =
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
+/// `Accept` of AJAX requests.
+pub const ACCEPT_JSON: &str = "application/json, text/javascript, */*; q=0.01";
+/// `Accept-Language` sent with every request.
+pub const ACCEPT_LANGUAGE: &str = "de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7";
+/// Largest body read (bytes); bigger answers are a network error.
+const MAX_BODY: u64 = 32 * 1024 * 1024;
+
+/// Tuning of the client that does not belong in the user's configuration.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// User-Agent instead of [`DEFAULT_USER_AGENT`].
+    pub user_agent: Option<String>,
+    /// First retry delay; doubles per retry.
+    pub backoff_base: Duration,
+    /// Longest single retry delay (also caps `Retry-After`).
+    pub backoff_max: Duration,
+    /// After a `Blocked` answer, requests to that host fail at once for this long instead of
+    /// hammering the site (0 = no cool-down).
+    pub block_cooldown: Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            user_agent: None,
+            backoff_base: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(30),
+            block_cooldown: Duration::from_secs(60),
+        }
+    }
+}
+
+/// An answer as read: status, the URL after redirects, headers and the body as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Final HTTP status.
+    pub status: u16,
+    /// URL after redirects.
+    pub final_url: String,
+    /// Response headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// Body, decoded as UTF-8 (invalid bytes replaced).
+    pub body: String,
+}
+
+impl Page {
+    /// The first header with this (case-insensitive) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    PostForm,
+}
+
+/// One request as the retry loop sees it.
+struct Request<'a> {
+    method: Method,
+    url: &'a str,
+    headers: &'a [(&'a str, &'a str)],
+    form: &'a [(&'a str, &'a str)],
+    follow_redirects: bool,
+}
+
+/// Scheme, host and port of a URL (the unit pacing, cookies and blocks apply to).
+fn origin_key(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    Some(format!(
+        "{}://{}:{}",
+        u.scheme(),
+        u.host_str()?.to_ascii_lowercase(),
+        u.port_or_known_default()?
+    ))
+}
+
+/// The blocking HTTP client of the provider crate. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct HttpClient {
+    agent: ureq::Agent,
+    catalogue_origin: Option<String>,
+    catalogue_base: String,
+    min_interval: Duration,
+    next_slot: Mutex<Instant>,
+    max_retries: u32,
+    opts: HttpOptions,
+    user_agent: String,
+    cookies: CookieStore,
+    solver: Option<Solver>,
+    blocked_until: Mutex<Vec<(String, Instant, String)>>,
+}
+
+impl HttpClient {
+    /// A client for the configuration with default options.
+    pub fn new(cfg: &ProviderConfig) -> Result<Self, ProviderError> {
+        Self::with_options(cfg, HttpOptions::default())
+    }
+
+    /// A client for the configuration with explicit options.
+    pub fn with_options(cfg: &ProviderConfig, opts: HttpOptions) -> Result<Self, ProviderError> {
+        let base = cfg.base_url.trim().trim_end_matches('/').to_string();
+        let catalogue_origin = origin_key(&base);
+        let user_agent = opts
+            .user_agent
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_USER_AGENT.to_string());
+        let proxy = match cfg
+            .proxy
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            Some(p) => Some(ureq::Proxy::new(p).map_err(|e| ProviderError::Config {
+                what: format!("proxy {p:?} is not usable: {e}"),
+            })?),
+            None => None,
+        };
+        let timeout = Duration::from_secs(cfg.timeout_seconds.max(1));
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(timeout.min(Duration::from_secs(15))))
+            .user_agent(user_agent.as_str())
+            .proxy(proxy)
+            .max_redirects(10)
+            .build();
+        let resolver = OverrideResolver::new(&cfg.dns_overrides)?;
+        let connector = ureq::unversioned::transport::DefaultConnector::new();
+        let agent = ureq::Agent::with_parts(config, connector, resolver);
+        let solver = match cfg
+            .solver_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(s) => Some(Solver::new(s, cfg.proxy.as_deref())?),
+            None => None,
+        };
+        Ok(Self {
+            agent,
+            catalogue_origin,
+            catalogue_base: base,
+            min_interval: Duration::from_millis(cfg.min_request_interval_ms),
+            next_slot: Mutex::new(Instant::now()),
+            max_retries: cfg.max_retries,
+            opts,
+            user_agent,
+            cookies: CookieStore::new(),
+            solver,
+            blocked_until: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Whether `url` is on the catalogue (same scheme, host and port as the base URL).
+    pub fn is_catalogue(&self, url: &str) -> bool {
+        self.catalogue_origin.is_some() && origin_key(url) == self.catalogue_origin
+    }
+
+    /// The User-Agent requests to `url` carry (a solver's one for hosts it solved).
+    pub fn user_agent_for(&self, url: &str) -> String {
+        origin_key(url)
+            .and_then(|o| self.cookies.user_agent(&o))
+            .unwrap_or_else(|| self.user_agent.clone())
+    }
+
+    /// The `Cookie` header requests to `url` carry, if any.
+    pub fn cookie_header_for(&self, url: &str) -> Option<String> {
+        origin_key(url).and_then(|o| self.cookies.header(&o))
+    }
+
+    /// GET a page, following redirects. 2xx answers are returned; 404/410 is `NotFound`, other
+    /// statuses `Http` (after retries for 429/5xx). `extra_headers` override the defaults.
+    pub fn get(&self, url: &str, extra_headers: &[(&str, &str)]) -> Result<Page, ProviderError> {
+        let page = self.get_any(url, extra_headers)?;
+        check_status(page)
+    }
+
+    /// GET a page, following redirects, and return it whatever its final status (after retries
+    /// for 429/5xx and challenge handling).
+    pub fn get_any(
+        &self,
+        url: &str,
+        extra_headers: &[(&str, &str)],
+    ) -> Result<Page, ProviderError> {
+        self.send(&Request {
+            method: Method::Get,
+            url,
+            headers: extra_headers,
+            form: &[],
+            follow_redirects: true,
+        })
+    }
+
+    /// POST an `application/x-www-form-urlencoded` body; statuses as for [`HttpClient::get`].
+    pub fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        extra_headers: &[(&str, &str)],
+    ) -> Result<Page, ProviderError> {
+        let page = self.send(&Request {
+            method: Method::PostForm,
+            url,
+            headers: extra_headers,
+            form,
+            follow_redirects: true,
+        })?;
+        check_status(page)
+    }
+
+    /// GET `url` without following redirects and return the absolute target of its `Location`.
+    pub fn get_redirect_target(
+        &self,
+        url: &str,
+        extra_headers: &[(&str, &str)],
+    ) -> Result<String, ProviderError> {
+        let page = self.send(&Request {
+            method: Method::Get,
+            url,
+            headers: extra_headers,
+            form: &[],
+            follow_redirects: false,
+        })?;
+        if !(300..400).contains(&page.status) {
+            check_status(page.clone())?;
+            return Err(ProviderError::Layout {
+                url: url.to_string(),
+                what: format!("expected a redirect, got HTTP {}", page.status),
+            });
+        }
+        let location = page
+            .header("location")
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .ok_or_else(|| ProviderError::Layout {
+                url: url.to_string(),
+                what: format!("HTTP {} redirect without a Location header", page.status),
+            })?;
+        let base = url::Url::parse(url).map_err(|e| ProviderError::Config {
+            what: format!("{url:?} is not a URL: {e}"),
+        })?;
+        let target = base.join(location).map_err(|e| ProviderError::Layout {
+            url: url.to_string(),
+            what: format!("redirect target {location:?} is not a URL: {e}"),
+        })?;
+        Ok(target.to_string())
+    }
+
+    /// The retry loop: pacing, retries with backoff, challenge handling.
+    fn send(&self, req: &Request<'_>) -> Result<Page, ProviderError> {
+        let origin = origin_key(req.url).ok_or_else(|| ProviderError::Config {
+            what: format!("{:?} is not an absolute http(s) URL", req.url),
+        })?;
+        self.check_cooldown(&origin, req.url)?;
+        let mut attempt = 0;
+        loop {
+            self.pace(&origin);
+            let result = self.send_once(req, &origin);
+            let retry_after = match &result {
+                Ok(page) => {
+                    if let Some(what) = challenge::detect(page.status, &page.body) {
+                        return self.on_challenge(req, &origin, what);
+                    }
+                    if page.status != 429 && page.status < 500 {
+                        return result;
+                    }
+                    page.header("retry-after")
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs)
+                }
+                Err(_) => None,
+            };
+            if attempt >= self.max_retries {
+                return match result {
+                    Ok(page) => Err(ProviderError::Http {
+                        url: req.url.to_string(),
+                        status: page.status,
+                    }),
+                    Err(e) => Err(e),
+                };
+            }
+            let delay = retry_after
+                .unwrap_or_else(|| self.opts.backoff_base.saturating_mul(1 << attempt.min(16)))
+                .min(self.opts.backoff_max);
+            log::debug!(
+                "retrying {} in {:?} (attempt {} of {})",
+                req.url,
+                delay,
+                attempt + 1,
+                self.max_retries
+            );
+            thread::sleep(delay);
+            attempt += 1;
+        }
+    }
+
+    /// One request on the wire.
+    fn send_once(&self, req: &Request<'_>, origin: &str) -> Result<Page, ProviderError> {
+        let is_catalogue = self.catalogue_origin.as_deref() == Some(origin);
+        let mut headers: Vec<(String, String)> = vec![
+            (
+                "Accept".into(),
+                match req.method {
+                    Method::Get => ACCEPT_HTML.into(),
+                    Method::PostForm => ACCEPT_JSON.into(),
+                },
+            ),
+            ("Accept-Language".into(), ACCEPT_LANGUAGE.into()),
+        ];
+        if let Some(ua) = self.cookies.user_agent(origin) {
+            headers.push(("User-Agent".into(), ua));
+        }
+        if is_catalogue {
+            headers.push(("Referer".into(), format!("{}/", self.catalogue_base)));
+        }
+        if let Some(c) = self.cookies.header(origin) {
+            headers.push(("Cookie".into(), c));
+        }
+        for (k, v) in req.headers {
+            headers.retain(|(h, _)| !h.eq_ignore_ascii_case(k));
+            headers.push((k.to_string(), v.to_string()));
+        }
+        let net = |e: ureq::Error| ProviderError::Network {
+            url: req.url.to_string(),
+            message: e.to_string(),
+        };
+        let result = match req.method {
+            Method::Get => {
+                let mut b = self.agent.get(req.url);
+                for (k, v) in &headers {
+                    b = b.header(k.as_str(), v.as_str());
+                }
+                if !req.follow_redirects {
+                    b = b.config().max_redirects(0).build();
+                }
+                b.call()
+            }
+            Method::PostForm => {
+                let mut b = self.agent.post(req.url);
+                for (k, v) in &headers {
+                    b = b.header(k.as_str(), v.as_str());
+                }
+                if !req.follow_redirects {
+                    b = b.config().max_redirects(0).build();
+                }
+                b.send_form(req.form.iter().copied())
+            }
+        };
+        let mut resp = result.map_err(net)?;
+        let status = resp.status().as_u16();
+        let final_url = resp.get_uri().to_string();
+        let headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let set_cookie_origin = origin_key(&final_url).unwrap_or_else(|| origin.to_string());
+        self.cookies.store_set_cookie(
+            &set_cookie_origin,
+            headers
+                .iter()
+                .filter(|(k, _)| k == "set-cookie")
+                .map(|(_, v)| v.as_str()),
+        );
+        let bytes = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec()
+            .map_err(net)?;
+        Ok(Page {
+            status,
+            final_url,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    }
+
+    /// Handles an anti-bot answer: through the solver if one is configured, else `Blocked`.
+    fn on_challenge(
+        &self,
+        req: &Request<'_>,
+        origin: &str,
+        what: &str,
+    ) -> Result<Page, ProviderError> {
+        let Some(solver) = &self.solver else {
+            return Err(self.block(origin, req.url, what, false));
+        };
+        log::info!(
+            "{} answered with a challenge ({what}); asking FlareSolverr",
+            req.url
+        );
+        let plain_get = req.method == Method::Get && req.follow_redirects;
+        // A plain GET takes the solved page itself; other requests solve the site root to earn
+        // the cookies and are then sent once more.
+        let solve_url = if plain_get {
+            req.url.to_string()
+        } else {
+            format!("{origin}/")
+        };
+        self.pace(origin);
+        let solution = match solver.get(&solve_url) {
+            Ok(s) => s,
+            Err(e) => {
+                let reason = match &e {
+                    ProviderError::Blocked { reason, .. } => reason.clone(),
+                    other => other.to_string(),
+                };
+                return Err(self.block(origin, req.url, &format!("{what}; {reason}"), true));
+            }
+        };
+        for (name, value) in &solution.cookies {
+            self.cookies.set(origin, name, value);
+        }
+        if let Some(ua) = &solution.user_agent {
+            self.cookies.set_user_agent(origin, ua);
+        }
+        if plain_get {
+            if let Some(still) = challenge::detect(solution.status, &solution.response) {
+                return Err(self.block(origin, req.url, still, true));
+            }
+            return Ok(Page {
+                status: solution.status,
+                final_url: solution.url,
+                headers: Vec::new(),
+                body: solution.response,
+            });
+        }
+        self.pace(origin);
+        let page = self.send_once(req, origin)?;
+        if let Some(still) = challenge::detect(page.status, &page.body) {
+            return Err(self.block(origin, req.url, still, true));
+        }
+        Ok(page)
+    }
+
+    /// Builds a `Blocked` error and starts the cool-down of the host.
+    fn block(&self, origin: &str, url: &str, what: &str, solver: bool) -> ProviderError {
+        let reason = format!("{what}; {}", challenge::advice(solver));
+        log::warn!("{url}: blocked: {reason}");
+        if !self.opts.block_cooldown.is_zero() {
+            let until = Instant::now() + self.opts.block_cooldown;
+            let mut b = self.blocked_until.lock().unwrap_or_else(|e| e.into_inner());
+            b.retain(|(o, _, _)| o != origin);
+            b.push((origin.to_string(), until, reason.clone()));
+        }
+        ProviderError::Blocked {
+            url: url.to_string(),
+            reason,
+        }
+    }
+
+    /// Fails at once while the host is cooling down after a block.
+    fn check_cooldown(&self, origin: &str, url: &str) -> Result<(), ProviderError> {
+        let mut b = self.blocked_until.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        b.retain(|(_, until, _)| *until > now);
+        match b.iter().find(|(o, _, _)| o == origin) {
+            Some((_, until, reason)) => Err(ProviderError::Blocked {
+                url: url.to_string(),
+                reason: format!(
+                    "{reason} (not asking again for {} s after the block)",
+                    until.saturating_duration_since(now).as_secs()
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Waits for the next free slot when `origin` is the catalogue.
+    fn pace(&self, origin: &str) {
+        if self.min_interval.is_zero() || self.catalogue_origin.as_deref() != Some(origin) {
+            return;
+        }
+        let slot = {
+            let mut next = self.next_slot.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            let slot = (*next).max(now);
+            *next = slot + self.min_interval;
+            slot
+        };
+        let wait = slot.saturating_duration_since(Instant::now());
+        if !wait.is_zero() {
+            thread::sleep(wait);
+        }
+    }
+}
+
+/// Maps a final status to the page or an error.
+fn check_status(page: Page) -> Result<Page, ProviderError> {
+    match page.status {
+        200..=299 => Ok(page),
+        404 | 410 => Err(ProviderError::NotFound {
+            what: page.final_url,
+        }),
+        status => Err(ProviderError::Http {
+            url: page.final_url,
+            status,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_keys() {
+        assert_eq!(
+            origin_key("https://AniWorld.to/anime").as_deref(),
+            Some("https://aniworld.to:443")
+        );
+        assert_eq!(
+            origin_key("http://127.0.0.1:8080/x").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(origin_key("/relative"), None);
+    }
+
+    #[test]
+    fn bad_proxy_is_a_config_error() {
+        let cfg = ProviderConfig {
+            proxy: Some("gopher://x:1".into()),
+            ..ProviderConfig::default()
+        };
+        assert!(matches!(
+            HttpClient::new(&cfg),
+            Err(ProviderError::Config { .. })
+        ));
+    }
+
+    #[test]
+    fn catalogue_detection() {
+        let cfg = ProviderConfig {
+            base_url: "http://127.0.0.1:9/".into(),
+            ..ProviderConfig::default()
+        };
+        let c = HttpClient::new(&cfg).unwrap();
+        assert!(c.is_catalogue("http://127.0.0.1:9/anime/stream/x"));
+        assert!(!c.is_catalogue("http://127.0.0.1:10/anime/stream/x"));
+        assert!(!c.is_catalogue("https://127.0.0.1:9/"));
+    }
+}

@@ -1,0 +1,245 @@
+//! The [`Store`]: an r2d2 pool of SQLite connections with the embedded migrations applied.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::StoreError;
+
+/// The SQL migrations of the top-level `migrations/` folder, embedded at build time.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
+
+/// Connections in the pool of a file database.
+const POOL_SIZE: u32 = 8;
+
+/// Statements run on every new pooled connection.
+const CONNECTION_PRAGMAS: &str =
+    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+
+/// Type of a pooled connection.
+pub(crate) type Conn = PooledConnection<ConnectionManager<SqliteConnection>>;
+
+/// Connection settings as SQLite reports them.
+#[derive(Debug, Clone, PartialEq, Eq, diesel::QueryableByName)]
+pub struct Pragmas {
+    /// Journal mode of the file: `wal` for file databases, `memory` in memory.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub journal_mode: String,
+    /// Whether foreign keys (and so cascading deletes) are enforced.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub foreign_keys: bool,
+    /// How long a connection waits for a lock, in milliseconds.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub busy_timeout_ms: i64,
+    /// `synchronous` level: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub synchronous: i64,
+}
+
+/// Runs [`CONNECTION_PRAGMAS`] on each connection the pool opens.
+#[derive(Debug, Clone, Copy)]
+struct ConnectionPragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionPragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(CONNECTION_PRAGMAS)
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// The application's database: cheap to clone, shareable between threads.
+///
+/// Every repository method takes one pooled connection for the length of the call and never
+/// a second one, so even the single-connection in-memory store cannot deadlock.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<ConnectionManager<SqliteConnection>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.pool.state();
+        f.debug_struct("Store")
+            .field("connections", &state.connections)
+            .field("idle_connections", &state.idle_connections)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating when needed) the SQLite database at `db_path`, switches it to WAL,
+    /// applies pending migrations and builds a pool of up to 8 connections.
+    ///
+    /// The folder holding the file is created when missing.
+    pub fn open(db_path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = db_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let url = database_url(db_path)?;
+        let mut conn = SqliteConnection::establish(&url).map_err(|e| StoreError::Open {
+            path: db_path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        // WAL is a property of the file: set once here, outside any transaction.
+        conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
+            .map_err(|e| StoreError::Open {
+                path: db_path.to_path_buf(),
+                reason: format!("setting WAL journal mode: {e}"),
+            })?;
+        migrate(&mut conn, &db_path.display().to_string())?;
+        drop(conn);
+
+        let pool = Pool::builder()
+            .max_size(POOL_SIZE)
+            .connection_customizer(Box::new(ConnectionPragmas))
+            .build(ConnectionManager::<SqliteConnection>::new(url))
+            .map_err(|source| StoreError::Pool {
+                what: format!("opening the pool for {}", db_path.display()),
+                source,
+            })?;
+        log::debug!("database {} ready", db_path.display());
+        Ok(Store { pool })
+    }
+
+    /// A fresh, migrated database held in memory (one connection that is never recycled);
+    /// for tests and tools.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        // Every `:memory:` connection is its own database: exactly one connection, kept forever.
+        let pool = Pool::builder()
+            .max_size(1)
+            .min_idle(Some(1))
+            .max_lifetime(None)
+            .idle_timeout(None)
+            .connection_customizer(Box::new(ConnectionPragmas))
+            .build(ConnectionManager::<SqliteConnection>::new(":memory:"))
+            .map_err(|source| StoreError::Pool {
+                what: "opening an in-memory database".into(),
+                source,
+            })?;
+        let store = Store { pool };
+        let mut conn = store.conn("migrating the in-memory database")?;
+        migrate(&mut conn, ":memory:")?;
+        drop(conn);
+        Ok(store)
+    }
+
+    /// Runs `SELECT 1` and returns how long it took (including waiting for a connection).
+    pub fn ping(&self) -> Result<Duration, StoreError> {
+        let start = Instant::now();
+        let mut conn = self.conn("pinging the database")?;
+        diesel::sql_query("SELECT 1")
+            .execute(&mut conn)
+            .map_err(StoreError::query("pinging the database"))?;
+        Ok(start.elapsed())
+    }
+
+    /// The connection settings SQLite reports on one pooled connection (for diagnostics and tests).
+    pub fn pragmas(&self) -> Result<Pragmas, StoreError> {
+        let what = "reading connection pragmas";
+        let mut conn = self.conn(what)?;
+        diesel::sql_query(
+            "SELECT j.journal_mode AS journal_mode, f.foreign_keys AS foreign_keys, \
+             b.timeout AS busy_timeout_ms, s.synchronous AS synchronous \
+             FROM pragma_journal_mode j, pragma_foreign_keys f, pragma_busy_timeout b, \
+             pragma_synchronous s",
+        )
+        .get_result::<Pragmas>(&mut conn)
+        .map_err(StoreError::query(what))
+    }
+
+    /// A pooled connection; `what` says what it is for, for the error.
+    pub(crate) fn conn(&self, what: &str) -> Result<Conn, StoreError> {
+        self.pool.get().map_err(|source| StoreError::Pool {
+            what: what.to_string(),
+            source,
+        })
+    }
+
+    /// Runs `f` on a pooled connection; `what` describes the work for errors.
+    pub(crate) fn with_conn<T>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&mut SqliteConnection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn(what)?;
+        f(&mut conn)
+    }
+
+    /// Runs `f` inside one immediate transaction on a pooled connection: all or nothing.
+    pub(crate) fn transaction<T>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&mut SqliteConnection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn(what)?;
+        // IMMEDIATE takes the write lock up front, so concurrent writers wait on busy_timeout
+        // instead of failing on a lock upgrade.
+        let conn: &mut SqliteConnection = &mut conn;
+        conn.immediate_transaction(f)
+    }
+}
+
+/// Applies the pending migrations on `conn`; `name` identifies the database for the error.
+fn migrate(conn: &mut SqliteConnection, name: &str) -> Result<(), StoreError> {
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map_err(|e| StoreError::Migration(format!("{name}: {e}")))?;
+    for version in applied {
+        log::info!("applied database migration {version}");
+    }
+    Ok(())
+}
+
+/// The connection string for a file path. A relative path that SQLite would read as a URI
+/// (`file:...`) is prefixed with `./`.
+fn database_url(path: &Path) -> Result<String, StoreError> {
+    let s = path.to_str().ok_or_else(|| StoreError::Open {
+        path: path.to_path_buf(),
+        reason: "the path is not valid UTF-8".into(),
+    })?;
+    if s.is_empty() {
+        return Err(StoreError::Open {
+            path: path.to_path_buf(),
+            reason: "the path is empty".into(),
+        });
+    }
+    if s.starts_with("file:") || s == ":memory:" {
+        return Ok(format!("./{s}"));
+    }
+    Ok(s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uri_like_paths_stay_files() {
+        assert_eq!(database_url(Path::new("a/b.db")).unwrap(), "a/b.db");
+        assert_eq!(database_url(Path::new("file:x.db")).unwrap(), "./file:x.db");
+        assert_eq!(database_url(Path::new(":memory:")).unwrap(), "./:memory:");
+        assert!(database_url(Path::new("")).is_err());
+    }
+
+    #[test]
+    fn in_memory_store_is_migrated_and_answers_ping() {
+        let store = Store::open_in_memory().unwrap();
+        store.ping().unwrap();
+        // a second call reuses the single connection: the tables are still there
+        store
+            .with_conn("counting", |c| {
+                diesel::sql_query("SELECT count(*) FROM settings")
+                    .execute(c)
+                    .map_err(StoreError::query("counting settings"))
+            })
+            .unwrap();
+    }
+}

@@ -1,0 +1,171 @@
+//! Diesel table definitions, matching the SQL in the top-level `migrations/` folder.
+//!
+//! Kept in the shape `diesel print-schema` writes (see the root `diesel.toml`).
+
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    /// Per-run records of the rescan scheduler.
+    scheduler_runs (id) {
+        /// Row id.
+        id -> Integer,
+        /// When the run started (RFC 3339).
+        started_at -> Text,
+        /// When it finished (RFC 3339); null while running.
+        finished_at -> Nullable<Text>,
+        /// What started it (`schedule`, `manual`, `startup`...).
+        trigger -> Text,
+        /// Series looked up.
+        series_scanned -> Integer,
+        /// Missing episodes found.
+        missing_found -> Integer,
+        /// Episodes added to the queue.
+        episodes_queued -> Integer,
+        /// Error of a failed run.
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// The persistent download queue.
+    download_queue (id) {
+        /// Item UUID as text.
+        id -> Text,
+        /// Series key.
+        serie_id -> Text,
+        /// Series folder.
+        serie_folder -> Text,
+        /// Series display name.
+        serie_name -> Text,
+        /// Season (0 = movies).
+        season -> Integer,
+        /// Episode number.
+        episode -> Integer,
+        /// Episode title.
+        title -> Nullable<Text>,
+        /// Lower-case status name.
+        status -> Text,
+        /// Processing rank: 0 HIGH, 1 NORMAL, 2 LOW.
+        priority -> Integer,
+        /// Position within the priority.
+        position -> BigInt,
+        /// When queued (RFC 3339).
+        added_at -> Text,
+        /// When the last attempt started.
+        started_at -> Nullable<Text>,
+        /// When completed.
+        completed_at -> Nullable<Text>,
+        /// Last progress as JSON.
+        progress_json -> Nullable<Text>,
+        /// Last failure.
+        error -> Nullable<Text>,
+        /// Automatic retries used.
+        retry_count -> Integer,
+        /// Media URL of the last attempt.
+        source_url -> Nullable<Text>,
+        /// Bytes written by completed downloads.
+        downloaded_bytes -> BigInt,
+        /// Backoff: not retried before this time.
+        not_before -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Episodes of the library's series.
+    episodes (id) {
+        /// Row id.
+        id -> Integer,
+        /// Owning series (cascade delete).
+        series_id -> Integer,
+        /// Season (0 = movies).
+        season -> Integer,
+        /// Episode number.
+        episode -> Integer,
+        /// German title.
+        title_de -> Nullable<Text>,
+        /// English title.
+        title_en -> Nullable<Text>,
+        /// Whether a file exists on disk.
+        is_downloaded -> Bool,
+        /// File path relative to the series folder.
+        file_path -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Login attempts for the lockout.
+    login_attempts (id) {
+        /// Row id (insertion order).
+        id -> Integer,
+        /// Client address.
+        client -> Text,
+        /// Whether the password was right.
+        success -> Bool,
+        /// When (RFC 3339).
+        at -> Text,
+    }
+}
+
+diesel::table! {
+    /// Revoked token ids.
+    revoked_tokens (jti) {
+        /// Token id.
+        jti -> Text,
+        /// When the token expires (RFC 3339).
+        expires_at -> Text,
+    }
+}
+
+diesel::table! {
+    /// Series of the library.
+    series (id) {
+        /// Row id.
+        id -> Integer,
+        /// Catalogue slug (unique).
+        key -> Text,
+        /// Display name (sorts case-insensitively).
+        name -> Text,
+        /// Catalogue id.
+        site -> Text,
+        /// Folder name.
+        folder -> Text,
+        /// First year.
+        year -> Nullable<Integer>,
+        /// Catalogue description.
+        description -> Nullable<Text>,
+        /// IMDb id.
+        imdb_id -> Nullable<Text>,
+        /// Cover URL.
+        cover_url -> Nullable<Text>,
+        /// When added (RFC 3339).
+        added_at -> Text,
+        /// When last compared with the catalogue.
+        last_scanned_at -> Nullable<Text>,
+        /// Error of the last failed look-up.
+        last_scan_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Key/value settings.
+    settings (key) {
+        /// Setting name.
+        key -> Text,
+        /// Value.
+        value -> Text,
+        /// When last set (RFC 3339).
+        updated_at -> Text,
+    }
+}
+
+diesel::joinable!(episodes -> series (series_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    download_queue,
+    episodes,
+    login_attempts,
+    revoked_tokens,
+    scheduler_runs,
+    series,
+    settings,
+);

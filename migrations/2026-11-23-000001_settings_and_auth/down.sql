@@ -1,0 +1,3 @@
+DROP TABLE login_attempts;
+DROP TABLE revoked_tokens;
+DROP TABLE settings;

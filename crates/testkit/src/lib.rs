@@ -101,6 +101,28 @@ pub struct FakeResponse {
     pub cut_after: Option<usize>,
     /// Delay before the response is sent (latency emulation).
     pub delay: Option<Duration>,
+    /// When set, after this many body bytes the rest trickles (1 KiB every 20 ms) until the gate
+    /// opens: a download that is reliably "in progress" while a test acts on it.
+    pub trickle: Option<(usize, Gate)>,
+}
+
+/// A switch a test flips to let held responses go on at full speed.
+#[derive(Debug, Clone, Default)]
+pub struct Gate(Arc<AtomicBool>);
+
+impl Gate {
+    /// A closed gate.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Opens the gate.
+    pub fn open(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    /// Whether the gate is open.
+    pub fn is_open(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 impl FakeResponse {
@@ -112,6 +134,7 @@ impl FakeResponse {
             body: Arc::new(Vec::new()),
             cut_after: None,
             delay: None,
+            trickle: None,
         }
     }
     /// 200 with a body and content type.
@@ -154,6 +177,11 @@ impl FakeResponse {
     /// Drops the connection after `n` body bytes.
     pub fn cut_after(mut self, n: usize) -> Self {
         self.cut_after = Some(n);
+        self
+    }
+    /// After `n` body bytes, sends the rest slowly until `gate` opens (at most two minutes).
+    pub fn trickle_after(mut self, n: usize, gate: &Gate) -> Self {
+        self.trickle = Some((n, gate.clone()));
         self
     }
     /// Waits before answering.
@@ -338,7 +366,15 @@ struct CutReader {
     data: Arc<Vec<u8>>,
     pos: usize,
     limit: usize,
+    trickle: Option<(usize, Gate, std::time::Instant)>,
 }
+
+/// Bytes sent per step while a response trickles.
+const TRICKLE_CHUNK: usize = 1024;
+/// Pause between two trickled chunks.
+const TRICKLE_PAUSE: Duration = Duration::from_millis(20);
+/// Longest a response trickles before it goes on at full speed.
+const TRICKLE_MAX: Duration = Duration::from_secs(120);
 
 impl Read for CutReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -348,7 +384,16 @@ impl Read for CutReader {
                 "cut by test",
             ));
         }
-        let end = (self.pos + buf.len()).min(self.limit).min(self.data.len());
+        let mut want = buf.len();
+        if let Some((from, gate, since)) = &self.trickle
+            && self.pos >= *from
+            && !gate.is_open()
+            && since.elapsed() < TRICKLE_MAX
+        {
+            thread::sleep(TRICKLE_PAUSE);
+            want = want.min(TRICKLE_CHUNK);
+        }
+        let end = (self.pos + want).min(self.limit).min(self.data.len());
         let n = end - self.pos;
         buf[..n].copy_from_slice(&self.data[self.pos..end]);
         self.pos = end;
@@ -409,6 +454,10 @@ fn handle(shared: Arc<Shared>, mut request: tiny_http::Request) {
         data: resp.body.clone(),
         pos: 0,
         limit: resp.cut_after.unwrap_or(len).min(len),
+        trickle: resp
+            .trickle
+            .clone()
+            .map(|(from, gate)| (from, gate, std::time::Instant::now())),
     };
     let mut response = tiny_http::Response::new(
         tiny_http::StatusCode(resp.status),
@@ -417,7 +466,7 @@ fn handle(shared: Arc<Shared>, mut request: tiny_http::Request) {
         Some(len),
         None,
     );
-    if resp.cut_after.is_some() {
+    if resp.cut_after.is_some() || resp.trickle.is_some() {
         response = response.with_chunked_threshold(usize::MAX);
     }
     let _ = request.respond(response);

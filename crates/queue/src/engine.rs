@@ -1,0 +1,460 @@
+//! The persistent, prioritised download queue and its workers.
+//!
+//! [`QueueEngine`] keeps every item in memory and in the [`QueueRepo`]; every change is saved
+//! before it is announced through the event callback (as pueue saves before it replies). At start
+//! it puts interrupted downloads back to pending and restores the running/paused flags, so a queue
+//! that was running resumes by itself after a crash.
+//!
+//! Item states (see `aniworld_core::download` for the diagram):
+//! `pending -> downloading -> completed`, `downloading -> pending` (retry after backoff, or
+//! shutdown), `downloading -> failed -> pending` (manual retry). Deleting an item removes it in
+//! any state; a running download is cancelled and leaves no final-named file.
+//!
+//! Workers are `download.max_concurrent` named std threads. A worker takes the first pending item
+//! (priority, then position) whose backoff has passed, resolves a stream with the configured
+//! language and hoster preference, and fetches it to
+//! `<anime_dir>/<folder>/Season NN/<folder> - SxxEyy.mp4`.
+//!
+//! [`QueueRepo`]: aniworld_core::ports::QueueRepo
+
+mod error;
+mod fetcher;
+mod http_fetcher;
+mod progress;
+mod state;
+mod types;
+mod worker;
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+use aniworld_core::ports::RepoError;
+use aniworld_core::{DownloadItem, DownloadStatus, EpisodeRef, ItemId, Priority};
+
+pub use error::QueueError;
+pub use fetcher::{FetchFailure, FetchJob, FetchProgress, MediaFetcher};
+pub use http_fetcher::HttpFetcher;
+pub use types::{
+    AddOutcome, EngineConfig, EngineDeps, PAUSED_KEY, QueueEvent, QueueSnapshot, QueueStatistics,
+    QueueSummary, RUNNING_KEY,
+};
+
+use state::State;
+
+/// Receives every [`QueueEvent`], in the order the changes happened. It may call the engine's
+/// read methods (`status`, `statistics`, `get`) but must not change the queue from inside.
+pub type EventSink = Arc<dyn Fn(QueueEvent) + Send + Sync>;
+
+/// The download queue. Cheap to clone; all clones drive the same queue.
+#[derive(Clone)]
+pub struct QueueEngine {
+    inner: Arc<Inner>,
+}
+
+/// Shared state of an engine and its workers.
+pub(crate) struct Inner {
+    deps: EngineDeps,
+    sink: EventSink,
+    state: Mutex<State>,
+    /// Woken whenever a worker may have something new to do.
+    wake: Condvar,
+    /// Events waiting to be delivered, pushed while the state lock is held.
+    outbox: Mutex<VecDeque<QueueEvent>>,
+    /// Held while delivering, so events leave in the order they were pushed.
+    delivering: Mutex<()>,
+    workers: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Inner {
+    /// The state, even when a thread panicked while holding it.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues an event; call with the state lock held, then [`Inner::deliver`] after releasing it.
+    fn push(&self, event: QueueEvent) {
+        self.outbox
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push_back(event);
+    }
+
+    /// Hands queued events to the sink; call without the state lock.
+    fn deliver(&self) {
+        let _order = self.delivering.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            let next = self
+                .outbox
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .pop_front();
+            match next {
+                Some(event) => (self.sink)(event),
+                None => break,
+            }
+        }
+    }
+}
+
+impl QueueEngine {
+    /// Loads the queue from `deps.repo`, puts interrupted downloads back to pending, restores the
+    /// running/paused flags from `deps.settings` and starts the workers (which resume at once if
+    /// the queue was running).
+    pub fn new(deps: EngineDeps, cfg: EngineConfig, events: EventSink) -> Result<Self, QueueError> {
+        let reset = deps.repo.reset_in_flight()?;
+        if reset > 0 {
+            log::info!("{reset} interrupted download(s) put back to pending");
+        }
+        let mut items = deps.repo.load_items()?;
+        for item in &mut items {
+            if item.status == DownloadStatus::Downloading {
+                item.status = DownloadStatus::Pending;
+            }
+            if item.status != DownloadStatus::Completed {
+                item.progress = None;
+            }
+        }
+        let flag = |key| -> Result<bool, RepoError> {
+            Ok(deps.settings.get_setting(key)?.as_deref() == Some("true"))
+        };
+        let (running, paused) = (flag(RUNNING_KEY)?, flag(PAUSED_KEY)?);
+        let engine = Self {
+            inner: Arc::new(Inner {
+                state: Mutex::new(State::new(items, cfg, running, paused)),
+                deps,
+                sink: events,
+                wake: Condvar::new(),
+                outbox: Mutex::new(VecDeque::new()),
+                delivering: Mutex::new(()),
+                workers: Mutex::new(Vec::new()),
+            }),
+        };
+        let mut st = engine.inner.lock();
+        engine.spawn_workers(&mut st);
+        drop(st);
+        Ok(engine)
+    }
+
+    /// Queues `episodes` of a series. An episode that is already pending or downloading (or
+    /// listed twice) is refused with a reason instead of getting a second item.
+    pub fn add(
+        &self,
+        serie_id: &str,
+        serie_folder: &str,
+        serie_name: &str,
+        episodes: Vec<EpisodeRef>,
+        priority: Priority,
+    ) -> Result<AddOutcome, QueueError> {
+        validate_add(serie_id, serie_folder, &episodes)?;
+        let mut outcome = AddOutcome::default();
+        {
+            let mut st = self.inner.lock();
+            let queued = st.queued_episodes();
+            let mut listed = HashSet::new();
+            let mut position = st.next_position;
+            for ep in episodes {
+                let key = (serie_id.to_string(), ep.id());
+                let marker = aniworld_core::naming::episode_marker(ep.id());
+                if queued.contains(&key) {
+                    let reason = format!("{marker} of {serie_id} is already in the queue");
+                    outcome.failed.push((ep, reason));
+                } else if !listed.insert(key) {
+                    let reason = format!("{marker} is listed more than once");
+                    outcome.failed.push((ep, reason));
+                } else {
+                    outcome.added.push(DownloadItem::new_pending(
+                        serie_id,
+                        serie_folder,
+                        serie_name,
+                        ep,
+                        priority,
+                        position,
+                    ));
+                    position += 1;
+                }
+            }
+            if !outcome.added.is_empty() {
+                self.inner.deps.repo.insert_items(&outcome.added)?;
+                st.next_position = position;
+                for item in &outcome.added {
+                    st.items.insert(item.id, item.clone());
+                    self.inner.push(QueueEvent::Added(item.clone()));
+                }
+                self.inner.push(QueueEvent::Status(st.summary()));
+                self.inner.wake.notify_all();
+            }
+        }
+        self.inner.deliver();
+        Ok(outcome)
+    }
+
+    /// Deletes one item in any state; a running download is cancelled.
+    pub fn remove(&self, id: ItemId) -> Result<(), QueueError> {
+        self.remove_many(&[id]).map(|_| ())
+    }
+
+    /// Deletes items in any state; running downloads are cancelled. An unknown id answers
+    /// `NotFound` and deletes nothing. Returns how many were deleted.
+    pub fn remove_many(&self, ids: &[ItemId]) -> Result<usize, QueueError> {
+        let st = self.inner.lock();
+        if let Some(unknown) = ids.iter().find(|id| !st.items.contains_key(id)) {
+            return Err(QueueError::NotFound(*unknown));
+        }
+        let unique: Vec<ItemId> = ids
+            .iter()
+            .copied()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        self.delete_locked(st, unique)
+    }
+
+    /// Deletes every pending item (running downloads go on); returns how many.
+    pub fn clear_pending(&self) -> Result<usize, QueueError> {
+        self.clear(DownloadStatus::Pending)
+    }
+
+    /// Deletes every completed item; returns how many.
+    pub fn clear_completed(&self) -> Result<usize, QueueError> {
+        self.clear(DownloadStatus::Completed)
+    }
+
+    /// Deletes every failed item; returns how many.
+    pub fn clear_failed(&self) -> Result<usize, QueueError> {
+        self.clear(DownloadStatus::Failed)
+    }
+
+    fn clear(&self, status: DownloadStatus) -> Result<usize, QueueError> {
+        let st = self.inner.lock();
+        let ids = st.sorted_with(status).iter().map(|i| i.id).collect();
+        self.delete_locked(st, ids)
+    }
+
+    /// Deletes `ids` (all known) from the repo and the state, cancels their downloads and
+    /// announces it.
+    fn delete_locked(
+        &self,
+        mut st: MutexGuard<'_, State>,
+        ids: Vec<ItemId>,
+    ) -> Result<usize, QueueError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        self.inner.deps.repo.delete_items(&ids)?;
+        for id in &ids {
+            st.items.remove(id);
+            if let Some(cancel) = st.active.get(id) {
+                cancel.cancel();
+            }
+            self.inner.push(QueueEvent::Removed(*id));
+        }
+        self.inner.push(QueueEvent::Status(st.summary()));
+        drop(st);
+        self.inner.deliver();
+        Ok(ids.len())
+    }
+
+    /// Moves the pending items `ids` to the front of their priority, in the given order; the
+    /// other pending items follow in their previous order. Ids of items that are no longer
+    /// pending are skipped. An unknown id answers `NotFound` and changes nothing.
+    pub fn reorder(&self, ids: &[ItemId]) -> Result<(), QueueError> {
+        {
+            let mut st = self.inner.lock();
+            let positions = st.reorder_positions(ids).map_err(QueueError::NotFound)?;
+            self.inner.deps.repo.set_positions(&positions)?;
+            for (id, position) in positions {
+                if let Some(item) = st.items.get_mut(&id) {
+                    item.position = position;
+                }
+            }
+            self.inner.push(QueueEvent::Status(st.summary()));
+        }
+        self.inner.deliver();
+        Ok(())
+    }
+
+    /// Puts failed items back to pending with a fresh retry budget; an empty list retries every
+    /// failed item. Items that are not failed are skipped; an unknown id answers `NotFound`.
+    /// Returns the ids retried.
+    pub fn retry(&self, ids: &[ItemId]) -> Result<Vec<ItemId>, QueueError> {
+        let mut retried = Vec::new();
+        {
+            let mut st = self.inner.lock();
+            if let Some(unknown) = ids.iter().find(|id| !st.items.contains_key(id)) {
+                return Err(QueueError::NotFound(*unknown));
+            }
+            let chosen: Vec<ItemId> = if ids.is_empty() {
+                st.sorted_with(DownloadStatus::Failed)
+                    .iter()
+                    .map(|i| i.id)
+                    .collect()
+            } else {
+                let mut seen = HashSet::new();
+                ids.iter()
+                    .filter(|id| st.items[*id].status == DownloadStatus::Failed)
+                    .filter(|id| seen.insert(**id))
+                    .copied()
+                    .collect()
+            };
+            for id in chosen {
+                let mut item = st.items[&id].clone();
+                item.status = DownloadStatus::Pending;
+                item.retry_count = 0;
+                item.error = None;
+                item.not_before = None;
+                item.progress = None;
+                item.completed_at = None;
+                self.inner.deps.repo.save_item(&item)?;
+                st.items.insert(id, item);
+                retried.push(id);
+            }
+            if !retried.is_empty() {
+                self.inner.push(QueueEvent::Status(st.summary()));
+                self.inner.wake.notify_all();
+            }
+        }
+        self.inner.deliver();
+        Ok(retried)
+    }
+
+    /// Starts processing (clears paused). Needs a configured anime directory.
+    pub fn start(&self) -> Result<(), QueueError> {
+        self.set_flags(true, false, QueueEvent::Started)
+    }
+
+    /// Stops taking new items; running downloads finish. `is_running` is false at once.
+    pub fn stop(&self) -> Result<(), QueueError> {
+        self.set_flags(false, false, QueueEvent::Stopped)
+    }
+
+    /// Like [`QueueEngine::stop`], and marks the queue as paused.
+    pub fn pause(&self) -> Result<(), QueueError> {
+        self.set_flags(false, true, QueueEvent::Stopped)
+    }
+
+    fn set_flags(&self, running: bool, paused: bool, event: QueueEvent) -> Result<(), QueueError> {
+        {
+            let mut st = self.inner.lock();
+            if running && st.cfg.anime_dir.is_none() {
+                return Err(QueueError::NoAnimeDirectory);
+            }
+            let settings = &self.inner.deps.settings;
+            settings.set_setting(RUNNING_KEY, if running { "true" } else { "false" })?;
+            settings.set_setting(PAUSED_KEY, if paused { "true" } else { "false" })?;
+            st.running = running;
+            st.paused = paused;
+            self.inner.push(event);
+            self.inner.push(QueueEvent::Status(st.summary()));
+            self.inner.wake.notify_all();
+        }
+        self.inner.deliver();
+        Ok(())
+    }
+
+    /// Applies a new configuration: concurrency changes add workers at once; surplus workers
+    /// leave once their current download is done.
+    pub fn set_config(&self, cfg: EngineConfig) {
+        let mut st = self.inner.lock();
+        st.cfg = cfg;
+        self.spawn_workers(&mut st);
+        self.inner.wake.notify_all();
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> EngineConfig {
+        self.inner.lock().cfg.clone()
+    }
+
+    /// Whether workers take new items.
+    pub fn is_running(&self) -> bool {
+        self.inner.lock().running
+    }
+
+    /// One item by id.
+    pub fn get(&self, id: ItemId) -> Option<DownloadItem> {
+        self.inner.lock().items.get(&id).cloned()
+    }
+
+    /// Every item, grouped and ordered as api.md's `status` shows them.
+    pub fn status(&self) -> QueueSnapshot {
+        self.inner.lock().snapshot()
+    }
+
+    /// Counts, volume, speed and remaining time.
+    pub fn statistics(&self) -> QueueStatistics {
+        self.inner.lock().statistics()
+    }
+
+    /// Stops the workers: running downloads are cancelled (their `.part` data stays for the next
+    /// start) and go back to pending. Blocks until every worker has left. The queue's running flag
+    /// is kept, so a new engine on the same storage resumes.
+    pub fn shutdown(&self) {
+        {
+            let mut st = self.inner.lock();
+            st.shutdown = true;
+            for cancel in st.active.values() {
+                cancel.cancel();
+            }
+            self.inner.wake.notify_all();
+        }
+        let handles =
+            std::mem::take(&mut *self.inner.workers.lock().unwrap_or_else(|p| p.into_inner()));
+        for handle in handles {
+            if handle.join().is_err() {
+                log::error!("a queue worker panicked");
+            }
+        }
+    }
+
+    /// Starts workers until `max_concurrent` are alive (none after shutdown).
+    fn spawn_workers(&self, st: &mut State) {
+        while !st.shutdown && st.workers_alive < st.max_concurrent() {
+            let inner = self.inner.clone();
+            let n = st.workers_alive + 1;
+            let spawned = std::thread::Builder::new()
+                .name(format!("queue-worker-{n}"))
+                .spawn(move || worker::run(&inner));
+            match spawned {
+                Ok(handle) => {
+                    st.workers_alive += 1;
+                    self.inner
+                        .workers
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(handle);
+                }
+                Err(e) => {
+                    log::error!("cannot start a queue worker thread: {e}");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Checks the inputs of `add`: a series key, a folder name that stays inside the anime
+/// directory, and at least one episode.
+fn validate_add(
+    serie_id: &str,
+    serie_folder: &str,
+    episodes: &[EpisodeRef],
+) -> Result<(), QueueError> {
+    if serie_id.trim().is_empty() {
+        return Err(QueueError::validation("serie_id", "must not be empty"));
+    }
+    let folder = serie_folder.trim();
+    if folder.is_empty() || folder == "." || folder == ".." || folder.contains(['/', '\\', '\0']) {
+        return Err(QueueError::validation(
+            "serie_folder",
+            format!("{serie_folder:?} is not a folder name inside the anime directory"),
+        ));
+    }
+    if episodes.is_empty() {
+        return Err(QueueError::validation(
+            "episodes",
+            "at least one episode is required",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,321 @@
+//! The in-memory queue: items by id and the pure rules over them (processing order, the next item
+//! due, reorder positions, duplicates, statistics). No I/O and no locking here; the engine holds
+//! a [`State`] behind its mutex and persists every change before it lands in it.
+
+use std::collections::{HashMap, HashSet};
+
+use aniworld_core::ports::CancelToken;
+use aniworld_core::{DownloadItem, DownloadStatus, EpisodeId, ItemId};
+use chrono::{DateTime, Utc};
+
+use super::types::{EngineConfig, QueueSnapshot, QueueStatistics, QueueSummary};
+
+/// Bytes in the megabyte the API speaks of (MiB).
+pub(crate) const MIB: f64 = 1024.0 * 1024.0;
+
+/// Everything the engine knows, guarded by one mutex.
+pub(crate) struct State {
+    /// The current configuration.
+    pub cfg: EngineConfig,
+    /// Whether workers take new items.
+    pub running: bool,
+    /// Whether the queue was paused rather than stopped.
+    pub paused: bool,
+    /// Set once by `shutdown`: workers leave.
+    pub shutdown: bool,
+    /// Worker threads alive; a worker leaves when this exceeds `max_concurrent`.
+    pub workers_alive: usize,
+    /// Every item, by id.
+    pub items: HashMap<ItemId, DownloadItem>,
+    /// Running downloads and how to cancel them.
+    pub active: HashMap<ItemId, CancelToken>,
+    /// The position the next added item gets.
+    pub next_position: i64,
+}
+
+impl State {
+    /// A state holding `items` (none of them downloading).
+    pub fn new(items: Vec<DownloadItem>, cfg: EngineConfig, running: bool, paused: bool) -> Self {
+        let next_position = items.iter().map(|i| i.position + 1).max().unwrap_or(0);
+        Self {
+            cfg,
+            running,
+            paused,
+            shutdown: false,
+            workers_alive: 0,
+            items: items.into_iter().map(|i| (i.id, i)).collect(),
+            active: HashMap::new(),
+            next_position,
+        }
+    }
+
+    /// The configured number of parallel downloads, at least 1 and at most 5.
+    pub fn max_concurrent(&self) -> usize {
+        self.cfg.download.max_concurrent.clamp(1, 5) as usize
+    }
+
+    /// Items with `status`, in processing order.
+    pub fn sorted_with(&self, status: DownloadStatus) -> Vec<&DownloadItem> {
+        let mut v: Vec<&DownloadItem> =
+            self.items.values().filter(|i| i.status == status).collect();
+        v.sort_by_key(|i| i.order_key());
+        v
+    }
+
+    /// Series key and episode of every pending or downloading item.
+    pub fn queued_episodes(&self) -> HashSet<(String, EpisodeId)> {
+        self.items
+            .values()
+            .filter(|i| is_queued(i.status))
+            .map(|i| (i.serie_id.clone(), i.episode.id()))
+            .collect()
+    }
+
+    /// The first pending item in processing order whose backoff has passed.
+    pub fn next_due(&self, now: DateTime<Utc>) -> Option<ItemId> {
+        self.items
+            .values()
+            .filter(|i| i.status == DownloadStatus::Pending && !self.active.contains_key(&i.id))
+            .filter(|i| i.not_before.is_none_or(|t| t <= now))
+            .min_by_key(|i| i.order_key())
+            .map(|i| i.id)
+    }
+
+    /// The earliest backoff end among pending items, if any waits.
+    pub fn earliest_backoff(&self) -> Option<DateTime<Utc>> {
+        self.items
+            .values()
+            .filter(|i| i.status == DownloadStatus::Pending)
+            .filter_map(|i| i.not_before)
+            .min()
+    }
+
+    /// New positions that put the pending items `ids` first, in that order, and every other
+    /// pending item after them in its current order. Ids of items that are not pending are
+    /// skipped; an unknown id is returned as the error.
+    pub fn reorder_positions(&self, ids: &[ItemId]) -> Result<Vec<(ItemId, i64)>, ItemId> {
+        if let Some(unknown) = ids.iter().find(|id| !self.items.contains_key(id)) {
+            return Err(*unknown);
+        }
+        let pending = self.sorted_with(DownloadStatus::Pending);
+        let pending_ids: HashSet<ItemId> = pending.iter().map(|i| i.id).collect();
+        let mut seen = HashSet::new();
+        let front = ids
+            .iter()
+            .filter(|id| pending_ids.contains(id) && seen.insert(**id))
+            .copied()
+            .collect::<Vec<_>>();
+        let rest = pending.iter().map(|i| i.id).filter(|id| !seen.contains(id));
+        Ok(front.iter().copied().chain(rest).zip(0i64..).collect())
+    }
+
+    /// The full snapshot for `status`.
+    pub fn snapshot(&self) -> QueueSnapshot {
+        let cloned = |v: Vec<&DownloadItem>| v.into_iter().cloned().collect::<Vec<_>>();
+        let mut active = cloned(self.sorted_with(DownloadStatus::Downloading));
+        active.sort_by_key(|i| i.started_at);
+        let mut completed = cloned(self.sorted_with(DownloadStatus::Completed));
+        completed.sort_by_key(|i| std::cmp::Reverse(i.completed_at));
+        QueueSnapshot {
+            is_running: self.running,
+            is_paused: self.paused,
+            active,
+            pending: cloned(self.sorted_with(DownloadStatus::Pending)),
+            completed,
+            failed: cloned(self.sorted_with(DownloadStatus::Failed)),
+        }
+    }
+
+    /// The summary sent with status events.
+    pub fn summary(&self) -> QueueSummary {
+        QueueSummary {
+            is_running: self.running,
+            is_paused: self.paused,
+            statistics: self.statistics(),
+        }
+    }
+
+    /// Counts, volume, speed and remaining time.
+    pub fn statistics(&self) -> QueueStatistics {
+        let mut s = QueueStatistics {
+            total_items: self.items.len(),
+            ..QueueStatistics::default()
+        };
+        let (mut done_bytes, mut done_secs, mut done_sized) = (0f64, 0f64, 0usize);
+        let (mut active_mb, mut active_speed, mut active_left_mb) = (0f64, 0f64, 0f64);
+        let mut active_unsized = 0usize;
+        for item in self.items.values() {
+            match item.status {
+                DownloadStatus::Pending => s.pending_count += 1,
+                DownloadStatus::Downloading => {
+                    s.active_count += 1;
+                    let p = item.progress.unwrap_or_default();
+                    active_mb += p.downloaded_mb;
+                    active_speed += p.speed_mbps;
+                    match p.total_mb {
+                        Some(t) => active_left_mb += (t - p.downloaded_mb).max(0.0),
+                        None => active_unsized += 1,
+                    }
+                }
+                DownloadStatus::Completed => {
+                    s.completed_count += 1;
+                    done_bytes += item.downloaded_bytes as f64;
+                    if item.downloaded_bytes > 0 {
+                        done_sized += 1;
+                        if let (Some(a), Some(b)) = (item.started_at, item.completed_at) {
+                            done_secs += (b - a).num_milliseconds().max(0) as f64 / 1000.0;
+                        }
+                    }
+                }
+                DownloadStatus::Failed => s.failed_count += 1,
+                DownloadStatus::Paused | DownloadStatus::Cancelled => {}
+            }
+        }
+        s.total_downloaded_mb = round2((done_bytes / MIB) + active_mb);
+        let done_speed = if done_secs > 0.0 {
+            done_bytes / MIB / done_secs
+        } else {
+            0.0
+        };
+        let speed = if active_speed > 0.0 {
+            active_speed
+        } else {
+            done_speed
+        };
+        s.average_speed_mbps = round2(speed);
+        let avg_size_mb = (done_sized > 0).then(|| done_bytes / MIB / done_sized as f64);
+        let waiting = s.pending_count + active_unsized;
+        s.estimated_time_remaining = if waiting == 0 && s.active_count == 0 {
+            Some(0)
+        } else {
+            match (avg_size_mb, waiting) {
+                (_, 0) => Some(active_left_mb),
+                (Some(avg), n) => Some(active_left_mb + avg * n as f64),
+                (None, _) => None,
+            }
+            .filter(|_| speed > 0.0)
+            .map(|left| (left / speed).ceil() as u64)
+        };
+        s
+    }
+}
+
+/// Whether an item in this status blocks a second item for the same episode.
+pub(crate) fn is_queued(status: DownloadStatus) -> bool {
+    matches!(
+        status,
+        DownloadStatus::Pending | DownloadStatus::Downloading
+    )
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aniworld_core::{EpisodeRef, Priority, Progress};
+
+    fn item(serie: &str, ep: u32, prio: Priority, pos: i64) -> DownloadItem {
+        let e = EpisodeRef {
+            season: 1,
+            episode: ep,
+            title: None,
+        };
+        DownloadItem::new_pending(serie, serie, serie, e, prio, pos)
+    }
+
+    fn state(items: Vec<DownloadItem>) -> State {
+        State::new(items, EngineConfig::default(), false, false)
+    }
+
+    fn episodes(v: &[&DownloadItem]) -> Vec<u32> {
+        v.iter().map(|i| i.episode.episode).collect()
+    }
+
+    #[test]
+    fn next_due_follows_priority_position_and_backoff() {
+        let mut waiting = item("a", 1, Priority::High, 0);
+        waiting.not_before = Some(Utc::now() + chrono::Duration::hours(1));
+        let s = state(vec![
+            item("a", 2, Priority::Normal, 1),
+            item("a", 3, Priority::Normal, 0),
+            waiting,
+            item("a", 4, Priority::Low, -5),
+        ]);
+        let next = s.next_due(Utc::now()).unwrap();
+        assert_eq!(s.items[&next].episode.episode, 3);
+        assert!(s.earliest_backoff().is_some());
+        assert_eq!(
+            episodes(&s.sorted_with(DownloadStatus::Pending)),
+            [1, 3, 2, 4]
+        );
+        assert_eq!(s.next_position, 2);
+    }
+
+    #[test]
+    fn reorder_puts_listed_first_and_keeps_the_rest() {
+        let items: Vec<_> = (1..=4)
+            .map(|n| item("a", n, Priority::Normal, n as i64))
+            .collect();
+        let ids: Vec<_> = items.iter().map(|i| i.id).collect();
+        let mut s = state(items);
+        let pos = s.reorder_positions(&[ids[3], ids[1], ids[3]]).unwrap();
+        for (id, p) in pos {
+            s.items.get_mut(&id).unwrap().position = p;
+        }
+        assert_eq!(
+            episodes(&s.sorted_with(DownloadStatus::Pending)),
+            [4, 2, 1, 3]
+        );
+        let unknown = ItemId::new();
+        assert_eq!(s.reorder_positions(&[ids[0], unknown]), Err(unknown));
+    }
+
+    #[test]
+    fn statistics_count_and_estimate() {
+        let mut done = item("a", 1, Priority::Normal, 0);
+        done.status = DownloadStatus::Completed;
+        done.downloaded_bytes = 20 * 1024 * 1024;
+        let start = Utc::now();
+        done.started_at = Some(start);
+        done.completed_at = Some(start + chrono::Duration::seconds(10));
+        let mut running = item("a", 2, Priority::Normal, 1);
+        running.status = DownloadStatus::Downloading;
+        running.progress = Some(Progress {
+            percent: 50.0,
+            downloaded_mb: 5.0,
+            total_mb: Some(10.0),
+            speed_mbps: 1.0,
+            eta_seconds: Some(5),
+        });
+        let mut failed = item("a", 3, Priority::Normal, 2);
+        failed.status = DownloadStatus::Failed;
+        let s = state(vec![done, running, failed, item("a", 4, Priority::Low, 3)]);
+        let st = s.statistics();
+        assert_eq!(
+            (
+                st.total_items,
+                st.pending_count,
+                st.active_count,
+                st.completed_count,
+                st.failed_count
+            ),
+            (4, 1, 1, 1, 1)
+        );
+        assert_eq!(st.total_downloaded_mb, 25.0);
+        assert_eq!(st.average_speed_mbps, 1.0);
+        // 5 MiB left of the running one + one pending of the 20 MiB average, at 1 MiB/s.
+        assert_eq!(st.estimated_time_remaining, Some(25));
+    }
+
+    #[test]
+    fn empty_queue_has_nothing_remaining() {
+        let st = state(vec![]).statistics();
+        assert_eq!(st.estimated_time_remaining, Some(0));
+        assert_eq!(st.average_speed_mbps, 0.0);
+        let st = state(vec![item("a", 1, Priority::Normal, 0)]).statistics();
+        assert_eq!(st.estimated_time_remaining, None);
+    }
+}

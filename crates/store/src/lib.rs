@@ -9,11 +9,15 @@
 //! Timestamps are stored as RFC 3339 text in UTC with nanoseconds, so text order is time order.
 
 mod auth;
+mod convert;
 mod db;
 mod error;
 mod schema;
+mod series;
 mod settings;
+mod stats;
 mod time;
 
 pub use db::{MIGRATIONS, Pragmas, Store};
 pub use error::StoreError;
+pub use stats::StoreStats;

@@ -1,0 +1,441 @@
+//! [`SeriesRepo`] on the `series` and `episodes` tables.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aniworld_core::ports::{EpisodeRecord, RepoError, SeriesRepo};
+use aniworld_core::{EpisodeId, MissingEpisodes, NewSerie, Serie};
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+
+use crate::Store;
+use crate::convert::{to_i32, to_u32};
+use crate::error::StoreError;
+use crate::schema::{episodes, series};
+use crate::time;
+
+/// A row of `series`.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = series)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+struct SeriesRow {
+    id: i32,
+    key: String,
+    name: String,
+    site: String,
+    folder: String,
+    year: Option<i32>,
+    description: Option<String>,
+    imdb_id: Option<String>,
+    cover_url: Option<String>,
+    added_at: String,
+    last_scanned_at: Option<String>,
+    last_scan_error: Option<String>,
+}
+
+/// A new row of `series`.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = series)]
+struct NewSeriesRow<'a> {
+    key: &'a str,
+    name: &'a str,
+    site: &'a str,
+    folder: &'a str,
+    year: Option<i32>,
+    description: Option<&'a str>,
+    imdb_id: Option<&'a str>,
+    cover_url: Option<&'a str>,
+    added_at: String,
+}
+
+/// A row of `episodes` as the domain needs it.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = episodes)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite))]
+struct EpisodeRow {
+    season: i32,
+    episode: i32,
+    title_de: Option<String>,
+    title_en: Option<String>,
+    is_downloaded: bool,
+    file_path: Option<String>,
+}
+
+/// A new row of `episodes`.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = episodes)]
+struct NewEpisodeRow<'a> {
+    series_id: i32,
+    season: i32,
+    episode: i32,
+    title_de: Option<&'a str>,
+    title_en: Option<&'a str>,
+    is_downloaded: bool,
+    file_path: Option<&'a str>,
+}
+
+/// Per-series episode summary: missing ids and the number present.
+#[derive(Debug, Default)]
+struct EpisodeSummary {
+    missing: Vec<EpisodeId>,
+    present: u32,
+}
+
+impl EpisodeSummary {
+    /// Adds one episode.
+    fn add(
+        &mut self,
+        season: i32,
+        episode: i32,
+        downloaded: bool,
+        key: &str,
+    ) -> Result<(), StoreError> {
+        if downloaded {
+            self.present = self.present.saturating_add(1);
+        } else {
+            let what = || format!("episode number of series {key:?}");
+            self.missing.push(EpisodeId::new(
+                to_u32(season, what)?,
+                to_u32(episode, what)?,
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Builds the domain series from its row and episode summary.
+fn to_serie(row: SeriesRow, summary: EpisodeSummary) -> Result<Serie, StoreError> {
+    let key = row.key;
+    Ok(Serie {
+        id: i64::from(row.id),
+        added_at: time::from_text(&row.added_at, || format!("series.added_at of {key:?}"))?,
+        last_scanned_at: time::opt_from_text(row.last_scanned_at.as_deref(), || {
+            format!("series.last_scanned_at of {key:?}")
+        })?,
+        name: row.name,
+        site: row.site,
+        folder: row.folder,
+        year: row.year,
+        description: row.description,
+        imdb_id: row.imdb_id,
+        cover_url: row.cover_url,
+        missing: MissingEpisodes::from_ids(summary.missing),
+        present_count: summary.present,
+        last_scan_error: row.last_scan_error,
+        key,
+    })
+}
+
+/// The row id of the series `key`, or NotFound.
+fn series_id(conn: &mut SqliteConnection, key: &str) -> Result<i32, StoreError> {
+    series::table
+        .filter(series::key.eq(key))
+        .select(series::id)
+        .first(conn)
+        .optional()
+        .map_err(StoreError::query(format!("looking up series {key:?}")))?
+        .ok_or_else(|| StoreError::NotFound(format!("series {key:?}")))
+}
+
+/// Loads one series row by a filter and attaches its episode summary.
+fn load_one(
+    conn: &mut SqliteConnection,
+    row: Option<SeriesRow>,
+) -> Result<Option<Serie>, StoreError> {
+    let Some(row) = row else { return Ok(None) };
+    let what = format!("loading episodes of series {:?}", row.key);
+    let eps: Vec<(i32, i32, bool)> = episodes::table
+        .filter(episodes::series_id.eq(row.id))
+        .select((episodes::season, episodes::episode, episodes::is_downloaded))
+        .load(conn)
+        .map_err(StoreError::query(what))?;
+    let mut summary = EpisodeSummary::default();
+    for (s, e, d) in eps {
+        summary.add(s, e, d, &row.key)?;
+    }
+    to_serie(row, summary).map(Some)
+}
+
+/// Every series ordered by name (case-insensitive), then key.
+pub(crate) fn list(conn: &mut SqliteConnection) -> Result<Vec<Serie>, StoreError> {
+    let rows: Vec<SeriesRow> = series::table
+        .order((series::name.asc(), series::key.asc()))
+        .select(SeriesRow::as_select())
+        .load(conn)
+        .map_err(StoreError::query("listing series"))?;
+    let eps: Vec<(i32, i32, i32, bool)> = episodes::table
+        .select((
+            episodes::series_id,
+            episodes::season,
+            episodes::episode,
+            episodes::is_downloaded,
+        ))
+        .load(conn)
+        .map_err(StoreError::query("listing episodes of all series"))?;
+    let keys: HashMap<i32, &str> = rows.iter().map(|r| (r.id, r.key.as_str())).collect();
+    let mut summaries: HashMap<i32, EpisodeSummary> = HashMap::new();
+    for (sid, s, e, d) in eps {
+        if let Some(key) = keys.get(&sid) {
+            summaries.entry(sid).or_default().add(s, e, d, key)?;
+        }
+    }
+    rows.into_iter()
+        .map(|row| {
+            let summary = summaries.remove(&row.id).unwrap_or_default();
+            to_serie(row, summary)
+        })
+        .collect()
+}
+
+/// One series by key.
+pub(crate) fn get(conn: &mut SqliteConnection, key: &str) -> Result<Option<Serie>, StoreError> {
+    let row = series::table
+        .filter(series::key.eq(key))
+        .select(SeriesRow::as_select())
+        .first(conn)
+        .optional()
+        .map_err(StoreError::query(format!("loading series {key:?}")))?;
+    load_one(conn, row)
+}
+
+/// The first series (lowest id) stored under `folder`.
+pub(crate) fn find_by_folder(
+    conn: &mut SqliteConnection,
+    folder: &str,
+) -> Result<Option<Serie>, StoreError> {
+    let row = series::table
+        .filter(series::folder.eq(folder))
+        .order(series::id.asc())
+        .select(SeriesRow::as_select())
+        .first(conn)
+        .optional()
+        .map_err(StoreError::query(format!(
+            "looking up series by folder {folder:?}"
+        )))?;
+    load_one(conn, row)
+}
+
+/// Inserts a series; a duplicate key is a unique violation (mapped to `Conflict`).
+pub(crate) fn insert(conn: &mut SqliteConnection, new: &NewSerie) -> Result<Serie, StoreError> {
+    let row = NewSeriesRow {
+        key: &new.key,
+        name: &new.name,
+        site: &new.site,
+        folder: &new.folder,
+        year: new.year,
+        description: new.description.as_deref(),
+        imdb_id: new.imdb_id.as_deref(),
+        cover_url: new.cover_url.as_deref(),
+        added_at: time::to_text(Utc::now()),
+    };
+    diesel::insert_into(series::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(StoreError::query(format!("inserting series {:?}", new.key)))?;
+    get(conn, &new.key)?
+        .ok_or_else(|| StoreError::NotFound(format!("series {:?} after inserting it", new.key)))
+}
+
+/// Deletes a series (its episodes go by cascade); false when it did not exist.
+pub(crate) fn delete(conn: &mut SqliteConnection, key: &str) -> Result<bool, StoreError> {
+    let n = diesel::delete(series::table.filter(series::key.eq(key)))
+        .execute(conn)
+        .map_err(StoreError::query(format!("deleting series {key:?}")))?;
+    Ok(n > 0)
+}
+
+/// Replaces the episodes of `key` (call inside a transaction); a repeated episode id keeps
+/// its last record. Records the scan time and clears the scan error.
+pub(crate) fn replace_episodes(
+    conn: &mut SqliteConnection,
+    key: &str,
+    records: &[EpisodeRecord],
+) -> Result<(), StoreError> {
+    let sid = series_id(conn, key)?;
+    let unique: BTreeMap<EpisodeId, &EpisodeRecord> = records.iter().map(|r| (r.id, r)).collect();
+    diesel::delete(episodes::table.filter(episodes::series_id.eq(sid)))
+        .execute(conn)
+        .map_err(StoreError::query(format!(
+            "clearing episodes of series {key:?}"
+        )))?;
+    for (id, r) in unique {
+        let what = || format!("episode {id} of series {key:?}");
+        let row = NewEpisodeRow {
+            series_id: sid,
+            season: to_i32(id.season, what)?,
+            episode: to_i32(id.episode, what)?,
+            title_de: r.title_de.as_deref(),
+            title_en: r.title_en.as_deref(),
+            is_downloaded: r.is_downloaded,
+            file_path: r.file_path.as_deref(),
+        };
+        diesel::insert_into(episodes::table)
+            .values(&row)
+            .execute(conn)
+            .map_err(StoreError::query(format!(
+                "inserting episode {id} of series {key:?}"
+            )))?;
+    }
+    diesel::update(series::table.find(sid))
+        .set((
+            series::last_scanned_at.eq(Some(time::to_text(Utc::now()))),
+            series::last_scan_error.eq(None::<String>),
+        ))
+        .execute(conn)
+        .map_err(StoreError::query(format!(
+            "recording the scan of series {key:?}"
+        )))?;
+    Ok(())
+}
+
+/// The episodes of `key` in season/episode order.
+pub(crate) fn list_episodes(
+    conn: &mut SqliteConnection,
+    key: &str,
+) -> Result<Vec<EpisodeRecord>, StoreError> {
+    let sid = series_id(conn, key)?;
+    let rows: Vec<EpisodeRow> = episodes::table
+        .filter(episodes::series_id.eq(sid))
+        .order((episodes::season.asc(), episodes::episode.asc()))
+        .select(EpisodeRow::as_select())
+        .load(conn)
+        .map_err(StoreError::query(format!(
+            "listing episodes of series {key:?}"
+        )))?;
+    rows.into_iter()
+        .map(|r| {
+            let what = || format!("episode number of series {key:?}");
+            Ok(EpisodeRecord {
+                id: EpisodeId::new(to_u32(r.season, what)?, to_u32(r.episode, what)?),
+                title_de: r.title_de,
+                title_en: r.title_en,
+                is_downloaded: r.is_downloaded,
+                file_path: r.file_path,
+            })
+        })
+        .collect()
+}
+
+/// Marks one episode downloaded, inserting it when unknown.
+pub(crate) fn mark_downloaded(
+    conn: &mut SqliteConnection,
+    key: &str,
+    id: EpisodeId,
+    file_path: &str,
+) -> Result<(), StoreError> {
+    let sid = series_id(conn, key)?;
+    let what = || format!("episode {id} of series {key:?}");
+    let row = NewEpisodeRow {
+        series_id: sid,
+        season: to_i32(id.season, what)?,
+        episode: to_i32(id.episode, what)?,
+        title_de: None,
+        title_en: None,
+        is_downloaded: true,
+        file_path: Some(file_path),
+    };
+    diesel::insert_into(episodes::table)
+        .values(&row)
+        .on_conflict((episodes::series_id, episodes::season, episodes::episode))
+        .do_update()
+        .set((
+            episodes::is_downloaded.eq(true),
+            episodes::file_path.eq(Some(file_path)),
+        ))
+        .execute(conn)
+        .map_err(StoreError::query(format!(
+            "marking episode {id} of series {key:?} downloaded"
+        )))?;
+    Ok(())
+}
+
+/// Stores the error of a failed catalogue look-up.
+pub(crate) fn record_scan_error(
+    conn: &mut SqliteConnection,
+    key: &str,
+    error: &str,
+) -> Result<(), StoreError> {
+    let n = diesel::update(series::table.filter(series::key.eq(key)))
+        .set(series::last_scan_error.eq(Some(error)))
+        .execute(conn)
+        .map_err(StoreError::query(format!(
+            "recording the scan error of series {key:?}"
+        )))?;
+    if n == 0 {
+        return Err(StoreError::NotFound(format!("series {key:?}")));
+    }
+    Ok(())
+}
+
+/// Updates description, year, IMDb id and cover of the series `serie.key`.
+pub(crate) fn update_meta(conn: &mut SqliteConnection, serie: &Serie) -> Result<(), StoreError> {
+    let n = diesel::update(series::table.filter(series::key.eq(&serie.key)))
+        .set((
+            series::description.eq(serie.description.as_deref()),
+            series::year.eq(serie.year),
+            series::imdb_id.eq(serie.imdb_id.as_deref()),
+            series::cover_url.eq(serie.cover_url.as_deref()),
+        ))
+        .execute(conn)
+        .map_err(StoreError::query(format!(
+            "updating metadata of series {:?}",
+            serie.key
+        )))?;
+    if n == 0 {
+        return Err(StoreError::NotFound(format!("series {:?}", serie.key)));
+    }
+    Ok(())
+}
+
+impl SeriesRepo for Store {
+    fn list_series(&self) -> Result<Vec<Serie>, RepoError> {
+        Ok(self.with_conn("listing series", list)?)
+    }
+
+    fn get_series(&self, key: &str) -> Result<Option<Serie>, RepoError> {
+        Ok(self.with_conn("loading a series", |c| get(c, key))?)
+    }
+
+    fn find_series_by_folder(&self, folder: &str) -> Result<Option<Serie>, RepoError> {
+        Ok(self.with_conn("finding a series by folder", |c| find_by_folder(c, folder))?)
+    }
+
+    fn insert_series(&self, serie: &NewSerie) -> Result<Serie, RepoError> {
+        self.transaction("inserting a series", |c| insert(c, serie))
+            .map_err(|e| {
+                if e.is_unique_violation() {
+                    RepoError::Conflict(format!("series {:?} already exists", serie.key))
+                } else {
+                    e.into()
+                }
+            })
+    }
+
+    fn delete_series(&self, key: &str) -> Result<bool, RepoError> {
+        Ok(self.with_conn("deleting a series", |c| delete(c, key))?)
+    }
+
+    fn replace_episodes(&self, key: &str, episodes: &[EpisodeRecord]) -> Result<(), RepoError> {
+        Ok(self.transaction("replacing episodes", |c| replace_episodes(c, key, episodes))?)
+    }
+
+    fn list_episodes(&self, key: &str) -> Result<Vec<EpisodeRecord>, RepoError> {
+        Ok(self.with_conn("listing episodes", |c| list_episodes(c, key))?)
+    }
+
+    fn mark_downloaded(&self, key: &str, id: EpisodeId, file_path: &str) -> Result<(), RepoError> {
+        Ok(self.transaction("marking an episode downloaded", |c| {
+            mark_downloaded(c, key, id, file_path)
+        })?)
+    }
+
+    fn record_scan_error(&self, key: &str, error: &str) -> Result<(), RepoError> {
+        Ok(self.with_conn("recording a scan error", |c| {
+            record_scan_error(c, key, error)
+        })?)
+    }
+
+    fn update_series_meta(&self, serie: &Serie) -> Result<(), RepoError> {
+        Ok(self.with_conn("updating series metadata", |c| update_meta(c, serie))?)
+    }
+}

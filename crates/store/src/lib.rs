@@ -12,6 +12,7 @@ mod auth;
 mod convert;
 mod db;
 mod error;
+mod queue;
 mod schema;
 mod series;
 mod settings;

@@ -230,6 +230,22 @@ mod tests {
     }
 
     #[test]
+    fn migrations_revert_and_reapply_cleanly() {
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        migrate(&mut conn, ":memory:").unwrap();
+        conn.revert_all_migrations(MIGRATIONS).unwrap();
+        let tables: i64 = diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name != '__diesel_schema_migrations'",
+        )
+        .get_result(&mut conn)
+        .unwrap();
+        assert_eq!(tables, 0, "down.sql files leave tables behind");
+        migrate(&mut conn, ":memory:").unwrap();
+        assert!(!conn.has_pending_migration(MIGRATIONS).unwrap());
+    }
+
+    #[test]
     fn in_memory_store_is_migrated_and_answers_ping() {
         let store = Store::open_in_memory().unwrap();
         store.ping().unwrap();

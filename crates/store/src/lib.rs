@@ -1,11 +1,15 @@
 //! Persistence of Aniworld: the diesel schema, the embedded migrations of the top-level
 //! `migrations/` folder, an r2d2 pool of SQLite connections, and the repositories that implement
-//! the port traits of `aniworld-core` (`SettingsRepo`, `AuthRepo`, `SeriesRepo`, `QueueRepo`)
-//! plus the scheduler's run history.
+//! the port traits of `aniworld-core`.
+//!
+//! - [`Store::open`] / [`Store::open_in_memory`] give a cloneable, thread-safe handle;
+//!   [`Store::ping`], [`Store::pragmas`] and [`Store::stats`] serve health reports.
+//! - `Store` implements `SettingsRepo`, `AuthRepo`, `SeriesRepo` and `QueueRepo`, and keeps the
+//!   scheduler's run history through inherent methods ([`Store::record_run_start`],
+//!   [`Store::record_run_finish`], [`Store::last_run`], ...).
 //!
 //! Diesel types and row structs never leave this crate: every method takes and returns core
 //! types. The crate is synchronous and knows nothing of HTTP frameworks or HTTP clients.
-//!
 //! Timestamps are stored as RFC 3339 text in UTC with nanoseconds, so text order is time order.
 
 mod auth;
@@ -13,6 +17,7 @@ mod convert;
 mod db;
 mod error;
 mod queue;
+mod scheduler_runs;
 mod schema;
 mod series;
 mod settings;
@@ -21,4 +26,5 @@ mod time;
 
 pub use db::{MIGRATIONS, Pragmas, Store};
 pub use error::StoreError;
+pub use scheduler_runs::{RunOutcome, SchedulerRun};
 pub use stats::StoreStats;

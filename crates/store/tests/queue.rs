@@ -109,7 +109,7 @@ fn load_returns_processing_order() {
 fn insert_is_all_or_nothing_and_a_duplicate_id_is_a_conflict() {
     let db = TestDb::new();
     let a = item("a", 1, 1, Priority::Normal, 0);
-    db.store.insert_items(&[a.clone()]).unwrap();
+    db.store.insert_items(std::slice::from_ref(&a)).unwrap();
     let b = item("b", 1, 2, Priority::Normal, 1);
     let err = db.store.insert_items(&[b, a.clone()]).unwrap_err();
     assert!(matches!(err, RepoError::Conflict(_)), "{err:?}");

@@ -67,16 +67,6 @@ pub enum ProviderError {
         /// Which setting is wrong and why.
         what: String,
     },
-    /// A hoster page could not be turned into a media URL.
-    #[error("{hoster}: could not extract the stream from {url}: {reason}")]
-    Extract {
-        /// Hoster name (`VOE`, `Filemoon`, ...).
-        hoster: String,
-        /// The page that was read.
-        url: String,
-        /// What was missing or failed.
-        reason: String,
-    },
 }
 
 impl ProviderError {
@@ -94,9 +84,9 @@ impl ProviderError {
                 404 | 410 => SourceErrorKind::NotFound,
                 _ => SourceErrorKind::Network,
             },
-            ProviderError::Layout { .. }
-            | ProviderError::InvalidQuery { .. }
-            | ProviderError::Extract { .. } => SourceErrorKind::Layout,
+            ProviderError::Layout { .. } | ProviderError::InvalidQuery { .. } => {
+                SourceErrorKind::Layout
+            }
         }
     }
 }

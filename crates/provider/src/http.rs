@@ -119,6 +119,9 @@ fn origin_key(url: &str) -> Option<String> {
 }
 
 /// The blocking HTTP client of the provider crate. Cheap to share behind an `Arc`.
+///
+/// With a proxy configured, host names are resolved by the proxy (except SOCKS4), so
+/// `dns_overrides` only take effect for direct connections.
 #[derive(Debug)]
 pub struct HttpClient {
     agent: ureq::Agent,
@@ -357,6 +360,13 @@ impl HttpClient {
         }
         if is_catalogue {
             headers.push(("Referer".into(), format!("{}/", self.catalogue_base)));
+            let (dest, mode) = match req.method {
+                Method::Get => ("document", "navigate"),
+                Method::PostForm => ("empty", "cors"),
+            };
+            headers.push(("Sec-Fetch-Dest".into(), dest.into()));
+            headers.push(("Sec-Fetch-Mode".into(), mode.into()));
+            headers.push(("Sec-Fetch-Site".into(), "same-origin".into()));
         }
         if let Some(c) = self.cookies.header(origin) {
             headers.push(("Cookie".into(), c));

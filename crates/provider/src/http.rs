@@ -312,9 +312,7 @@ impl HttpClient {
                     if page.status != 429 && page.status < 500 {
                         return result;
                     }
-                    page.header("retry-after")
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs)
+                    page.header("retry-after").and_then(parse_retry_after)
                 }
                 Err(_) => None,
             };
@@ -327,9 +325,7 @@ impl HttpClient {
                     Err(e) => Err(e),
                 };
             }
-            let delay = retry_after
-                .unwrap_or_else(|| self.opts.backoff_base.saturating_mul(1 << attempt.min(16)))
-                .min(self.opts.backoff_max);
+            let delay = retry_delay(attempt, retry_after, &self.opts);
             log::debug!(
                 "retrying {} in {:?} (attempt {} of {})",
                 req.url,
@@ -534,16 +530,40 @@ impl HttpClient {
         }
         let slot = {
             let mut next = self.next_slot.lock().unwrap_or_else(|e| e.into_inner());
-            let now = Instant::now();
-            let slot = (*next).max(now);
-            *next = slot + self.min_interval;
-            slot
+            reserve_slot(&mut next, Instant::now(), self.min_interval)
         };
         let wait = slot.saturating_duration_since(Instant::now());
         if !wait.is_zero() {
             thread::sleep(wait);
         }
     }
+}
+
+/// The delay before retry number `attempt + 1`: `Retry-After` when the server sent one,
+/// else `backoff_base * 2^attempt`; never more than `backoff_max`.
+fn retry_delay(attempt: u32, retry_after: Option<Duration>, opts: &HttpOptions) -> Duration {
+    retry_after
+        .unwrap_or_else(|| opts.backoff_base.saturating_mul(1 << attempt.min(16)))
+        .min(opts.backoff_max)
+}
+
+/// A `Retry-After` value: delay seconds or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let secs = (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds();
+    Some(Duration::from_secs(secs.max(0).unsigned_abs()))
+}
+
+/// Reserves the next request slot of a paced host: the later of `now` and `*next`; moves
+/// `*next` one interval past it, so concurrent callers queue up one interval apart.
+fn reserve_slot(next: &mut Instant, now: Instant, interval: Duration) -> Instant {
+    let slot = (*next).max(now);
+    *next = slot + interval;
+    slot
 }
 
 /// Maps a final status to the page or an error.
@@ -575,6 +595,48 @@ mod tests {
             Some("http://127.0.0.1:8080")
         );
         assert_eq!(origin_key("/relative"), None);
+    }
+
+    #[test]
+    fn pacing_slots_are_one_interval_apart() {
+        let start = Instant::now();
+        let i = Duration::from_millis(250);
+        let mut next = start;
+        assert_eq!(reserve_slot(&mut next, start, i), start);
+        assert_eq!(reserve_slot(&mut next, start, i), start + i);
+        assert_eq!(reserve_slot(&mut next, start, i), start + i * 2);
+        // A caller arriving after a quiet period goes at once.
+        let later = start + Duration::from_secs(10);
+        assert_eq!(reserve_slot(&mut next, later, i), later);
+    }
+
+    #[test]
+    fn retry_delays() {
+        let opts = HttpOptions {
+            backoff_base: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(30),
+            ..HttpOptions::default()
+        };
+        let d = |a, ra| retry_delay(a, ra, &opts).as_secs();
+        assert_eq!((d(0, None), d(1, None), d(2, None)), (1, 2, 4));
+        assert_eq!(d(10, None), 30, "capped");
+        assert_eq!(d(0, Some(Duration::from_secs(7))), 7, "Retry-After wins");
+        assert_eq!(d(0, Some(Duration::from_secs(3600))), 30, "and is bounded");
+        assert_eq!(d(40, None), 30, "no overflow");
+    }
+
+    #[test]
+    fn retry_after_values() {
+        assert_eq!(parse_retry_after(" 5 "), Some(Duration::from_secs(5)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+        let future = (chrono::Utc::now() + chrono::Duration::seconds(120)).to_rfc2822();
+        let d = parse_retry_after(&future).unwrap().as_secs();
+        assert!((100..=120).contains(&d), "{d}");
+        assert_eq!(parse_retry_after("soon"), None);
     }
 
     #[test]

@@ -261,10 +261,7 @@ mod tests {
     #[test]
     fn magic_bytes() {
         assert_eq!(image_kind(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(ImageKind::Jpeg));
-        assert_eq!(
-            image_kind(b"\x89PNG\r\n\x1a\n...."),
-            Some(ImageKind::Png)
-        );
+        assert_eq!(image_kind(b"\x89PNG\r\n\x1a\n...."), Some(ImageKind::Png));
         assert_eq!(image_kind(b"RIFF\0\0\0\0WEBPVP8 "), Some(ImageKind::Webp));
         assert_eq!(image_kind(b"<html>nope</html>"), None);
         assert_eq!(image_kind(b""), None);

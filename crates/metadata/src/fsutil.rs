@@ -25,7 +25,8 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
         let mut f = fs::File::create(&tmp).map_err(|e| MetadataError::io("create", &tmp, e))?;
         f.write_all(data)
             .map_err(|e| MetadataError::io("write", &tmp, e))?;
-        f.sync_all().map_err(|e| MetadataError::io("sync", &tmp, e))?;
+        f.sync_all()
+            .map_err(|e| MetadataError::io("sync", &tmp, e))?;
         fs::rename(&tmp, path).map_err(|e| MetadataError::io("rename into place", path, e))
     })();
     if result.is_err() {

@@ -70,14 +70,18 @@ pub fn parse_folder_name(folder: &str) -> (String, Option<i32>, Option<u64>) {
     // Bracketed tags like [tmdbid-1], {tmdb=1}, [imdbid-tt1].
     loop {
         let trimmed = name.trim_end();
-        let Some(last) = trimmed.chars().last() else { break };
+        let Some(last) = trimmed.chars().last() else {
+            break;
+        };
         let open = match last {
             ']' => '[',
             '}' => '{',
             ')' => '(',
             _ => break,
         };
-        let Some(start) = trimmed.rfind(open) else { break };
+        let Some(start) = trimmed.rfind(open) else {
+            break;
+        };
         let inner = &trimmed[start + 1..trimmed.len() - 1];
         let lower = inner.to_ascii_lowercase();
         if let Some(rest) = ["tmdbid-", "tmdbid=", "tmdb-", "tmdb="]
@@ -138,7 +142,12 @@ pub fn find_series(client: &TmdbClient, q: &MatchQuery) -> Result<MatchResult> {
             confidence: MatchConfidence::ExplicitId,
         });
     }
-    if let Some(imdb) = q.imdb_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(imdb) = q
+        .imdb_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         match client.find_by_imdb(imdb) {
             Ok(Some(r)) => {
                 return Ok(MatchResult {
@@ -168,7 +177,9 @@ pub fn find_series(client: &TmdbClient, q: &MatchQuery) -> Result<MatchResult> {
     for lang in &languages {
         for &year in &years {
             let results = client.search_tv(name, year, lang)?;
-            let Some(m) = choose(&results, name, q.year) else { continue };
+            let Some(m) = choose(&results, name, q.year) else {
+                continue;
+            };
             let sure = match m.confidence {
                 MatchConfidence::ExactTitleYear => true,
                 MatchConfidence::ExactTitle => q.year.is_none(),
@@ -213,7 +224,10 @@ mod tests {
 
     #[test]
     fn normalisation() {
-        assert_eq!(normalize_title("  Re:Zero − Starting  Life "), "re zero starting life");
+        assert_eq!(
+            normalize_title("  Re:Zero − Starting  Life "),
+            "re zero starting life"
+        );
         assert_eq!(normalize_title("ゴブリンスレイヤー"), "ゴブリンスレイヤー");
         assert_eq!(normalize_title("Ächtung!"), "ächtung");
     }
@@ -229,7 +243,10 @@ mod tests {
             parse_folder_name("Steins;Gate (Dub)"),
             ("Steins;Gate (Dub)".into(), None, None)
         );
-        assert_eq!(parse_folder_name("(2020)"), ("(2020)".into(), Some(2020), None));
+        assert_eq!(
+            parse_folder_name("(2020)"),
+            ("(2020)".into(), Some(2020), None)
+        );
     }
 
     #[test]
@@ -240,7 +257,10 @@ mod tests {
             r(3, "BLEACH", "2004-10-05"),
         ];
         let m = choose(&rs, "bleach", Some(2004)).unwrap();
-        assert_eq!((m.tmdb_id, m.confidence), (3, MatchConfidence::ExactTitleYear));
+        assert_eq!(
+            (m.tmdb_id, m.confidence),
+            (3, MatchConfidence::ExactTitleYear)
+        );
         let m = choose(&rs, "Bleach", None).unwrap();
         assert_eq!((m.tmdb_id, m.confidence), (2, MatchConfidence::ExactTitle));
         let m = choose(&rs, "Nothing", Some(2004)).unwrap();

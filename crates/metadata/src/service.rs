@@ -221,7 +221,10 @@ impl MetadataService {
             .modified()
             .map_err(|e| MetadataError::io("read modification time of", &path, e))?;
         let local: DateTime<Local> = modified.into();
-        let last_modified = local.naive_local().with_nanosecond(0).unwrap_or(local.naive_local());
+        let last_modified = local
+            .naive_local()
+            .with_nanosecond(0)
+            .unwrap_or(local.naive_local());
         Ok(NfoContent {
             content: String::from_utf8_lossy(&bytes).into_owned(),
             file_size: meta.len(),
@@ -391,7 +394,11 @@ impl MetadataService {
             self.write_season_nfos(series_dir, &d, overwrite)?;
         }
         let media_errors = self.download_art(series_dir, &d, &art, selection, overwrite);
-        let title = if d.name.is_empty() { d.original_name } else { d.name };
+        let title = if d.name.is_empty() {
+            d.original_name
+        } else {
+            d.name
+        };
         Ok(CreateOutcome {
             nfo_path: nfo,
             tmdb_id: d.id,
@@ -441,7 +448,11 @@ impl MetadataService {
         for (file_name, path) in jobs {
             let dest = series_dir.join(&file_name);
             if let Err(error) = artwork::download_to(&self.client, path, &dest, overwrite) {
-                log::warn!("artwork {} for {}: {error}", file_name, series_dir.display());
+                log::warn!(
+                    "artwork {} for {}: {error}",
+                    file_name,
+                    series_dir.display()
+                );
                 failures.push(MediaFailure { file_name, error });
             }
         }

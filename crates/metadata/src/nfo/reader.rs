@@ -57,7 +57,12 @@ pub fn parse_nfo(text: &str) -> std::result::Result<NfoInfo, String> {
                     .attribute("type")
                     .unwrap_or_default()
                     .to_ascii_lowercase();
-                set_id(&mut info, &kind, value, child.attribute("default") == Some("true"));
+                set_id(
+                    &mut info,
+                    &kind,
+                    value,
+                    child.attribute("default") == Some("true"),
+                );
             }
             "tmdbid" | "tmdb" => set_id(&mut info, "tmdb", value, false),
             "imdbid" | "imdb_id" | "imdb" => set_id(&mut info, "imdb", value, false),
@@ -97,10 +102,8 @@ fn set_id(info: &mut NfoInfo, kind: &str, value: &str, force: bool) {
                 info.tmdb_id = Some(v);
             }
         }
-        "imdb" => {
-            if (force || info.imdb_id.is_none()) && value.starts_with("tt") {
-                info.imdb_id = Some(value.to_owned());
-            }
+        "imdb" if (force || info.imdb_id.is_none()) && value.starts_with("tt") => {
+            info.imdb_id = Some(value.to_owned());
         }
         "tvdb" => {
             if (force || info.tvdb_id.is_none())
@@ -127,7 +130,8 @@ fn read_id_element(info: &mut NfoInfo, node: Node<'_, '_>, value: &str) {
 
 /// Kodi v19+ JSON `{"tmdb": "1", "imdb": "tt2", "tvdb": "3"}`.
 fn read_episode_guide(info: &mut NfoInfo, value: &str) {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(value) else {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(value)
+    else {
         return;
     };
     for (k, v) in map {
@@ -147,7 +151,10 @@ fn read_urls(info: &mut NfoInfo, trailer: &str) {
         if let Some(rest) = after(&lower, "themoviedb.org/tv/") {
             set_id(info, "tmdb", &leading_digits(rest), false);
         } else if let Some(rest) = after(&lower, "imdb.com/title/") {
-            let id: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            let id: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
             set_id(info, "imdb", &id, false);
         } else if lower.contains("thetvdb.com") {
             let rest = after(&lower, "id=")
@@ -197,8 +204,12 @@ mod tests {
             (i.title.as_deref(), i.tmdb_id, i.imdb_id.as_deref(), i.year),
             (Some("Bleach"), Some(30984), Some("tt0434665"), Some(2004))
         );
-        let i = parse_nfo(r#"<tvshow><title>X</title><id TMDB="5" TVDB="6">tt7</id></tvshow>"#).unwrap();
-        assert_eq!((i.tmdb_id, i.tvdb_id, i.imdb_id.as_deref()), (Some(5), Some(6), Some("tt7")));
+        let i = parse_nfo(r#"<tvshow><title>X</title><id TMDB="5" TVDB="6">tt7</id></tvshow>"#)
+            .unwrap();
+        assert_eq!(
+            (i.tmdb_id, i.tvdb_id, i.imdb_id.as_deref()),
+            (Some(5), Some(6), Some("tt7"))
+        );
         let i = parse_nfo(r#"<tvshow><title>X</title><id>74796</id><episodeguide>{"tmdb": "30984"}</episodeguide></tvshow>"#).unwrap();
         assert_eq!((i.tmdb_id, i.tvdb_id), (Some(30984), Some(74796)));
     }
@@ -209,7 +220,10 @@ mod tests {
             "<tvshow><title>X</title></tvshow>\nhttps://www.themoviedb.org/tv/1429-attack-on-titan\nhttps://www.imdb.com/title/tt2560140/\n",
         )
         .unwrap();
-        assert_eq!((i.tmdb_id, i.imdb_id.as_deref()), (Some(1429), Some("tt2560140")));
+        assert_eq!(
+            (i.tmdb_id, i.imdb_id.as_deref()),
+            (Some(1429), Some("tt2560140"))
+        );
     }
 
     #[test]

@@ -16,13 +16,19 @@ type W = Writer<Vec<u8>>;
 /// Keeps only characters allowed in XML 1.0 text.
 fn clean(s: &str) -> String {
     s.chars()
-        .filter(|&c| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}'))
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+        })
         .collect()
 }
 
 fn start_doc() -> io::Result<W> {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
-    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), Some("yes"))))?;
+    w.write_event(Event::Decl(BytesDecl::new(
+        "1.0",
+        Some("UTF-8"),
+        Some("yes"),
+    )))?;
     Ok(w)
 }
 
@@ -284,7 +290,8 @@ pub fn render_season(s: &SeasonSummary, image_url: &dyn Fn(&str) -> String) -> S
         close(&mut w, "season")?;
         Ok(finish(w))
     };
-    build().unwrap_or_else(|_| String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<season/>\n"))
+    build()
+        .unwrap_or_else(|_| String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<season/>\n"))
 }
 
 /// Renders an episode NFO (`<episodedetails>`).

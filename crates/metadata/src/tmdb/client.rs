@@ -177,8 +177,7 @@ impl TmdbClient {
     /// fills it (one more request only when needed).
     pub fn tv_details(&self, id: u64) -> Result<TvDetails> {
         let mut d = self.tv_details_in(id, &self.settings.language)?;
-        if needs_fallback(&self.settings.language) && (d.overview.is_empty() || d.name.is_empty())
-        {
+        if needs_fallback(&self.settings.language) && (d.overview.is_empty() || d.name.is_empty()) {
             let en: TvDetails = self.get_json(
                 &format!("/tv/{id}"),
                 &[("language", FALLBACK_LANGUAGE.to_owned())],
@@ -187,7 +186,11 @@ impl TmdbClient {
             fill(&mut d.tagline, en.tagline);
             fill(&mut d.name, en.name);
             for s in &mut d.seasons {
-                if let Some(e) = en.seasons.iter().find(|e| e.season_number == s.season_number) {
+                if let Some(e) = en
+                    .seasons
+                    .iter()
+                    .find(|e| e.season_number == s.season_number)
+                {
                     fill(&mut s.overview, e.overview.clone());
                 }
             }
@@ -202,15 +205,19 @@ impl TmdbClient {
         let mut s: SeasonDetails =
             self.get_json(&path, &[("language", self.settings.language.clone())])?;
         let gaps = s.overview.is_empty()
-            || s
-                .episodes
+            || s.episodes
                 .iter()
                 .any(|e| e.overview.is_empty() || e.name.is_empty());
         if needs_fallback(&self.settings.language) && gaps {
-            let en: SeasonDetails = self.get_json(&path, &[("language", FALLBACK_LANGUAGE.to_owned())])?;
+            let en: SeasonDetails =
+                self.get_json(&path, &[("language", FALLBACK_LANGUAGE.to_owned())])?;
             fill(&mut s.overview, en.overview);
             for e in &mut s.episodes {
-                if let Some(x) = en.episodes.iter().find(|x| x.episode_number == e.episode_number) {
+                if let Some(x) = en
+                    .episodes
+                    .iter()
+                    .find(|x| x.episode_number == e.episode_number)
+                {
                     fill(&mut e.overview, x.overview.clone());
                     fill(&mut e.name, x.name.clone());
                 }
@@ -240,10 +247,12 @@ impl TmdbClient {
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or_default()
                     .to_owned();
-                let next = current.join(&location).map_err(|e| MetadataError::InvalidUrl {
-                    url: location.clone(),
-                    reason: e.to_string(),
-                })?;
+                let next = current
+                    .join(&location)
+                    .map_err(|e| MetadataError::InvalidUrl {
+                        url: location.clone(),
+                        reason: e.to_string(),
+                    })?;
                 if !same_origin(&base, &next) {
                     return Err(MetadataError::ForeignRedirect {
                         url: first,
@@ -278,7 +287,11 @@ impl TmdbClient {
 
     /// GET an API path with query parameters, authenticate, retry 429s, decode JSON.
     fn get_json<T: DeserializeOwned>(&self, path: &str, params: &[(&str, String)]) -> Result<T> {
-        let key = self.settings.api_key.as_deref().ok_or(MetadataError::NoApiKey)?;
+        let key = self
+            .settings
+            .api_key
+            .as_deref()
+            .ok_or(MetadataError::NoApiKey)?;
         let mut url = parse_url(&format!("{}{}", self.settings.api_url, path))?;
         url.query_pairs_mut()
             .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
@@ -290,7 +303,10 @@ impl TmdbClient {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut req = self.api.get(url.as_str()).header("Accept", "application/json");
+            let mut req = self
+                .api
+                .get(url.as_str())
+                .header("Accept", "application/json");
             if bearer {
                 req = req.header("Authorization", &format!("Bearer {key}"));
             }
@@ -318,7 +334,10 @@ impl TmdbClient {
                     let message = serde_json::from_str::<ErrorBody>(&body)
                         .map(|b| b.status_message)
                         .unwrap_or_default();
-                    return Err(MetadataError::Unauthorized { url: shown, message });
+                    return Err(MetadataError::Unauthorized {
+                        url: shown,
+                        message,
+                    });
                 }
                 404 => return Err(MetadataError::NotFound { what: shown }),
                 429 if attempt <= MAX_RETRIES => {
@@ -388,10 +407,22 @@ mod tests {
     #[test]
     fn origin_check_compares_scheme_host_and_port() {
         let a = Url::parse("http://127.0.0.1:8080/t/p").unwrap();
-        assert!(same_origin(&a, &Url::parse("http://127.0.0.1:8080/x.jpg").unwrap()));
-        assert!(!same_origin(&a, &Url::parse("http://127.0.0.1:8081/x.jpg").unwrap()));
-        assert!(!same_origin(&a, &Url::parse("https://127.0.0.1:8080/x.jpg").unwrap()));
-        assert!(!same_origin(&a, &Url::parse("http://evil.test:8080/x.jpg").unwrap()));
+        assert!(same_origin(
+            &a,
+            &Url::parse("http://127.0.0.1:8080/x.jpg").unwrap()
+        ));
+        assert!(!same_origin(
+            &a,
+            &Url::parse("http://127.0.0.1:8081/x.jpg").unwrap()
+        ));
+        assert!(!same_origin(
+            &a,
+            &Url::parse("https://127.0.0.1:8080/x.jpg").unwrap()
+        ));
+        assert!(!same_origin(
+            &a,
+            &Url::parse("http://evil.test:8080/x.jpg").unwrap()
+        ));
     }
 
     #[test]

@@ -10,9 +10,11 @@
 //! The client only goes where its callers point it; it is shared by the catalogue client and
 //! the hoster extractors (the minimum interval applies to the catalogue host only).
 
+mod antibot;
 mod challenge;
 mod cookies;
 mod dns;
+mod policy;
 mod solver;
 
 use std::sync::Mutex;
@@ -28,6 +30,7 @@ pub use solver::{SOLVER_MAX_TIMEOUT_MS, Solution, Solver};
 
 use crate::error::ProviderError;
 use cookies::CookieStore;
+use policy::{check_status, origin_key, parse_retry_after, reserve_slot, retry_delay};
 
 /// The User-Agent sent unless overridden (a current desktop Chrome).
 pub const DEFAULT_USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) \
@@ -105,17 +108,6 @@ struct Request<'a> {
     headers: &'a [(&'a str, &'a str)],
     form: &'a [(&'a str, &'a str)],
     follow_redirects: bool,
-}
-
-/// Scheme, host and port of a URL (the unit pacing, cookies and blocks apply to).
-fn origin_key(url: &str) -> Option<String> {
-    let u = url::Url::parse(url).ok()?;
-    Some(format!(
-        "{}://{}:{}",
-        u.scheme(),
-        u.host_str()?.to_ascii_lowercase(),
-        u.port_or_known_default()?
-    ))
 }
 
 /// The blocking HTTP client of the provider crate. Cheap to share behind an `Arc`.
@@ -432,97 +424,6 @@ impl HttpClient {
         })
     }
 
-    /// Handles an anti-bot answer: through the solver if one is configured, else `Blocked`.
-    fn on_challenge(
-        &self,
-        req: &Request<'_>,
-        origin: &str,
-        what: &str,
-    ) -> Result<Page, ProviderError> {
-        let Some(solver) = &self.solver else {
-            return Err(self.block(origin, req.url, what, false));
-        };
-        log::info!(
-            "{} answered with a challenge ({what}); asking FlareSolverr",
-            req.url
-        );
-        let plain_get = req.method == Method::Get && req.follow_redirects;
-        // A plain GET takes the solved page itself; other requests solve the site root to earn
-        // the cookies and are then sent once more.
-        let solve_url = if plain_get {
-            req.url.to_string()
-        } else {
-            format!("{origin}/")
-        };
-        self.pace(origin);
-        let solution = match solver.get(&solve_url) {
-            Ok(s) => s,
-            Err(e) => {
-                let reason = match &e {
-                    ProviderError::Blocked { reason, .. } => reason.clone(),
-                    other => other.to_string(),
-                };
-                return Err(self.block(origin, req.url, &format!("{what}; {reason}"), true));
-            }
-        };
-        for (name, value) in &solution.cookies {
-            self.cookies.set(origin, name, value);
-        }
-        if let Some(ua) = &solution.user_agent {
-            self.cookies.set_user_agent(origin, ua);
-        }
-        if plain_get {
-            if let Some(still) = challenge::detect(solution.status, &solution.response) {
-                return Err(self.block(origin, req.url, still, true));
-            }
-            return Ok(Page {
-                status: solution.status,
-                final_url: solution.url,
-                headers: Vec::new(),
-                body: solution.response,
-            });
-        }
-        self.pace(origin);
-        let page = self.send_once(req, origin)?;
-        if let Some(still) = challenge::detect(page.status, &page.body) {
-            return Err(self.block(origin, req.url, still, true));
-        }
-        Ok(page)
-    }
-
-    /// Builds a `Blocked` error and starts the cool-down of the host.
-    fn block(&self, origin: &str, url: &str, what: &str, solver: bool) -> ProviderError {
-        let reason = format!("{what}; {}", challenge::advice(solver));
-        log::warn!("{url}: blocked: {reason}");
-        if !self.opts.block_cooldown.is_zero() {
-            let until = Instant::now() + self.opts.block_cooldown;
-            let mut b = self.blocked_until.lock().unwrap_or_else(|e| e.into_inner());
-            b.retain(|(o, _, _)| o != origin);
-            b.push((origin.to_string(), until, reason.clone()));
-        }
-        ProviderError::Blocked {
-            url: url.to_string(),
-            reason,
-        }
-    }
-
-    /// Fails at once while the host is cooling down after a block.
-    fn check_cooldown(&self, origin: &str, url: &str) -> Result<(), ProviderError> {
-        let mut b = self.blocked_until.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        b.retain(|(_, until, _)| *until > now);
-        match b.iter().find(|(o, _, _)| o == origin) {
-            Some((_, until, reason)) => Err(ProviderError::Blocked {
-                url: url.to_string(),
-                reason: format!(
-                    "{reason} (not asking again for {} s after the block)",
-                    until.saturating_duration_since(now).as_secs()
-                ),
-            }),
-            None => Ok(()),
-        }
-    }
-
     /// Waits for the next free slot when `origin` is the catalogue.
     fn pace(&self, origin: &str) {
         if self.min_interval.is_zero() || self.catalogue_origin.as_deref() != Some(origin) {
@@ -539,105 +440,9 @@ impl HttpClient {
     }
 }
 
-/// The delay before retry number `attempt + 1`: `Retry-After` when the server sent one,
-/// else `backoff_base * 2^attempt`; never more than `backoff_max`.
-fn retry_delay(attempt: u32, retry_after: Option<Duration>, opts: &HttpOptions) -> Duration {
-    retry_after
-        .unwrap_or_else(|| opts.backoff_base.saturating_mul(1 << attempt.min(16)))
-        .min(opts.backoff_max)
-}
-
-/// A `Retry-After` value: delay seconds or an HTTP date.
-fn parse_retry_after(value: &str) -> Option<Duration> {
-    let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let secs = (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds();
-    Some(Duration::from_secs(secs.max(0).unsigned_abs()))
-}
-
-/// Reserves the next request slot of a paced host: the later of `now` and `*next`; moves
-/// `*next` one interval past it, so concurrent callers queue up one interval apart.
-fn reserve_slot(next: &mut Instant, now: Instant, interval: Duration) -> Instant {
-    let slot = (*next).max(now);
-    *next = slot + interval;
-    slot
-}
-
-/// Maps a final status to the page or an error.
-fn check_status(page: Page) -> Result<Page, ProviderError> {
-    match page.status {
-        200..=299 => Ok(page),
-        404 | 410 => Err(ProviderError::NotFound {
-            what: page.final_url,
-        }),
-        status => Err(ProviderError::Http {
-            url: page.final_url,
-            status,
-        }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn origin_keys() {
-        assert_eq!(
-            origin_key("https://AniWorld.to/anime").as_deref(),
-            Some("https://aniworld.to:443")
-        );
-        assert_eq!(
-            origin_key("http://127.0.0.1:8080/x").as_deref(),
-            Some("http://127.0.0.1:8080")
-        );
-        assert_eq!(origin_key("/relative"), None);
-    }
-
-    #[test]
-    fn pacing_slots_are_one_interval_apart() {
-        let start = Instant::now();
-        let i = Duration::from_millis(250);
-        let mut next = start;
-        assert_eq!(reserve_slot(&mut next, start, i), start);
-        assert_eq!(reserve_slot(&mut next, start, i), start + i);
-        assert_eq!(reserve_slot(&mut next, start, i), start + i * 2);
-        // A caller arriving after a quiet period goes at once.
-        let later = start + Duration::from_secs(10);
-        assert_eq!(reserve_slot(&mut next, later, i), later);
-    }
-
-    #[test]
-    fn retry_delays() {
-        let opts = HttpOptions {
-            backoff_base: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(30),
-            ..HttpOptions::default()
-        };
-        let d = |a, ra| retry_delay(a, ra, &opts).as_secs();
-        assert_eq!((d(0, None), d(1, None), d(2, None)), (1, 2, 4));
-        assert_eq!(d(10, None), 30, "capped");
-        assert_eq!(d(0, Some(Duration::from_secs(7))), 7, "Retry-After wins");
-        assert_eq!(d(0, Some(Duration::from_secs(3600))), 30, "and is bounded");
-        assert_eq!(d(40, None), 30, "no overflow");
-    }
-
-    #[test]
-    fn retry_after_values() {
-        assert_eq!(parse_retry_after(" 5 "), Some(Duration::from_secs(5)));
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
-            Some(Duration::ZERO),
-            "a date in the past means now"
-        );
-        let future = (chrono::Utc::now() + chrono::Duration::seconds(120)).to_rfc2822();
-        let d = parse_retry_after(&future).unwrap().as_secs();
-        assert!((100..=120).contains(&d), "{d}");
-        assert_eq!(parse_retry_after("soon"), None);
-    }
 
     #[test]
     fn bad_proxy_is_a_config_error() {

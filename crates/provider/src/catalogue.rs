@@ -18,9 +18,9 @@ mod text;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aniworld_core::EpisodeId;
 use aniworld_core::config::ProviderConfig;
 use aniworld_core::ports::{CatalogueEpisode, CatalogueSeries, EpisodeSource, SourceError};
+use aniworld_core::{EpisodeId, SITE_ID};
 
 pub use cache::{Cached, PageCache};
 pub use episode_page::{language_of_flag, parse_episode_page};
@@ -140,6 +140,11 @@ impl Catalogue {
         ScanGuard(self)
     }
 
+    /// The catalogue's id ([`SITE_ID`], `aniworld.to`), whatever the configured base URL.
+    pub fn site(&self) -> &'static str {
+        SITE_ID
+    }
+
     /// `<base>/anime/stream/<key>`.
     pub fn series_url(&self, key: &str) -> String {
         self.urls.series(key)
@@ -204,13 +209,29 @@ impl Catalogue {
         }
     }
 
-    /// Fetches a catalogue page; a 404 becomes `NotFound` naming `what`.
-    fn fetch(&self, url: &str, what: impl Fn() -> String) -> Result<String, ProviderError> {
-        match self.http.get(url, &[]) {
-            Ok(page) => Ok(page.body),
-            Err(ProviderError::NotFound { .. }) => Err(ProviderError::NotFound { what: what() }),
-            Err(e) => Err(e),
+    /// Fetches a page of series `key`; a 404, or a redirect away from the series (the site
+    /// sends unknown series to its start page), becomes `NotFound` naming `what`.
+    fn fetch(
+        &self,
+        url: &str,
+        key: &str,
+        what: impl Fn() -> String,
+    ) -> Result<String, ProviderError> {
+        let page = match self.http.get(url, &[]) {
+            Ok(page) => page,
+            Err(ProviderError::NotFound { .. }) => {
+                return Err(ProviderError::NotFound { what: what() });
+            }
+            Err(e) => return Err(e),
+        };
+        if page.final_url != url && !self.urls.is_series_page(&page.final_url, key) {
+            log::info!(
+                "{url} redirected to {}; taking it as not found",
+                page.final_url
+            );
+            return Err(ProviderError::NotFound { what: what() });
         }
+        Ok(page.body)
     }
 
     /// The series page of `key`.
@@ -220,7 +241,7 @@ impl Catalogue {
         if let Some(Cached::Series(p)) = self.cache.get(&url) {
             return Ok(p);
         }
-        let html = self.fetch(&url, || format!("series {key:?}"))?;
+        let html = self.fetch(&url, key, || format!("series {key:?}"))?;
         let page = parse_series_page(&html, &url, key, &self.urls)?;
         self.cache.put(&url, Cached::Series(page.clone()));
         Ok(page)
@@ -233,7 +254,7 @@ impl Catalogue {
         if let Some(Cached::Season(e)) = self.cache.get(&url) {
             return Ok(e);
         }
-        let html = self.fetch(&url, || format!("season {season} of series {key:?}"))?;
+        let html = self.fetch(&url, key, || format!("season {season} of series {key:?}"))?;
         let episodes = parse_season_page(&html, &url, key, season)?;
         self.cache.put(&url, Cached::Season(episodes.clone()));
         Ok(episodes)
@@ -251,7 +272,7 @@ impl Catalogue {
             return Ok(l);
         }
         let what = || format!("episode {id} of series {key:?}");
-        let html = self.fetch(&url, what)?;
+        let html = self.fetch(&url, key, what)?;
         let links = parse_episode_page(&html, &url, &what(), &self.urls)?;
         self.cache.put(&url, Cached::Links(links.clone()));
         Ok(links)

@@ -215,6 +215,7 @@ fn series_seasons_and_movies_through_episode_source() {
 fn series_without_movies() {
     let site = fake_catalogue();
     let c = catalogue(&site);
+    assert_eq!(c.site(), "aniworld.to");
     let page = c.series(AOT).unwrap();
     assert_eq!(page.seasons, vec![1, 2, 3, 4]);
     assert!(!page.has_movies);
@@ -294,6 +295,14 @@ fn missing_series_is_not_found() {
     );
     let err = EpisodeSource::series(&c, "deactivated").unwrap_err();
     assert_eq!(err.kind, SourceErrorKind::NotFound);
+    // Unknown series sent to the start page are not found either.
+    site.serve("/anime/stream/moved-away", FakeResponse::redirect("/"));
+    site.serve(
+        "/",
+        FakeResponse::html("<html><body>Startseite</body></html>"),
+    );
+    let err = c.series("moved-away").unwrap_err();
+    assert!(matches!(err, ProviderError::NotFound { .. }), "{err:?}");
     let err = c.episode_links(DS, EpisodeId::new(9, 9)).unwrap_err();
     assert!(matches!(err, ProviderError::NotFound { .. }));
     // Keys that are not slugs are refused without a request.

@@ -93,6 +93,24 @@ impl CatalogueUrls {
         }
     }
 
+    /// Whether `url` is the series page of `key` or one of its sub-pages on this catalogue.
+    pub fn is_series_page(&self, url: &str, key: &str) -> bool {
+        let Ok(u) = Url::parse(url) else {
+            return false;
+        };
+        let series = self.series(key);
+        let Ok(s) = Url::parse(&series) else {
+            return false;
+        };
+        let same_origin = u.scheme() == s.scheme()
+            && u.host_str().map(str::to_ascii_lowercase)
+                == s.host_str().map(str::to_ascii_lowercase)
+            && u.port_or_known_default() == s.port_or_known_default();
+        let path = u.path().to_ascii_lowercase();
+        let want = s.path().to_ascii_lowercase();
+        same_origin && (path == want || path.starts_with(&format!("{want}/")))
+    }
+
     /// The key of a series link of this catalogue; anything else is `InvalidLink`.
     pub fn parse_series_link(&self, link: &str) -> Result<String, ProviderError> {
         let refuse = |reason: &str| ProviderError::InvalidLink {
@@ -222,6 +240,16 @@ mod tests {
             u.parse_series_link("http://127.0.0.1:8080/anime/stream/x")
                 .is_err()
         );
+    }
+
+    #[test]
+    fn series_pages() {
+        let u = urls();
+        assert!(u.is_series_page("https://aniworld.to/anime/stream/x", "x"));
+        assert!(u.is_series_page("https://aniworld.to/anime/stream/x/staffel-2", "x"));
+        assert!(!u.is_series_page("https://aniworld.to/", "x"));
+        assert!(!u.is_series_page("https://aniworld.to/anime/stream/xy", "x"));
+        assert!(!u.is_series_page("https://other.test/anime/stream/x", "x"));
     }
 
     #[test]

@@ -64,15 +64,30 @@ impl PageCache {
         (in_scan || at.elapsed() < self.ttl).then(|| value.clone())
     }
 
-    /// Stores the entry for `url`.
+    /// Stores the entry for `url`, dropping expired and, beyond the capacity, the oldest entries.
     pub fn put(&self, url: &str, value: Cached) {
         let mut st = self.lock();
         if st
             .entries
             .insert(url.to_string(), (Instant::now(), value))
-            .is_none()
+            .is_some()
         {
-            st.order.push_back(url.to_string());
+            st.order.retain(|u| u != url);
+        }
+        st.order.push_back(url.to_string());
+        // The order is oldest first: drop expired entries from the front (none during a scan).
+        while st.scan_started.is_none() {
+            let Some(front) = st.order.front() else { break };
+            let expired = st
+                .entries
+                .get(front)
+                .is_none_or(|(at, _)| at.elapsed() >= self.ttl);
+            if !expired || front == url {
+                break;
+            }
+            if let Some(old) = st.order.pop_front() {
+                st.entries.remove(&old);
+            }
         }
         while st.entries.len() > self.capacity {
             match st.order.pop_front() {
@@ -154,13 +169,27 @@ mod tests {
     }
 
     #[test]
+    fn expired_entries_are_dropped() {
+        let c = PageCache::new(Duration::ZERO, 10);
+        c.put("a", season(0));
+        c.put("b", season(0));
+        assert_eq!(c.len(), 1, "the expired entry went when the next one came");
+        let c = PageCache::new(Duration::ZERO, 10);
+        c.begin_scan();
+        c.put("a", season(0));
+        c.put("b", season(0));
+        assert_eq!(c.len(), 2, "nothing expires during a scan");
+    }
+
+    #[test]
     fn bounded() {
         let c = PageCache::new(Duration::from_secs(600), 2);
         c.put("a", season(0));
         c.put("b", season(0));
+        c.put("a", season(0));
         c.put("c", season(0));
         assert_eq!(c.len(), 2);
-        assert!(c.get("a").is_none());
-        assert!(c.get("c").is_some());
+        assert!(c.get("b").is_none(), "a was refreshed, so b was the oldest");
+        assert!(c.get("a").is_some() && c.get("c").is_some());
     }
 }

@@ -397,3 +397,53 @@ fn invalid_settings_are_config_errors() {
         Err(ProviderError::Config { .. })
     ));
 }
+
+#[test]
+fn cut_connections_are_retried() {
+    let site = FakeServer::start();
+    let n = Arc::new(AtomicUsize::new(0));
+    let n2 = n.clone();
+    let body = "<html>".to_string() + &"x".repeat(4096) + "</html>";
+    let full = body.clone();
+    site.route("/cut", move |_| {
+        let r = FakeResponse::html(full.clone());
+        if n2.fetch_add(1, Ordering::SeqCst) == 0 {
+            r.cut_after(100)
+        } else {
+            r
+        }
+    });
+    // The cut connection is only noticed when the read times out.
+    let mut c = cfg(&site.url());
+    c.timeout_seconds = 1;
+    let page = client(&c).get(&format!("{}/cut", site.url()), &[]).unwrap();
+    assert_eq!(page.body, body);
+    assert_eq!(site.hits("/cut"), 2);
+}
+
+#[test]
+fn cookies_set_by_the_site_come_back() {
+    let site = FakeServer::start();
+    site.serve(
+        "/first",
+        FakeResponse::html("a").header("Set-Cookie", "__ddg1_=xyz; Path=/; HttpOnly"),
+    );
+    site.serve("/second", FakeResponse::html("b"));
+    let other = FakeServer::start();
+    other.serve("/x", FakeResponse::html("c"));
+    let c = client(&cfg(&site.url()));
+    c.get(&format!("{}/first", site.url()), &[]).unwrap();
+    c.get(&format!("{}/second", site.url()), &[]).unwrap();
+    c.get(&format!("{}/x", other.url()), &[]).unwrap();
+    let second = site
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/second")
+        .unwrap();
+    assert_eq!(second.header("cookie"), Some("__ddg1_=xyz"));
+    assert_eq!(
+        other.requests()[0].header("cookie"),
+        None,
+        "not sent to other hosts"
+    );
+}

@@ -238,14 +238,24 @@ impl HttpClient {
         form: &[(&str, &str)],
         extra_headers: &[(&str, &str)],
     ) -> Result<Page, ProviderError> {
-        let page = self.send(&Request {
+        check_status(self.post_form_any(url, form, extra_headers)?)
+    }
+
+    /// POST a form and return the answer whatever its final status (after retries for
+    /// 429/5xx and challenge handling).
+    pub fn post_form_any(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        extra_headers: &[(&str, &str)],
+    ) -> Result<Page, ProviderError> {
+        self.send(&Request {
             method: Method::PostForm,
             url,
             headers: extra_headers,
             form,
             follow_redirects: true,
-        })?;
-        check_status(page)
+        })
     }
 
     /// GET `url` without following redirects and return the absolute target of its `Location`.

@@ -143,6 +143,12 @@ fn not_found_and_other_statuses() {
         Err(ProviderError::Http { status: 403, .. })
     ));
     assert_eq!(site.hits("/forbidden"), 1, "4xx is not retried");
+    let any = c.get_any(&format!("{}/gone", site.url()), &[]).unwrap();
+    assert_eq!(any.status, 404);
+    let any = c
+        .post_form_any(&format!("{}/forbidden", site.url()), &[("a", "b")], &[])
+        .unwrap();
+    assert_eq!((any.status, any.body.as_str()), (403, "Forbidden"));
 }
 
 #[test]

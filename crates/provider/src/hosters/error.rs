@@ -1,0 +1,128 @@
+//! The error type of the hoster extractors and its mapping to the port error of core.
+
+use aniworld_core::ports::{SourceError, SourceErrorKind};
+
+/// Why a hoster embed page could not be turned into a media URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HosterError {
+    /// No extractor exists for this hoster name.
+    #[error("no extractor for hoster {name:?}")]
+    UnknownHoster {
+        /// The name as the episode page showed it.
+        name: String,
+    },
+    /// The page did not have the expected shape (the hoster changed, or a wrong page came back).
+    #[error("{hoster}: unexpected page layout at {url}: {what}")]
+    Layout {
+        /// Hoster name.
+        hoster: String,
+        /// The page that was read.
+        url: String,
+        /// What was expected and not found.
+        what: String,
+    },
+    /// The hoster answered with an unexpected HTTP status.
+    #[error("{hoster}: HTTP status {status} from {url}")]
+    Http {
+        /// Hoster name.
+        hoster: String,
+        /// The URL that was requested.
+        url: String,
+        /// The status code.
+        status: u16,
+    },
+    /// The request failed below HTTP (DNS, connect, TLS, timeout, cut connection).
+    #[error("{hoster}: network error for {url}: {message}")]
+    Network {
+        /// Hoster name.
+        hoster: String,
+        /// The URL that was requested.
+        url: String,
+        /// The underlying error.
+        message: String,
+    },
+    /// The hoster says the video or its server is unavailable ("Web server is down", deleted file).
+    #[error("{hoster}: offline at {url}: {reason}")]
+    Offline {
+        /// Hoster name.
+        hoster: String,
+        /// The page that said so.
+        url: String,
+        /// What the page said.
+        reason: String,
+    },
+    /// An obfuscation layer could not be decoded.
+    #[error("{hoster}: could not decode the stream data from {url} (step: {step})")]
+    Decode {
+        /// Hoster name.
+        hoster: String,
+        /// The page the payload came from.
+        url: String,
+        /// The decoding step that failed.
+        step: String,
+    },
+}
+
+impl HosterError {
+    /// The category callers act on.
+    pub fn kind(&self) -> SourceErrorKind {
+        match self {
+            HosterError::Http { status, .. } if matches!(status, 404 | 410) => {
+                SourceErrorKind::NotFound
+            }
+            HosterError::Http { .. } | HosterError::Network { .. } | HosterError::Offline { .. } => {
+                SourceErrorKind::Network
+            }
+            HosterError::UnknownHoster { .. }
+            | HosterError::Layout { .. }
+            | HosterError::Decode { .. } => SourceErrorKind::Layout,
+        }
+    }
+}
+
+impl From<HosterError> for SourceError {
+    fn from(e: HosterError) -> Self {
+        SourceError::new(e.kind(), e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_messages() {
+        let check = |e: HosterError, kind: SourceErrorKind, needle: &str| {
+            let s: SourceError = e.into();
+            assert_eq!(s.kind, kind);
+            assert!(s.message.contains(needle), "{} lacks {needle}", s.message);
+        };
+        check(
+            HosterError::Http {
+                hoster: "VOE".into(),
+                url: "http://h/e/1".into(),
+                status: 404,
+            },
+            SourceErrorKind::NotFound,
+            "http://h/e/1",
+        );
+        check(
+            HosterError::Offline {
+                hoster: "SpeedFiles".into(),
+                url: "u".into(),
+                reason: "Web server is down".into(),
+            },
+            SourceErrorKind::Network,
+            "Web server is down",
+        );
+        check(
+            HosterError::Decode {
+                hoster: "VOE".into(),
+                url: "u".into(),
+                step: "base64".into(),
+            },
+            SourceErrorKind::Layout,
+            "base64",
+        );
+    }
+}

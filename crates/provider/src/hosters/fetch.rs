@@ -1,0 +1,111 @@
+//! The HTTP seam of the extractors: a small [`Fetch`] trait plus a plain ureq implementation.
+//!
+//! Extractors only need "GET this with these headers" and "POST this form", each answering the
+//! status, the URL after redirects and the body. The catalogue's polite client implements the
+//! trait too, so the resolver can share its proxy, DNS and timeout settings.
+
+use std::time::Duration;
+
+use ureq::ResponseExt;
+
+/// A page as a hoster served it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedPage {
+    /// HTTP status of the final response.
+    pub status: u16,
+    /// URL of the final response, after redirects.
+    pub final_url: String,
+    /// Body as text (lossy UTF-8).
+    pub body: String,
+}
+
+/// A request that failed below HTTP.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("request to {url} failed: {message}")]
+pub struct FetchError {
+    /// The URL that was requested.
+    pub url: String,
+    /// The underlying error.
+    pub message: String,
+}
+
+/// Blocking HTTP as the extractors need it. Redirects are followed; any status is an `Ok`.
+pub trait Fetch: Send + Sync {
+    /// GET `url` with extra `headers`.
+    fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<FetchedPage, FetchError>;
+    /// POST `form` as `application/x-www-form-urlencoded` to `url` with extra `headers`.
+    fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Result<FetchedPage, FetchError>;
+}
+
+/// Largest hoster page read into memory.
+const MAX_PAGE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// A plain ureq client (no proxy, system DNS) for tools and tests.
+#[derive(Debug, Clone)]
+pub struct UreqFetch {
+    agent: ureq::Agent,
+}
+
+impl UreqFetch {
+    /// A client whose every request gives up after `timeout`.
+    pub fn new(timeout: Duration) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Self { agent }
+    }
+
+    fn finish(
+        url: &str,
+        res: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<FetchedPage, FetchError> {
+        let err = |e: ureq::Error| FetchError {
+            url: url.to_string(),
+            message: e.to_string(),
+        };
+        let mut res = res.map_err(err)?;
+        let final_url = res.get_uri().to_string();
+        let status = res.status().as_u16();
+        let bytes = res
+            .body_mut()
+            .with_config()
+            .limit(MAX_PAGE_BYTES)
+            .read_to_vec()
+            .map_err(err)?;
+        Ok(FetchedPage {
+            status,
+            final_url,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    }
+}
+
+impl Fetch for UreqFetch {
+    fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<FetchedPage, FetchError> {
+        let mut req = self.agent.get(url);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Self::finish(url, req.call())
+    }
+
+    fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Result<FetchedPage, FetchError> {
+        let mut req = self.agent.post(url);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Self::finish(url, req.send_form(form.iter().copied()))
+    }
+}

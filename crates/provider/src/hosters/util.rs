@@ -1,0 +1,252 @@
+//! Small helpers shared by the extractors: page fetching with typed errors, URL origins,
+//! lenient base64, JavaScript string literals and the browser identity sent to hosters.
+
+use base64::Engine;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::{DecodePaddingMode, general_purpose};
+
+use super::{Fetch, FetchedPage, HosterError};
+
+/// The desktop browser identity sent to hosters and passed on to the media requests.
+pub(crate) const BROWSER_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
+     (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+/// `Accept` header of a browser navigation.
+pub(crate) const ACCEPT_HTML: &str =
+    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+/// GET `url`; a failure below HTTP becomes `Network`, a non-2xx status `Http`.
+pub(crate) fn get_page(
+    fetch: &dyn Fetch,
+    hoster: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> Result<FetchedPage, HosterError> {
+    let page = fetch.get(url, headers).map_err(|e| HosterError::Network {
+        hoster: hoster.to_string(),
+        url: url.to_string(),
+        message: e.message,
+    })?;
+    check_status(hoster, url, page)
+}
+
+/// POST a form to `url`, with the same error mapping as [`get_page`].
+pub(crate) fn post_page(
+    fetch: &dyn Fetch,
+    hoster: &str,
+    url: &str,
+    form: &[(&str, &str)],
+    headers: &[(&str, &str)],
+) -> Result<FetchedPage, HosterError> {
+    let page = fetch
+        .post_form(url, form, headers)
+        .map_err(|e| HosterError::Network {
+            hoster: hoster.to_string(),
+            url: url.to_string(),
+            message: e.message,
+        })?;
+    check_status(hoster, url, page)
+}
+
+fn check_status(hoster: &str, url: &str, page: FetchedPage) -> Result<FetchedPage, HosterError> {
+    if (200..300).contains(&page.status) {
+        Ok(page)
+    } else {
+        Err(HosterError::Http {
+            hoster: hoster.to_string(),
+            url: url.to_string(),
+            status: page.status,
+        })
+    }
+}
+
+/// A `Layout` error.
+pub(crate) fn layout(hoster: &str, url: &str, what: impl Into<String>) -> HosterError {
+    HosterError::Layout {
+        hoster: hoster.to_string(),
+        url: url.to_string(),
+        what: what.into(),
+    }
+}
+
+/// A `Decode` error.
+pub(crate) fn decode_err(hoster: &str, url: &str, step: impl Into<String>) -> HosterError {
+    HosterError::Decode {
+        hoster: hoster.to_string(),
+        url: url.to_string(),
+        step: step.into(),
+    }
+}
+
+/// Parses an absolute http(s) URL.
+pub(crate) fn parse_url(hoster: &str, url: &str) -> Result<url::Url, HosterError> {
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(u),
+        _ => Err(layout(hoster, url, "not an absolute http(s) URL")),
+    }
+}
+
+/// `scheme://host[:port]` of an absolute URL.
+pub(crate) fn origin(hoster: &str, url: &str) -> Result<String, HosterError> {
+    Ok(parse_url(hoster, url)?
+        .origin()
+        .ascii_serialization())
+}
+
+/// Resolves `reference` (absolute, scheme-relative or relative) against `base`.
+pub(crate) fn join(hoster: &str, base: &str, reference: &str) -> Result<String, HosterError> {
+    let b = parse_url(hoster, base)?;
+    let u = b
+        .join(reference.trim())
+        .map_err(|_| layout(hoster, base, format!("bad link {reference:?}")))?;
+    if matches!(u.scheme(), "http" | "https") {
+        Ok(u.to_string())
+    } else {
+        Err(layout(hoster, base, format!("not an http(s) link: {reference:?}")))
+    }
+}
+
+/// The last non-empty path segment of a URL (a hoster's file code).
+pub(crate) fn last_segment(url: &url::Url) -> Option<String> {
+    url.path_segments()?
+        .rev()
+        .find(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Decodes base64 in the standard or URL-safe alphabet, padded or not, ignoring whitespace.
+pub(crate) fn b64_decode(s: &str) -> Option<Vec<u8>> {
+    const LENIENT: GeneralPurposeConfig =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    const STD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, LENIENT);
+    const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, LENIENT);
+    let clean: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    STD.decode(&clean)
+        .or_else(|_| URL_SAFE.decode(&clean))
+        .ok()
+}
+
+/// Encodes bytes as padded standard base64.
+#[cfg(test)]
+pub(crate) fn b64_encode(b: &[u8]) -> String {
+    general_purpose::STANDARD.encode(b)
+}
+
+/// Reads the JavaScript string literal that starts at byte `start` of `src` (which must be a
+/// quote); returns the unescaped value and the byte index just past the closing quote.
+pub(crate) fn read_js_string(src: &str, start: usize) -> Option<(String, usize)> {
+    let quote = *src.as_bytes().get(start)?;
+    if !matches!(quote, b'\'' | b'"' | b'`') {
+        return None;
+    }
+    let mut out = String::new();
+    let mut chars = src[start + 1..].char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            c if c as u32 == quote as u32 => return Some((out, start + 1 + i + 1)),
+            '\\' => {
+                let (_, e) = chars.next()?;
+                match e {
+                    'n' => out.push('\n'),
+                    't' => out.push('\t'),
+                    'r' => out.push('\r'),
+                    'x' => {
+                        let h: String = (0..2).filter_map(|_| chars.next().map(|x| x.1)).collect();
+                        out.push(char::from_u32(u32::from_str_radix(&h, 16).ok()?)?);
+                    }
+                    'u' => {
+                        let h: String = (0..4).filter_map(|_| chars.next().map(|x| x.1)).collect();
+                        out.push(char::from_u32(u32::from_str_radix(&h, 16).ok()?)?);
+                    }
+                    other => out.push(other),
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// ROT13 on ASCII letters; everything else unchanged.
+pub(crate) fn rot13(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'a'..='z' => (((c as u8 - b'a') + 13) % 26 + b'a') as char,
+            'A'..='Z' => (((c as u8 - b'A') + 13) % 26 + b'A') as char,
+            _ => c,
+        })
+        .collect()
+}
+
+/// Swaps the case of ASCII letters.
+pub(crate) fn swap_case(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_lowercase() {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect()
+}
+
+/// Reverses a string by characters.
+pub(crate) fn reverse(s: &str) -> String {
+    s.chars().rev().collect()
+}
+
+/// Whether a URL looks like an HLS playlist.
+pub(crate) fn looks_like_hls(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or(url).to_ascii_lowercase();
+    path.ends_with(".m3u8") || path.ends_with(".m3u") || path.contains("master")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn js_strings() {
+        let check = |src: &str, want: Option<(&str, usize)>| {
+            assert_eq!(
+                read_js_string(src, 0),
+                want.map(|(s, n)| (s.to_string(), n)),
+                "{src}"
+            );
+        };
+        check(r"'abc' rest", Some(("abc", 5)));
+        check(r#""a\"b""#, Some(("a\"b", 6)));
+        check(r"'it\'s\x41\u0042'", Some(("it'sAB", 17)));
+        check(r"'open", None);
+        check("x'", None);
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            origin("T", "http://127.0.0.1:8080/e/abc?x=1").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            join("T", "http://a.b/e/1", "//c.d/x").unwrap(),
+            "http://c.d/x"
+        );
+        assert!(join("T", "http://a.b/e/1", "javascript:alert(1)").is_err());
+        assert!(origin("T", "not a url").is_err());
+        assert!(origin("T", "file:///etc/passwd").is_err());
+    }
+
+    #[test]
+    fn text_helpers() {
+        assert_eq!(rot13("Hello, World!"), "Uryyb, Jbeyq!");
+        assert_eq!(swap_case("aB1"), "Ab1");
+        assert_eq!(reverse("abc"), "cba");
+        assert_eq!(b64_decode("aGk").unwrap(), b"hi");
+        assert_eq!(b64_decode("aGk=").unwrap(), b"hi");
+        assert_eq!(b64_decode("-_8").unwrap(), vec![0xfb, 0xff]);
+        assert!(b64_decode("%%%").is_none());
+        assert!(looks_like_hls("http://x/master.m3u8?t=1"));
+        assert!(!looks_like_hls("http://x/v.mp4"));
+    }
+}

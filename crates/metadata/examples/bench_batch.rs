@@ -33,7 +33,9 @@ fn main() {
     println!(
         "one request: search {:?}, details {:?}, image {:?}",
         per(&|| {
-            client.search_tv("Bench Series 1", Some(2015), "de-DE").expect("search");
+            client
+                .search_tv("Bench Series 1", Some(2015), "de-DE")
+                .expect("search");
         }),
         per(&|| {
             client.tv_details_in(1, "de-DE").expect("details");

@@ -279,9 +279,9 @@ impl TmdbClient {
                 _ => Err(MetadataError::Http { url: shown, status }),
             };
         }
-        Err(MetadataError::Http {
+        Err(MetadataError::Network {
             url: first,
-            status: 310,
+            message: format!("more than {MAX_IMAGE_REDIRECTS} redirects"),
         })
     }
 
@@ -310,7 +310,7 @@ impl TmdbClient {
             if bearer {
                 req = req.header("Authorization", &format!("Bearer {key}"));
             }
-            let mut resp = req.call().map_err(|e| network(&shown, e))?;
+            let mut resp = req.call().map_err(|e| scrub(network(&shown, e), key))?;
             let status = resp.status().as_u16();
             let retry_after = resp
                 .headers()
@@ -322,7 +322,7 @@ impl TmdbClient {
                 .with_config()
                 .limit(16 * 1024 * 1024)
                 .read_to_string()
-                .map_err(|e| network(&shown, e))?;
+                .map_err(|e| scrub(network(&shown, e), key))?;
             match status {
                 200..=299 => {
                     return serde_json::from_str(&body).map_err(|e| MetadataError::BadResponse {
@@ -379,6 +379,17 @@ fn network(url: &str, e: ureq::Error) -> MetadataError {
     }
 }
 
+/// Masks the key in a transport error text, should the transport quote the URL.
+fn scrub(e: MetadataError, key: &str) -> MetadataError {
+    match e {
+        MetadataError::Network { url, message } => MetadataError::Network {
+            url,
+            message: message.replace(key, "********"),
+        },
+        other => other,
+    }
+}
+
 fn parse_url(s: &str) -> Result<Url> {
     Url::parse(s).map_err(|e| MetadataError::InvalidUrl {
         url: s.to_owned(),
@@ -423,6 +434,18 @@ mod tests {
             &a,
             &Url::parse("http://evil.test:8080/x.jpg").unwrap()
         ));
+    }
+
+    #[test]
+    fn transport_errors_do_not_quote_the_key() {
+        let e = scrub(
+            MetadataError::Network {
+                url: "http://x/3/tv/1".into(),
+                message: "bad uri http://x/3/tv/1?api_key=k3y".into(),
+            },
+            "k3y",
+        );
+        assert!(!e.to_string().contains("k3y"), "{e}");
     }
 
     #[test]

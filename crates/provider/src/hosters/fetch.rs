@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use ureq::ResponseExt;
 
+use crate::http::{HttpClient, Page};
+
 /// A page as a hoster served it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchedPage {
@@ -108,4 +110,36 @@ impl Fetch for UreqFetch {
         }
         Self::finish(url, req.send_form(form.iter().copied()))
     }
+}
+
+/// The catalogue's client serves the hosters too: its proxy, DNS overrides, timeouts and
+/// retries then apply to hoster pages as well.
+impl Fetch for HttpClient {
+    fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<FetchedPage, FetchError> {
+        page_of(url, self.get_any(url, headers))
+    }
+
+    fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Result<FetchedPage, FetchError> {
+        page_of(url, self.post_form_any(url, form, headers))
+    }
+}
+
+fn page_of(
+    url: &str,
+    res: Result<Page, crate::error::ProviderError>,
+) -> Result<FetchedPage, FetchError> {
+    res.map(|p| FetchedPage {
+        status: p.status,
+        final_url: p.final_url,
+        body: p.body,
+    })
+    .map_err(|e| FetchError {
+        url: url.to_string(),
+        message: e.to_string(),
+    })
 }

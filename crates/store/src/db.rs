@@ -230,6 +230,12 @@ mod tests {
     }
 
     #[test]
+    fn store_is_clone_send_sync() {
+        fn check<T: Clone + Send + Sync + 'static>() {}
+        check::<Store>();
+    }
+
+    #[test]
     fn migrations_revert_and_reapply_cleanly() {
         let mut conn = SqliteConnection::establish(":memory:").unwrap();
         migrate(&mut conn, ":memory:").unwrap();

@@ -12,6 +12,8 @@
 //! types. The crate is synchronous and knows nothing of HTTP frameworks or HTTP clients.
 //! Timestamps are stored as RFC 3339 text in UTC with nanoseconds, so text order is time order.
 
+#![warn(missing_docs)]
+
 mod auth;
 mod convert;
 mod db;

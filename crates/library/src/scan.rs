@@ -183,13 +183,15 @@ impl Scanner {
             for (i, looked_up) in rx {
                 let serie = jobs[i];
                 match looked_up {
-                    Ok(cat) => match self.save(serie, &cat, &walk.present(&serie.folder)) {
-                        Ok(scan) => {
-                            report.series_scanned += 1;
-                            report.missing_total += scan.missing.len();
+                    Ok(cat) => {
+                        match self.save_episodes(serie, &cat, &walk.present(&serie.folder)) {
+                            Ok(missing) => {
+                                report.series_scanned += 1;
+                                report.missing_total += missing.len();
+                            }
+                            Err(e) => self.fail(&mut report, &serie.key, e.to_string()),
                         }
-                        Err(e) => self.fail(&mut report, &serie.key, e.to_string()),
-                    },
+                    }
                     Err(e) => self.fail(&mut report, &serie.key, e.to_string()),
                 }
                 progress(&serie.key);
@@ -232,18 +234,15 @@ impl Scanner {
         }
     }
 
-    /// Saves the merged episode list (and fresher metadata) of one series.
+    /// Saves the merged episode list (and fresher metadata) of one series and returns the series
+    /// as stored afterwards.
     pub(crate) fn save(
         &self,
         serie: &Serie,
         cat: &CatalogueSeries,
         present: &PresentEpisodes,
     ) -> Result<SeriesScan, LibraryError> {
-        let merged = merge_episodes(&cat.episodes, present);
-        if let Some(updated) = refreshed_meta(serie, cat) {
-            self.repo.update_series_meta(&updated)?;
-        }
-        self.repo.replace_episodes(&serie.key, &merged.records)?;
+        let missing = self.save_episodes(serie, cat, present)?;
         let serie = self
             .repo
             .get_series(&serie.key)?
@@ -251,8 +250,23 @@ impl Scanner {
         Ok(SeriesScan {
             serie,
             present: present.len(),
-            missing: merged.missing,
+            missing,
         })
+    }
+
+    /// Saves the merged episode list (and fresher metadata) of one series; returns what is missing.
+    fn save_episodes(
+        &self,
+        serie: &Serie,
+        cat: &CatalogueSeries,
+        present: &PresentEpisodes,
+    ) -> Result<Vec<EpisodeId>, LibraryError> {
+        let merged = merge_episodes(&cat.episodes, present);
+        if let Some(updated) = refreshed_meta(serie, cat) {
+            self.repo.update_series_meta(&updated)?;
+        }
+        self.repo.replace_episodes(&serie.key, &merged.records)?;
+        Ok(merged.missing)
     }
 
     /// Walks the folders of `series` with the shared cache.

@@ -93,7 +93,7 @@ struct CachedFolder {
 #[derive(Debug, Default)]
 pub struct WalkCache {
     root: PathBuf,
-    folders: HashMap<String, CachedFolder>,
+    folders: HashMap<String, Arc<CachedFolder>>,
 }
 
 impl WalkCache {
@@ -206,13 +206,11 @@ pub fn walk_library(
                 walk.stats.episode_files += episodes.len();
                 let episodes = Arc::new(episodes);
                 if trusted {
-                    fresh.insert(
-                        name.clone(),
-                        CachedFolder {
-                            dirs,
-                            episodes: episodes.clone(),
-                        },
-                    );
+                    let entry = CachedFolder {
+                        dirs,
+                        episodes: episodes.clone(),
+                    };
+                    fresh.insert(name.clone(), Arc::new(entry));
                 }
                 walk.folders.insert(name, episodes);
             }
@@ -277,7 +275,7 @@ fn list_series_folders(
 /// What walking one series folder gave.
 enum FolderOutcome {
     /// The cached result is still valid.
-    Reused(CachedFolder),
+    Reused(Arc<CachedFolder>),
     /// The folder was read.
     Walked {
         episodes: PresentEpisodes,
@@ -308,11 +306,15 @@ fn unchanged(base: &Path, cached: &CachedFolder) -> bool {
 }
 
 /// Walks one series folder depth-first.
-fn walk_folder(base: &Path, cached: Option<&CachedFolder>, started: SystemTime) -> FolderOutcome {
+fn walk_folder(
+    base: &Path,
+    cached: Option<&Arc<CachedFolder>>,
+    started: SystemTime,
+) -> FolderOutcome {
     if let Some(c) = cached
         && unchanged(base, c)
     {
-        return FolderOutcome::Reused(c.clone());
+        return FolderOutcome::Reused(Arc::clone(c));
     }
     let trust_before = started
         .checked_sub(RACY_WINDOW)
@@ -377,7 +379,7 @@ fn walk_folder(base: &Path, cached: Option<&CachedFolder>, started: SystemTime) 
             let rel_file = if rel.as_os_str().is_empty() {
                 name.into_owned()
             } else {
-                let mut joined = String::new();
+                let mut joined = String::with_capacity(rel.as_os_str().len() + 1 + name.len());
                 for part in rel.components() {
                     joined.push_str(&part.as_os_str().to_string_lossy());
                     joined.push('/');

@@ -1,0 +1,445 @@
+//! The one error type of the HTTP layer and its JSON shape (api.md section 11).
+//!
+//! Every handler returns `Result<_, ApiError>`; domain errors convert into it through the `From`
+//! impls below, and status codes are chosen only here. The body is
+//! `{"success": false, "error": CODE, "message", "details", "request_id"}`, except rate limits,
+//! which answer `{"detail": ...}` with `Retry-After` as api.md section 12 shows. Server-side
+//! failures get an opaque message; their cause is logged once, with the request id.
+//!
+//! Framework errors (malformed JSON, bad query strings, bad path segments) are mapped by the
+//! handlers returned from [`json_config`], [`query_config`] and [`path_config`]; anything else
+//! that slips through is reshaped by the request-context middleware (see `context.rs`).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, error, web};
+use aniworld_core::ValidationIssue;
+use aniworld_core::ports::RepoError;
+use serde_json::{Value, json};
+
+use crate::context;
+
+/// Largest JSON body accepted, in bytes.
+pub const JSON_LIMIT: usize = 256 * 1024;
+
+/// An error answered to an HTTP client.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request is malformed (bad JSON syntax, empty body) or breaks a rule api.md answers with 400.
+    #[error("{message}")]
+    BadRequest {
+        /// What is wrong, safe to show.
+        message: String,
+        /// Extra context (field -> problem), may be null.
+        details: Value,
+    },
+    /// A field is missing, has the wrong type or an out-of-range value (422).
+    #[error("{message}")]
+    Validation {
+        /// Summary, safe to show.
+        message: String,
+        /// Offending fields: field -> problem.
+        details: Value,
+    },
+    /// No valid token, or wrong credentials (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Authenticated but not allowed (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The resource named by the request does not exist (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with the current state, e.g. a name that exists (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The body is larger than the server accepts (413).
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// A rate limit or the login lockout tripped (429 with `Retry-After`).
+    #[error("{detail}")]
+    RateLimited {
+        /// Text of the `detail` field.
+        detail: String,
+        /// Seconds until a retry can succeed (at least 1).
+        retry_after_secs: u64,
+    },
+    /// A dependency the request needs is not available (503), e.g. no TMDB key.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Any other client error the framework detected, with its status (4xx).
+    #[error("{message}")]
+    Client {
+        /// The 4xx status.
+        status: StatusCode,
+        /// What is wrong.
+        message: String,
+    },
+    /// A server-side failure. The text is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 422 naming one field.
+    pub fn validation(field: &str, problem: impl Into<String>) -> Self {
+        let problem = problem.into();
+        ApiError::Validation {
+            message: format!("Validation failed: {field}: {problem}"),
+            details: json!({ field: problem }),
+        }
+    }
+
+    /// A 422 listing configuration issues (field -> message).
+    pub fn from_issues(issues: &[ValidationIssue]) -> Self {
+        let details: serde_json::Map<String, Value> = issues
+            .iter()
+            .map(|i| (i.field.clone(), Value::String(i.message.clone())))
+            .collect();
+        let summary: Vec<String> = issues.iter().map(ToString::to_string).collect();
+        ApiError::Validation {
+            message: format!("Validation failed: {}", summary.join("; ")),
+            details: details.into(),
+        }
+    }
+
+    /// A 400 with a message and no details.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            message: message.into(),
+            details: Value::Null,
+        }
+    }
+
+    /// A 401 with a message.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        ApiError::Unauthorized(message.into())
+    }
+
+    /// A 500 whose cause is `what` (logged, not sent).
+    pub fn internal(what: impl Into<String>) -> Self {
+        ApiError::Internal(what.into())
+    }
+
+    /// Builds the error that best describes a bare status code (used for framework errors).
+    pub fn from_status(status: StatusCode, message: impl Into<String>) -> Self {
+        let message = message.into();
+        match status.as_u16() {
+            400 => ApiError::bad_request(message),
+            401 => ApiError::Unauthorized(message),
+            403 => ApiError::Forbidden(message),
+            404 => ApiError::NotFound(message),
+            409 => ApiError::Conflict(message),
+            413 => ApiError::PayloadTooLarge(message),
+            422 => ApiError::Validation {
+                message,
+                details: Value::Null,
+            },
+            429 => ApiError::RateLimited {
+                detail: message,
+                retry_after_secs: 1,
+            },
+            503 => ApiError::Unavailable(message),
+            400..=499 => ApiError::Client { status, message },
+            _ => ApiError::Internal(message),
+        }
+    }
+
+    /// The machine-readable code of the body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest { .. } => "BAD_REQUEST",
+            ApiError::Validation { .. } => "VALIDATION_ERROR",
+            ApiError::Unauthorized(_) => "AUTHENTICATION_ERROR",
+            ApiError::Forbidden(_) => "AUTHORIZATION_ERROR",
+            ApiError::NotFound(_) => "NOT_FOUND_ERROR",
+            ApiError::Conflict(_) => "CONFLICT_ERROR",
+            ApiError::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
+            ApiError::RateLimited { .. } => "RATE_LIMIT_ERROR",
+            ApiError::Unavailable(_) => "SERVICE_UNAVAILABLE",
+            ApiError::Client { .. } => "CLIENT_ERROR",
+            ApiError::Internal(_) => "INTERNAL_ERROR",
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Client { status, .. } => *status,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let request_id = context::current_request_id();
+        let mut res = HttpResponse::build(self.status_code());
+        let body = match self {
+            ApiError::RateLimited {
+                detail,
+                retry_after_secs,
+            } => {
+                res.insert_header((header::RETRY_AFTER, retry_after_secs.max(&1).to_string()));
+                json!({ "detail": detail })
+            }
+            ApiError::Internal(cause) => {
+                log::error!("request {}: {cause}", request_id.as_deref().unwrap_or("-"));
+                error_body(
+                    self.code(),
+                    "Internal server error",
+                    Value::Null,
+                    request_id.as_deref(),
+                )
+            }
+            ApiError::BadRequest { message, details }
+            | ApiError::Validation { message, details } => {
+                error_body(self.code(), message, details.clone(), request_id.as_deref())
+            }
+            ApiError::Unauthorized(m)
+            | ApiError::Forbidden(m)
+            | ApiError::NotFound(m)
+            | ApiError::Conflict(m)
+            | ApiError::PayloadTooLarge(m)
+            | ApiError::Unavailable(m)
+            | ApiError::Client { message: m, .. } => {
+                error_body(self.code(), m, Value::Null, request_id.as_deref())
+            }
+        };
+        if matches!(self, ApiError::Unauthorized(_)) {
+            res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        res.json(body)
+    }
+}
+
+/// The api.md error body.
+fn error_body(code: &str, message: &str, details: Value, request_id: Option<&str>) -> Value {
+    json!({
+        "success": false,
+        "error": code,
+        "message": message,
+        "details": details,
+        "request_id": request_id,
+    })
+}
+
+impl From<RepoError> for ApiError {
+    fn from(e: RepoError) -> Self {
+        match e {
+            RepoError::NotFound(what) => ApiError::NotFound(format!("Not found: {what}")),
+            RepoError::Conflict(what) => ApiError::Conflict(format!("Already exists: {what}")),
+            RepoError::Backend(what) => ApiError::Internal(format!("storage: {what}")),
+        }
+    }
+}
+
+impl From<aniworld_store::StoreError> for ApiError {
+    fn from(e: aniworld_store::StoreError) -> Self {
+        ApiError::Internal(format!("store: {e}"))
+    }
+}
+
+impl From<crate::config_service::ConfigError> for ApiError {
+    fn from(e: crate::config_service::ConfigError) -> Self {
+        use crate::config_service::ConfigError as C;
+        match e {
+            C::Invalid(issues) => ApiError::from_issues(&issues),
+            C::Patch(msg) => ApiError::Validation {
+                message: format!("Validation failed: {msg}"),
+                details: json!({ serde_field(&msg).unwrap_or("body"): msg }),
+            },
+            C::BadBackupName(name) => ApiError::validation(
+                "backup_name",
+                format!(
+                    "{name:?} is not a valid backup name ([A-Za-z0-9._-], 1 to 64 characters, not starting with a dot)"
+                ),
+            ),
+            C::BackupNotFound(name) => ApiError::NotFound(format!("Backup '{name}' not found")),
+            C::BackupExists(name) => ApiError::Conflict(format!("Backup '{name}' already exists")),
+            e @ (C::Io { .. } | C::Parse { .. }) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<error::BlockingError> for ApiError {
+    fn from(_: error::BlockingError) -> Self {
+        ApiError::Internal("the blocking task pool failed or the task panicked".into())
+    }
+}
+
+/// The field a serde message names (``missing field `x` `` / ``unknown variant `y` ``), if any.
+pub fn serde_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split('`').next()
+}
+
+/// Maps a JSON body error: syntax errors and empty bodies are 400, wrong shapes 422, size 413.
+pub fn json_error(err: error::JsonPayloadError) -> ApiError {
+    use error::JsonPayloadError as J;
+    match &err {
+        J::Deserialize(e) if e.is_data() => {
+            let msg = e.to_string();
+            let field = serde_field(&msg).unwrap_or("body").to_string();
+            ApiError::Validation {
+                message: format!("Invalid request body: {msg}"),
+                details: json!({ field: msg }),
+            }
+        }
+        J::Deserialize(e) if e.is_eof() && e.line() == 1 && e.column() == 0 => {
+            ApiError::bad_request("The request body is empty; a JSON document is required")
+        }
+        J::Deserialize(e) => ApiError::bad_request(format!("Malformed JSON: {e}")),
+        J::Overflow { limit } | J::OverflowKnownLength { limit, .. } => {
+            ApiError::PayloadTooLarge(format!("The request body is larger than {limit} bytes"))
+        }
+        J::ContentType => ApiError::Client {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            message: "Content-Type must be application/json".into(),
+        },
+        other => ApiError::bad_request(format!("Could not read the request body: {other}")),
+    }
+}
+
+/// `JsonConfig` with the api.md error shape; register it once on the app.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(JSON_LIMIT)
+        .content_type_required(false)
+        .error_handler(|err, _req: &HttpRequest| json_error(err).into())
+}
+
+/// `QueryConfig` answering 422 `VALIDATION_ERROR` for bad query strings.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req: &HttpRequest| {
+        let msg = err.to_string();
+        let field = msg
+            .split('`')
+            .nth(1)
+            .filter(|_| msg.contains("field `"))
+            .unwrap_or("query")
+            .to_string();
+        ApiError::Validation {
+            message: format!("Invalid query parameters: {msg}"),
+            details: json!({ field: msg }),
+        }
+        .into()
+    })
+}
+
+/// `PathConfig` answering 404: a path segment that does not parse names nothing that exists.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, _req: &HttpRequest| {
+        ApiError::NotFound(format!("Not found: {err}")).into()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::to_bytes;
+
+    async fn check(err: ApiError, status: u16, code: Option<&str>) -> Value {
+        let res = err.error_response();
+        assert_eq!(res.status().as_u16(), status);
+        let body: Value =
+            serde_json::from_slice(&to_bytes(res.into_body()).await.unwrap()).unwrap();
+        match code {
+            Some(code) => {
+                assert_eq!(body["success"], false);
+                assert_eq!(body["error"], code);
+                assert!(body["message"].is_string());
+                assert!(body.get("request_id").is_some());
+            }
+            None => assert!(body["detail"].is_string()),
+        }
+        body
+    }
+
+    #[actix_web::test]
+    async fn statuses_and_codes_are_pinned() {
+        check(ApiError::bad_request("x"), 400, Some("BAD_REQUEST")).await;
+        let v = check(
+            ApiError::validation("page", "must be positive"),
+            422,
+            Some("VALIDATION_ERROR"),
+        )
+        .await;
+        assert_eq!(v["details"]["page"], "must be positive");
+        check(
+            ApiError::unauthorized("x"),
+            401,
+            Some("AUTHENTICATION_ERROR"),
+        )
+        .await;
+        check(
+            ApiError::Forbidden("x".into()),
+            403,
+            Some("AUTHORIZATION_ERROR"),
+        )
+        .await;
+        check(ApiError::NotFound("x".into()), 404, Some("NOT_FOUND_ERROR")).await;
+        check(ApiError::Conflict("x".into()), 409, Some("CONFLICT_ERROR")).await;
+        check(
+            ApiError::RateLimited {
+                detail: "slow".into(),
+                retry_after_secs: 7,
+            },
+            429,
+            None,
+        )
+        .await;
+        check(
+            ApiError::Unavailable("x".into()),
+            503,
+            Some("SERVICE_UNAVAILABLE"),
+        )
+        .await;
+    }
+
+    #[actix_web::test]
+    async fn internal_errors_are_opaque() {
+        let v = check(
+            ApiError::internal("disk /secret/path failed"),
+            500,
+            Some("INTERNAL_ERROR"),
+        )
+        .await;
+        assert!(!v.to_string().contains("/secret/path"));
+    }
+
+    #[actix_web::test]
+    async fn rate_limits_carry_retry_after() {
+        let res = ApiError::RateLimited {
+            detail: "slow".into(),
+            retry_after_secs: 0,
+        }
+        .error_response();
+        assert_eq!(res.headers().get("retry-after").unwrap(), "1");
+    }
+
+    #[test]
+    fn repo_errors_map_to_statuses() {
+        let s = |e: RepoError| ApiError::from(e).status_code().as_u16();
+        assert_eq!(s(RepoError::NotFound("k".into())), 404);
+        assert_eq!(s(RepoError::Conflict("k".into())), 409);
+        assert_eq!(s(RepoError::Backend("k".into())), 500);
+    }
+
+    #[test]
+    fn serde_field_finds_missing_fields() {
+        assert_eq!(
+            serde_field("missing field `password` at line 1 column 2"),
+            Some("password")
+        );
+        assert_eq!(serde_field("invalid type: string"), None);
+    }
+}

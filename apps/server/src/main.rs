@@ -1,0 +1,40 @@
+//! The `aniworld` binary: parses the command line, sets up logging, starts the service and logs
+//! `listening on http://HOST:PORT`. Everything else lives in the library.
+
+use aniworld_server::cli::{Cli, Command};
+use aniworld_server::{Application, Settings, logging};
+use anyhow::Context;
+use clap::Parser;
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(cli.serve.into_settings()),
+    }
+}
+
+/// Reads config.json without writing anything, for the logger's settings.
+fn config_for_logging(settings: &Settings) -> aniworld_core::AppConfig {
+    std::fs::read_to_string(settings.data_dir.join("config.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    logging::init(&settings, &config_for_logging(&settings)).context("setting up logging")?;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings)
+            .await
+            .context("starting the service")?;
+        let line = format!("listening on {}", app.address());
+        if log::log_enabled!(log::Level::Info) {
+            log::info!("{line}");
+        } else {
+            eprintln!("{line}");
+        }
+        app.run_until_stopped().await.context("serving")?;
+        log::info!("stopped");
+        Ok(())
+    })
+}

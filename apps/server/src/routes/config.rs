@@ -1,0 +1,227 @@
+//! Configuration endpoints (api.md section 5): read, update, validate, backups, anime directory.
+//!
+//! Answers show the effective configuration with every secret redacted.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::backups::BackupInfo;
+use crate::blocking::blocking;
+use crate::config_service::ConfigService;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// OpenAPI description of this area.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        get_config,
+        update_config,
+        validate_config,
+        list_backups,
+        create_backup,
+        restore_backup,
+        delete_backup,
+        update_directory
+    ),
+    components(schemas(
+        ValidationResult,
+        BackupInfo,
+        BackupCreated,
+        MessageResponse,
+        DirectoryRequest,
+        DirectoryUpdated
+    ))
+)]
+pub struct Doc;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/config", web::get().to(get_config))
+        .route("/api/config", web::put().to(update_config))
+        .route("/api/config/validate", web::post().to(validate_config))
+        .route("/api/config/backups", web::get().to(list_backups))
+        .route("/api/config/backups", web::post().to(create_backup))
+        .route(
+            "/api/config/backups/{backup_name}/restore",
+            web::post().to(restore_backup),
+        )
+        .route(
+            "/api/config/backups/{backup_name}",
+            web::delete().to(delete_backup),
+        )
+        .route("/api/config/directory", web::post().to(update_directory));
+}
+
+/// Result of a validation.
+#[derive(Serialize, ToSchema)]
+pub struct ValidationResult {
+    /// Whether the configuration is valid.
+    pub valid: bool,
+    /// `field: problem` for every issue.
+    pub errors: Vec<String>,
+}
+
+/// Query of `POST /api/config/backups`.
+#[derive(Deserialize, IntoParams)]
+pub struct BackupQuery {
+    /// Custom name (`[A-Za-z0-9._-]{1,64}`, not starting with a dot).
+    pub name: Option<String>,
+}
+
+/// Answer of a backup creation.
+#[derive(Serialize, ToSchema)]
+pub struct BackupCreated {
+    /// File name of the backup.
+    pub name: String,
+    /// `Backup created successfully`.
+    pub message: &'static str,
+}
+
+/// `{"message": ...}`.
+#[derive(Serialize, ToSchema)]
+pub struct MessageResponse {
+    /// What was done.
+    pub message: String,
+}
+
+/// Body of `POST /api/config/directory`.
+#[derive(Deserialize, ToSchema)]
+pub struct DirectoryRequest {
+    /// Path of the anime library folder; created when missing.
+    pub directory: String,
+}
+
+/// Answer of `POST /api/config/directory`.
+#[derive(Serialize, ToSchema)]
+pub struct DirectoryUpdated {
+    /// `Anime directory updated successfully`.
+    pub message: &'static str,
+    /// Series of the library known after the change.
+    pub synced_series: usize,
+}
+
+/// The current configuration, secrets redacted.
+#[utoipa::path(get, path = "/api/config", tag = "config", security(("bearer" = [])),
+    responses((status = 200, description = "AppConfig", body = Object)))]
+pub async fn get_config(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(state.config.current().redacted())
+}
+
+/// Merges a partial configuration, validates and stores it.
+#[utoipa::path(put, path = "/api/config", tag = "config", security(("bearer" = [])), request_body = Object,
+    responses((status = 200, description = "The updated AppConfig", body = Object),
+        (status = 422, description = "Invalid value; the field is named in details")))]
+pub async fn update_config(
+    state: web::Data<AppState>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let config = state.config.clone();
+    let updated = blocking(move || config.update(&body)).await?;
+    log::info!("configuration updated");
+    Ok(HttpResponse::Ok().json(updated.redacted()))
+}
+
+/// Validates a full configuration without storing it.
+#[utoipa::path(post, path = "/api/config/validate", tag = "config", security(("bearer" = [])), request_body = Object,
+    responses((status = 200, body = ValidationResult)))]
+pub async fn validate_config(body: web::Json<Value>) -> HttpResponse {
+    let errors = ConfigService::validate_value(&body);
+    HttpResponse::Ok().json(ValidationResult {
+        valid: errors.is_empty(),
+        errors,
+    })
+}
+
+/// Lists the backups, newest first.
+#[utoipa::path(get, path = "/api/config/backups", tag = "config", security(("bearer" = [])),
+    responses((status = 200, body = [BackupInfo])))]
+pub async fn list_backups(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let config = state.config.clone();
+    Ok(HttpResponse::Ok().json(blocking(move || config.list_backups()).await?))
+}
+
+/// Copies the stored configuration into a new backup.
+#[utoipa::path(post, path = "/api/config/backups", tag = "config", security(("bearer" = [])), params(BackupQuery),
+    responses((status = 200, body = BackupCreated), (status = 409, description = "Name exists"),
+        (status = 422, description = "Invalid name")))]
+pub async fn create_backup(
+    state: web::Data<AppState>,
+    query: web::Query<BackupQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let config = state.config.clone();
+    let name = blocking(move || config.create_backup(query.name.as_deref())).await?;
+    log::info!("configuration backup {name} created");
+    Ok(HttpResponse::Ok().json(BackupCreated {
+        name,
+        message: "Backup created successfully",
+    }))
+}
+
+/// Validates a backup and makes it the configuration.
+#[utoipa::path(post, path = "/api/config/backups/{backup_name}/restore", tag = "config", security(("bearer" = [])),
+    params(("backup_name" = String, Path, description = "File name of the backup")),
+    responses((status = 200, description = "The restored AppConfig", body = Object),
+        (status = 404, description = "No such backup"), (status = 422, description = "Invalid name or content")))]
+pub async fn restore_backup(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let config = state.config.clone();
+    let name = name.into_inner();
+    let shown = name.clone();
+    let restored = blocking(move || config.restore_backup(&name)).await?;
+    log::info!("configuration restored from backup {shown}");
+    Ok(HttpResponse::Ok().json(restored.redacted()))
+}
+
+/// Deletes a backup.
+#[utoipa::path(delete, path = "/api/config/backups/{backup_name}", tag = "config", security(("bearer" = [])),
+    params(("backup_name" = String, Path, description = "File name of the backup")),
+    responses((status = 200, body = MessageResponse), (status = 404, description = "No such backup"),
+        (status = 422, description = "Invalid name")))]
+pub async fn delete_backup(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let config = state.config.clone();
+    let name = name.into_inner();
+    let n = name.clone();
+    blocking(move || config.delete_backup(&n)).await?;
+    Ok(HttpResponse::Ok().json(MessageResponse {
+        message: format!("Backup '{name}' deleted successfully"),
+    }))
+}
+
+/// Sets the anime library folder (creating it when missing).
+#[utoipa::path(post, path = "/api/config/directory", tag = "config", security(("bearer" = [])),
+    request_body = DirectoryRequest,
+    responses((status = 200, body = DirectoryUpdated), (status = 422, description = "Empty or unusable path")))]
+pub async fn update_directory(
+    state: web::Data<AppState>,
+    body: web::Json<DirectoryRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let directory = body.into_inner().directory.trim().to_string();
+    if directory.is_empty() || directory.contains('\0') {
+        return Err(ApiError::validation(
+            "directory",
+            "must be a non-empty path",
+        ));
+    }
+    let config = state.config.clone();
+    blocking(move || {
+        std::fs::create_dir_all(&directory).map_err(|e| {
+            ApiError::validation("directory", format!("cannot use {directory:?}: {e}"))
+        })?;
+        config
+            .modify(|c| c.other.anime_directory = Some(directory.clone()))
+            .map_err(ApiError::from)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(DirectoryUpdated {
+        message: "Anime directory updated successfully",
+        synced_series: 0,
+    }))
+}

@@ -1,0 +1,163 @@
+//! Health checks (api.md section 8): `/health` and `/health/detailed`, also under `/api/health`.
+
+use actix_web::{HttpResponse, web};
+use chrono::{SecondsFormat, Utc};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::blocking::blocking;
+use crate::error::ApiError;
+use crate::files::dir_writable;
+use crate::metrics::SystemSnapshot;
+use crate::state::AppState;
+
+/// The service version reported by health checks.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// OpenAPI description of this area.
+#[derive(OpenApi)]
+#[openapi(
+    paths(health, health_detailed),
+    components(schemas(
+        Health,
+        DetailedHealth,
+        Dependencies,
+        DatabaseHealth,
+        FilesystemHealth,
+        SystemSnapshot
+    ))
+)]
+pub struct Doc;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/health", web::get().to(health))
+        .route("/health/detailed", web::get().to(health_detailed))
+        .route("/api/health", web::get().to(health))
+        .route("/api/health/detailed", web::get().to(health_detailed));
+}
+
+/// `GET /health`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `healthy`.
+    pub status: &'static str,
+    /// Now, RFC 3339 with milliseconds.
+    pub timestamp: String,
+    /// Service version.
+    pub version: &'static str,
+}
+
+/// `GET /health/detailed`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DetailedHealth {
+    /// `healthy`, or `degraded` when a dependency fails.
+    pub status: &'static str,
+    /// Now, RFC 3339 with milliseconds.
+    pub timestamp: String,
+    /// Service version.
+    pub version: &'static str,
+    /// Database, filesystem and system.
+    pub dependencies: Dependencies,
+    /// When the service started.
+    pub startup_time: String,
+}
+
+/// The dependencies of the service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Dependencies {
+    /// SQLite.
+    pub database: DatabaseHealth,
+    /// Data and log folders.
+    pub filesystem: FilesystemHealth,
+    /// Machine figures.
+    pub system: SystemSnapshot,
+}
+
+/// Database check.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DatabaseHealth {
+    /// `healthy` or `unhealthy`.
+    pub status: &'static str,
+    /// Time of a `SELECT 1`, ms.
+    pub connection_time_ms: Option<f64>,
+    /// What happened.
+    pub message: String,
+}
+
+/// Filesystem check.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FilesystemHealth {
+    /// `healthy` or `unhealthy`.
+    pub status: &'static str,
+    /// Whether a file can be created in the data dir.
+    pub data_dir_writable: bool,
+    /// Whether a file can be created in `<data_dir>/logs`.
+    pub logs_dir_writable: bool,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Basic health check.
+#[utoipa::path(get, path = "/health", tag = "health", responses((status = 200, body = Health)))]
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "healthy",
+        timestamp: now(),
+        version: VERSION,
+    })
+}
+
+/// Health of the database, the data folders and the machine.
+#[utoipa::path(get, path = "/health/detailed", tag = "health", responses((status = 200, body = DetailedHealth)))]
+pub async fn health_detailed(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let st = state.clone();
+    let (database, filesystem, mut system) = blocking(move || {
+        let database = match st.store.ping() {
+            Ok(d) => DatabaseHealth {
+                status: "healthy",
+                connection_time_ms: Some((d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0),
+                message: "Database connection successful".into(),
+            },
+            Err(e) => {
+                log::error!("database health check failed: {e}");
+                DatabaseHealth {
+                    status: "unhealthy",
+                    connection_time_ms: None,
+                    message: "Database connection failed".into(),
+                }
+            }
+        };
+        let data = dir_writable(&st.settings.data_dir);
+        let logs = dir_writable(&st.settings.logs_dir());
+        let filesystem = FilesystemHealth {
+            status: if data && logs { "healthy" } else { "unhealthy" },
+            data_dir_writable: data,
+            logs_dir_writable: logs,
+        };
+        Ok::<_, ApiError>((
+            database,
+            filesystem,
+            st.system.snapshot(&st.settings.data_dir),
+        ))
+    })
+    .await?;
+    system.uptime_seconds =
+        ((Utc::now() - state.started_at).num_milliseconds() as f64 / 1000.0).max(0.0);
+    let healthy = database.status == "healthy" && filesystem.status == "healthy";
+    Ok(HttpResponse::Ok().json(DetailedHealth {
+        status: if healthy { "healthy" } else { "degraded" },
+        timestamp: now(),
+        version: VERSION,
+        dependencies: Dependencies {
+            database,
+            filesystem,
+            system,
+        },
+        startup_time: state
+            .started_at
+            .to_rfc3339_opts(SecondsFormat::Millis, true),
+    }))
+}

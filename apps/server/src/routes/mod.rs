@@ -1,0 +1,19 @@
+//! HTTP routes, one file per area, each with `configure(cfg)` and an OpenAPI `Doc`.
+//!
+//! Adding an area: create `routes/<area>.rs` with `pub fn configure(cfg)` and a
+//! `#[derive(OpenApi)] pub struct Doc`, then add one line here and one in `openapi.rs`.
+
+pub mod auth;
+pub mod config;
+pub mod docs;
+pub mod health;
+
+use actix_web::web;
+
+/// Registers every area's routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    health::configure(cfg);
+    auth::configure(cfg);
+    config::configure(cfg);
+    docs::configure(cfg);
+}

@@ -1,0 +1,303 @@
+//! Security policies at the HTTP edge: response headers, CORS and rate limits.
+//!
+//! - Every response gets `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` and
+//!   `Referrer-Policy: no-referrer`; HTML pages a restrictive Content-Security-Policy (scripts only
+//!   from the service itself), everything else `default-src 'none'`; auth and config answers
+//!   `Cache-Control: no-store`.
+//! - CORS allows the origins of `server.cors_origins` and the service's own origin, nothing else.
+//! - Rate limits (GCRA, keyed): `POST /api/auth/login` and `/api/auth/setup` per client address
+//!   (`server.auth_rate_limit_per_minute` per 60 s; the next request trips), and `/api/*` requests
+//!   carrying an `Origin` per origin (`server.origin_rate_limit_per_minute`), own origin included.
+//!   A tripped limit answers 429 `{"detail": ...}` with `Retry-After`.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{RequestHead, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, web};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use crate::config_service::ConfigService;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// CSP of HTML pages (UI, Swagger UI, ReDoc): everything from the service itself; inline styles
+/// are allowed because both documentation viewers set them, inline scripts are not.
+pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; \
+object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// CSP of every non-HTML response.
+pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Middleware: the security headers described in the module docs.
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let no_store = {
+        let p = req.path();
+        p.starts_with("/api/auth") || p.starts_with("/api/config")
+    };
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    let csp = if is_html { PAGE_CSP } else { API_CSP };
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    if no_store {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}
+
+/// Whether `origin` may make cross-origin requests: configured, or the service's own origin
+/// (`http(s)://` + the request's Host).
+pub fn origin_allowed(origin: &str, host: Option<&str>, configured: &[String]) -> bool {
+    configured.iter().any(|o| o.eq_ignore_ascii_case(origin))
+        || host.is_some_and(|h| {
+            origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"))
+                .is_some_and(|o| o.eq_ignore_ascii_case(h))
+        })
+}
+
+/// The CORS middleware; reads `server.cors_origins` on every request, so changes apply at once.
+pub fn cors(config: Arc<ConfigService>) -> Cors {
+    Cors::default()
+        .allowed_origin_fn(move |origin: &HeaderValue, head: &RequestHead| {
+            let Ok(origin) = origin.to_str() else {
+                return false;
+            };
+            let host = head
+                .headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok());
+            origin_allowed(origin, host, &config.current().server.cors_origins)
+        })
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .expose_headers([
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(600)
+}
+
+type Limiter<K> = DefaultKeyedRateLimiter<K>;
+
+/// A keyed limiter that is rebuilt when its configured rate changes.
+struct Tunable<K: std::hash::Hash + Eq + Clone> {
+    current: Mutex<(u32, Arc<Limiter<K>>)>,
+    checks: AtomicU64,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Tunable<K> {
+    fn new() -> Self {
+        Self {
+            current: Mutex::new((0, Arc::new(Limiter::keyed(quota(1))))),
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// Counts one request of `key`; Err(seconds to wait) when the limit is exceeded.
+    fn check(&self, key: &K, per_minute: u32) -> Result<(), u64> {
+        let limiter = {
+            let mut cur = self.current.lock().unwrap_or_else(|p| p.into_inner());
+            if cur.0 != per_minute {
+                *cur = (per_minute, Arc::new(Limiter::keyed(quota(per_minute))));
+            }
+            cur.1.clone()
+        };
+        // Forget keys that are fully replenished now and then, so the map stays small.
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 1024 == 1023 {
+            limiter.retain_recent();
+        }
+        limiter.check_key(key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+        })
+    }
+}
+
+/// `per_minute` requests per 60 s, all of them available at once.
+fn quota(per_minute: u32) -> Quota {
+    let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+    Quota::with_period(Duration::from_secs(60) / n.get())
+        .unwrap_or(Quota::per_minute(n))
+        .allow_burst(n)
+}
+
+/// The service's rate limiters.
+pub struct RateLimits {
+    auth: Tunable<IpAddr>,
+    origin: Tunable<String>,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            auth: Tunable::new(),
+            origin: Tunable::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for RateLimits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RateLimits")
+    }
+}
+
+impl RateLimits {
+    /// Counts a login/setup request of `client`.
+    pub fn check_auth(&self, client: IpAddr, per_minute: u32) -> Result<(), u64> {
+        self.auth.check(&client, per_minute)
+    }
+
+    /// Counts an `/api/*` request from `origin`.
+    pub fn check_origin(&self, origin: &str, per_minute: u32) -> Result<(), u64> {
+        let key: String = origin
+            .chars()
+            .take(256)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        self.origin.check(&key, per_minute)
+    }
+}
+
+/// Middleware: the per-Origin and the login/setup rate limits.
+pub async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    if let Some(state) = req.app_data::<web::Data<AppState>>().cloned() {
+        let server = state.config.current().server.clone();
+        let path = req.path();
+        if path.starts_with("/api/") && req.method() != Method::OPTIONS {
+            if let Some(origin) = req
+                .headers()
+                .get(header::ORIGIN)
+                .and_then(|o| o.to_str().ok())
+            {
+                if let Err(secs) = state
+                    .limits
+                    .check_origin(origin, server.origin_rate_limit_per_minute)
+                {
+                    log::warn!("origin rate limit tripped for {origin}");
+                    let e = ApiError::RateLimited {
+                        detail: "Too many requests from this origin, try again later".into(),
+                        retry_after_secs: secs,
+                    };
+                    return Ok(req.error_response(e));
+                }
+            }
+        }
+        if req.method() == Method::POST && (path == "/api/auth/login" || path == "/api/auth/setup")
+        {
+            let client = req
+                .peer_addr()
+                .map(|a| a.ip())
+                .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+            if let Err(secs) = state
+                .limits
+                .check_auth(client, server.auth_rate_limit_per_minute)
+            {
+                log::warn!("authentication rate limit tripped for {client}");
+                let e = ApiError::RateLimited {
+                    detail: "Too many authentication attempts, try again later".into(),
+                    retry_after_secs: secs,
+                };
+                return Ok(req.error_response(e));
+            }
+        }
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_after_the_limit_trips() {
+        let limits = RateLimits::default();
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        for _ in 0..5 {
+            assert!(limits.check_auth(ip, 5).is_ok());
+        }
+        let wait = limits.check_auth(ip, 5).unwrap_err();
+        assert!((1..=60).contains(&wait), "{wait}");
+        // another client is not affected
+        assert!(limits.check_auth("10.0.0.2".parse().unwrap(), 5).is_ok());
+    }
+
+    #[test]
+    fn origins_are_counted_case_insensitively_and_rates_can_change() {
+        let limits = RateLimits::default();
+        assert!(limits.check_origin("http://A.example", 2).is_ok());
+        assert!(limits.check_origin("http://a.example", 2).is_ok());
+        assert!(limits.check_origin("http://a.example", 2).is_err());
+        // a new rate starts a fresh limiter
+        assert!(limits.check_origin("http://a.example", 3).is_ok());
+    }
+
+    #[test]
+    fn own_and_configured_origins_are_allowed() {
+        let cfg = vec!["https://ui.example".to_string()];
+        assert!(origin_allowed(
+            "https://ui.example",
+            Some("127.0.0.1:8000"),
+            &cfg
+        ));
+        assert!(origin_allowed(
+            "http://127.0.0.1:8000",
+            Some("127.0.0.1:8000"),
+            &cfg
+        ));
+        assert!(!origin_allowed(
+            "http://evil.example",
+            Some("127.0.0.1:8000"),
+            &cfg
+        ));
+        assert!(!origin_allowed(
+            "http://127.0.0.1:8001",
+            Some("127.0.0.1:8000"),
+            &[]
+        ));
+        assert!(!origin_allowed("http://x", None, &[]));
+    }
+}

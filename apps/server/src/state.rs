@@ -1,0 +1,42 @@
+//! The application state shared by every handler: one struct of `Arc`s in `web::Data`.
+//!
+//! To give a new area its service, add a field here and fill it in `Application::build`.
+
+use std::sync::Arc;
+
+use aniworld_store::Store;
+use chrono::{DateTime, Utc};
+
+use crate::auth::AuthService;
+use crate::config_service::ConfigService;
+use crate::metrics::SystemMetrics;
+use crate::security::RateLimits;
+use crate::settings::Settings;
+
+/// Everything handlers reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// How the process was started (bind address, data dir, overrides).
+    pub settings: Arc<Settings>,
+    /// config.json and its backups.
+    pub config: Arc<ConfigService>,
+    /// Master password, tokens, lockout.
+    pub auth: Arc<AuthService>,
+    /// The SQLite store (implements the repository traits of `aniworld-core`).
+    pub store: Store,
+    /// Keyed rate limiters for login/setup and per-Origin requests.
+    pub limits: Arc<RateLimits>,
+    /// CPU, memory and disk figures for `/health/detailed`.
+    pub system: Arc<SystemMetrics>,
+    /// When the service started.
+    pub started_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("data_dir", &self.settings.data_dir)
+            .field("started_at", &self.started_at)
+            .finish_non_exhaustive()
+    }
+}

@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::engine::{DecodePaddingMode, general_purpose};
+use base64::engine::DecodePaddingMode;
 
 use super::{Fetch, FetchedPage, HosterError};
 
@@ -129,7 +129,7 @@ pub(crate) fn b64_decode(s: &str) -> Option<Vec<u8>> {
 /// Encodes bytes as padded standard base64.
 #[cfg(test)]
 pub(crate) fn b64_encode(b: &[u8]) -> String {
-    general_purpose::STANDARD.encode(b)
+    base64::engine::general_purpose::STANDARD.encode(b)
 }
 
 /// Reads the JavaScript string literal that starts at byte `start` of `src` (which must be a

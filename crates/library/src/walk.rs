@@ -220,10 +220,12 @@ pub fn walk_library(
             }
         }
     }
-    if options.folders.is_some() {
-        // Keep what a full walk learnt about folders this filtered walk did not look at.
+    if let Some(only) = &options.folders {
+        // Keep what earlier walks learnt about folders this filtered walk did not look at.
         for (name, entry) in cache.folders.drain() {
-            fresh.entry(name).or_insert(entry);
+            if !only.contains(&name) {
+                fresh.entry(name).or_insert(entry);
+            }
         }
     }
     cache.folders = fresh;
@@ -305,6 +307,21 @@ fn unchanged(base: &Path, cached: &CachedFolder) -> bool {
     })
 }
 
+/// Records a directory as visited; false when it was visited before (a symlink cycle or a
+/// second link to the same folder). Without device/inode numbers only the depth limit applies.
+fn first_visit(visited: &mut HashSet<(u64, u64)>, meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        visited.insert((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (visited, meta);
+        true
+    }
+}
+
 /// Walks one series folder depth-first.
 fn walk_folder(
     base: &Path,
@@ -324,10 +341,17 @@ fn walk_folder(
     let mut trusted = true;
     let (mut dirs_read, mut entries_seen) = (0, 0);
     let mut stack: Vec<(PathBuf, usize)> = vec![(PathBuf::new(), 0)];
+    let mut visited = HashSet::new();
     while let Some((rel, depth)) = stack.pop() {
         let path = base.join(&rel);
         // The time is taken before the listing, so a change during the listing shows next time.
-        let mtime = match fs::metadata(&path).and_then(|m| m.modified()) {
+        let meta = fs::metadata(&path);
+        if let Ok(m) = &meta
+            && !first_visit(&mut visited, m)
+        {
+            continue; // reached again through a symlink
+        }
+        let mtime = match meta.and_then(|m| m.modified()) {
             Ok(t) => t,
             Err(e) if depth == 0 && e.kind() == std::io::ErrorKind::NotFound => {
                 return FolderOutcome::Absent;

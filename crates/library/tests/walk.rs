@@ -150,6 +150,33 @@ fn an_unchanged_rescan_reuses_the_cache_and_any_change_is_seen() {
     assert_eq!(ids(&fifth.present("A")), ["1-1", "2-1", "2-2"]);
 }
 
+#[test]
+fn a_filtered_walk_keeps_the_cache_of_other_folders_only() {
+    let dir = tempfile::tempdir().unwrap();
+    touch(dir.path(), "A/A - S01E01.mp4");
+    touch(dir.path(), "B/B - S01E01.mp4");
+    age_dirs(dir.path());
+    let mut cache = WalkCache::new();
+    walk_library(dir.path(), &WalkOptions::default(), Some(&mut cache)).unwrap();
+    assert_eq!(cache.len(), 2);
+    // B disappears: a walk of B alone forgets it and keeps A.
+    std::fs::remove_dir_all(dir.path().join("B")).unwrap();
+    let only = Some(HashSet::from(["B".to_string()]));
+    let walk = walk_library(
+        dir.path(),
+        &WalkOptions {
+            threads: 1,
+            folders: only,
+        },
+        Some(&mut cache),
+    )
+    .unwrap();
+    assert!(walk.present("B").is_empty());
+    assert_eq!(cache.len(), 1);
+    let again = walk_library(dir.path(), &WalkOptions::default(), Some(&mut cache)).unwrap();
+    assert_eq!(again.stats.folders_reused, 1);
+}
+
 #[cfg(unix)]
 #[test]
 fn an_unreadable_series_folder_is_reported_not_emptied() {
@@ -179,7 +206,10 @@ fn symlinked_folders_are_followed_and_cycles_end() {
     let store = tempfile::tempdir().unwrap();
     touch(store.path(), "Season 01/A - S01E01.mp4");
     std::os::unix::fs::symlink(store.path(), dir.path().join("A")).unwrap();
+    // Two links back to the top would mean 2^16 paths if cycles were only cut by depth.
     std::os::unix::fs::symlink(store.path(), store.path().join("loop")).unwrap();
+    std::os::unix::fs::symlink(store.path(), store.path().join("Season 01/up")).unwrap();
     let walk = walk_library(dir.path(), &WalkOptions::default(), None).unwrap();
     assert_eq!(ids(&walk.present("A")), ["1-1"]);
+    assert_eq!(walk.stats.dirs_read, 2);
 }

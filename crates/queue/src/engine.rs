@@ -244,8 +244,8 @@ impl QueueEngine {
         self.inner.deps.repo.delete_items(&ids)?;
         for id in &ids {
             st.items.remove(id);
-            if let Some(cancel) = st.active.get(id) {
-                cancel.cancel();
+            if let Some(job) = st.active.get(id) {
+                job.cancel.cancel();
             }
             self.inner.push(QueueEvent::Removed(*id));
         }
@@ -393,8 +393,8 @@ impl QueueEngine {
         {
             let mut st = self.inner.lock();
             st.shutdown = true;
-            for cancel in st.active.values() {
-                cancel.cancel();
+            for job in st.active.values() {
+                job.cancel.cancel();
             }
             self.inner.wake.notify_all();
         }

@@ -422,3 +422,32 @@ fn a_vanished_library_folder_fails_the_item_with_a_clear_error() {
     assert!(error.contains("does not exist"), "{error}");
     assert_eq!(h.host.hits(KEY, id(1)), 0);
 }
+
+#[test]
+fn an_episode_deleted_while_downloading_can_be_queued_again_at_once() {
+    let mut cfg = download_config();
+    cfg.max_concurrent = 2;
+    let h = Harness::with_config(cfg);
+    let gate = Gate::new();
+    let data = held_file(&h, 1, &gate);
+    let old = add(&h, &[1]);
+    h.engine.start().unwrap();
+    wait_until("downloading", || part_len(&h, 1) >= HELD_PART);
+    h.engine.remove(old[0]).unwrap();
+    let new = add(&h, &[1]);
+    gate.open();
+    wait_until("the new item finished", || {
+        matches!(
+            status_of(&h, new[0]),
+            Some(DownloadStatus::Completed | DownloadStatus::Failed)
+        )
+    });
+    let item = h.engine.get(new[0]).unwrap();
+    assert_eq!(item.status, DownloadStatus::Completed, "{:?}", item.error);
+    assert_eq!(
+        read(&h.episode_path(FOLDER, id(1))).as_deref(),
+        Some(&data[..])
+    );
+    assert_eq!(part_len(&h, 1), 0);
+    assert_eq!(h.engine.statistics().total_items, 1);
+}

@@ -27,10 +27,18 @@ pub(crate) struct State {
     pub workers_alive: usize,
     /// Every item, by id.
     pub items: HashMap<ItemId, DownloadItem>,
-    /// Running downloads and how to cancel them.
-    pub active: HashMap<ItemId, CancelToken>,
+    /// Running downloads (deleted items included until their worker lets go).
+    pub active: HashMap<ItemId, ActiveJob>,
     /// The position the next added item gets.
     pub next_position: i64,
+}
+
+/// A running download.
+pub(crate) struct ActiveJob {
+    /// Cancels it.
+    pub cancel: CancelToken,
+    /// Series folder and episode: the file it writes.
+    pub target: (String, EpisodeId),
 }
 
 impl State {
@@ -71,12 +79,19 @@ impl State {
             .collect()
     }
 
-    /// The first pending item in processing order whose backoff has passed.
+    /// The first pending item in processing order whose backoff has passed and whose file no
+    /// running download writes (a deleted one may still be winding down).
     pub fn next_due(&self, now: DateTime<Utc>) -> Option<ItemId> {
+        let busy: HashSet<(&str, EpisodeId)> = self
+            .active
+            .values()
+            .map(|j| (j.target.0.as_str(), j.target.1))
+            .collect();
         self.items
             .values()
             .filter(|i| i.status == DownloadStatus::Pending && !self.active.contains_key(&i.id))
             .filter(|i| i.not_before.is_none_or(|t| t <= now))
+            .filter(|i| !busy.contains(&(i.serie_folder.as_str(), i.episode.id())))
             .min_by_key(|i| i.order_key())
             .map(|i| i.id)
     }
@@ -252,6 +267,23 @@ mod tests {
             [1, 3, 2, 4]
         );
         assert_eq!(s.next_position, 2);
+    }
+
+    #[test]
+    fn next_due_skips_an_episode_whose_file_is_still_being_written() {
+        let mut s = state(vec![
+            item("a", 1, Priority::Normal, 0),
+            item("a", 2, Priority::Normal, 1),
+        ]);
+        s.active.insert(
+            ItemId::new(),
+            ActiveJob {
+                cancel: CancelToken::new(),
+                target: ("a".into(), EpisodeId::new(1, 1)),
+            },
+        );
+        let next = s.next_due(Utc::now()).unwrap();
+        assert_eq!(s.items[&next].episode.episode, 2);
     }
 
     #[test]

@@ -20,8 +20,12 @@ use chrono::Utc;
 use super::Inner;
 use super::fetcher::{FetchFailure, FetchJob, FetchProgress};
 use super::progress::{PROGRESS_INTERVAL, ProgressTracker};
-use super::state::{MIB, State};
+use super::state::{ActiveJob, MIB, State};
 use super::types::{EngineConfig, QueueEvent};
+
+/// What a download leaves beside its final file while it runs: the data, the HLS resume
+/// state and the remux output.
+const PARTIAL_SUFFIXES: [&str; 3] = [".part", ".part.state", ".remux.part"];
 
 /// Longest a worker sleeps without looking at the queue again.
 const MAX_IDLE: Duration = Duration::from_secs(5);
@@ -84,7 +88,12 @@ fn next_job(inner: &Inner) -> Option<Job> {
             match inner.deps.repo.save_item(&item) {
                 Ok(()) => {
                     let cancel = CancelToken::new();
-                    st.active.insert(id, cancel.clone());
+                    let target = (item.serie_folder.clone(), item.episode.id());
+                    let job = ActiveJob {
+                        cancel: cancel.clone(),
+                        target,
+                    };
+                    st.active.insert(id, job);
                     st.items.insert(id, item.clone());
                     inner.push(progress_event(&item, Progress::default()));
                     inner.push(QueueEvent::Status(st.summary()));
@@ -337,9 +346,12 @@ fn backoff(base: u64, n: u32) -> chrono::Duration {
 /// Removes what a deleted item's download left: its `.part` data, and the final file when the
 /// download finished after the item was deleted.
 fn discard_files(final_path: &Path, finished: bool) {
-    let mut part = final_path.as_os_str().to_owned();
-    part.push(".part");
-    let mut paths = vec![PathBuf::from(part)];
+    let with = |suffix: &str| {
+        let mut p = final_path.as_os_str().to_owned();
+        p.push(suffix);
+        PathBuf::from(p)
+    };
+    let mut paths: Vec<PathBuf> = PARTIAL_SUFFIXES.iter().map(|s| with(s)).collect();
     if finished {
         paths.push(final_path.to_path_buf());
     }

@@ -90,12 +90,15 @@ impl Resolver {
                 format!("no extractor for hoster {:?}", link.hoster),
             ));
         }
-        let embed = self.links.resolve_redirect(&link.redirect_url).map_err(|e| {
-            SourceError::new(
-                e.kind(),
-                format!("redirect {} failed: {e}", link.redirect_url),
-            )
-        })?;
+        let embed = self
+            .links
+            .resolve_redirect(&link.redirect_url)
+            .map_err(|e| {
+                SourceError::new(
+                    e.kind(),
+                    format!("redirect {} failed: {e}", link.redirect_url),
+                )
+            })?;
         let result = hosters::extract(&*self.fetch, &link.hoster, &embed, link.language);
         let now = Utc::now();
         match result {
@@ -104,7 +107,8 @@ impl Resolver {
                 Ok(m)
             }
             Err(e) => {
-                let name = Hoster::from_name(&link.hoster).map_or(link.hoster.as_str(), |x| x.name());
+                let name =
+                    Hoster::from_name(&link.hoster).map_or(link.hoster.as_str(), |x| x.name());
                 self.health.record_failure(name, now, &e.to_string());
                 Err(e.into())
             }
@@ -123,7 +127,10 @@ impl StreamResolver for Resolver {
     ) -> Result<(MediaSource, Vec<ResolveAttempt>), (SourceError, Vec<ResolveAttempt>)> {
         let cancelled = |attempts| {
             Err((
-                SourceError::new(SourceErrorKind::Cancelled, format!("resolving {key} {id} was cancelled")),
+                SourceError::new(
+                    SourceErrorKind::Cancelled,
+                    format!("resolving {key} {id} was cancelled"),
+                ),
                 attempts,
             ))
         };
@@ -167,7 +174,12 @@ impl StreamResolver for Resolver {
             match self.attempt(link) {
                 Ok(media) => return Ok((media, attempts)),
                 Err(e) => {
-                    log::info!("{key} {id}: {} ({}) failed: {}", link.hoster, link.language, e.message);
+                    log::info!(
+                        "{key} {id}: {} ({}) failed: {}",
+                        link.hoster,
+                        link.language,
+                        e.message
+                    );
                     kinds.push(e.kind);
                     attempts.push(ResolveAttempt {
                         hoster: link.hoster.clone(),

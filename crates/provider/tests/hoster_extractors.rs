@@ -10,7 +10,7 @@ use aniworld_core::Language;
 use aniworld_core::ports::{MediaKind, MediaSource};
 use aniworld_provider::hosters::{Hoster, HosterError, UreqFetch, extract};
 use aniworld_testkit::{FakeResponse, FakeServer};
-use hoster_support::{MASTER, MP4_BYTES, b64, fetch_media, page, pack, serve_media, speedfiles};
+use hoster_support::{MASTER, MP4_BYTES, b64, fetch_media, pack, page, serve_media, speedfiles};
 use hoster_support::{voe_a168c, voe_chain};
 use serde_json::json;
 
@@ -56,18 +56,30 @@ fn voe_server(page_html: String) -> FakeServer {
 #[test]
 fn voe_json_script_prefers_hls() {
     let s = FakeServer::start();
-    let hls = format!("{}/media/engine/hls2/brrfb6svahr0_,n,.urlset/master.m3u8?t=Zx9&s=1&e=14400", s.url());
+    let hls = format!(
+        "{}/media/engine/hls2/brrfb6svahr0_,n,.urlset/master.m3u8?t=Zx9&s=1&e=14400",
+        s.url()
+    );
     let data = json!({"source": hls, "direct_access_url": format!("{}/media/v.mp4", s.url()),
         "direct_access_allowed": false, "title": "Ep 1", "file_code": "brrfb6svahr0"});
     let s = {
         serve_media(&s);
-        let payload = voe_chain(&data.to_string(), &["@$", "^^", "~@", "%?", "*~", "!!", "#&"]);
-        s.serve("/e/brrfb6svahr0", FakeResponse::html(page("voe_json.html", &[("PAYLOAD", &payload)])));
+        let payload = voe_chain(
+            &data.to_string(),
+            &["@$", "^^", "~@", "%?", "*~", "!!", "#&"],
+        );
+        s.serve(
+            "/e/brrfb6svahr0",
+            FakeResponse::html(page("voe_json.html", &[("PAYLOAD", &payload)])),
+        );
         s
     };
     let m = run("VOE", &format!("{}/e/brrfb6svahr0", s.url())).unwrap();
     assert_hls(&m, "VOE", &hls);
-    assert_eq!(header(&m, "Referer"), Some(format!("{}/", s.url()).as_str()));
+    assert_eq!(
+        header(&m, "Referer"),
+        Some(format!("{}/", s.url()).as_str())
+    );
     assert_eq!(header(&m, "Origin"), Some(s.url().as_str()));
     let page_req = &s.requests()[0];
     assert!(page_req.header("user-agent").unwrap().contains("Mozilla"));
@@ -80,7 +92,10 @@ fn voe_direct_file_when_allowed() {
         "direct_access_url": format!("{}/media/direct/ep1.mp4", s.url()), "direct_access_allowed": true});
     serve_media(&s);
     let payload = voe_chain(&data.to_string(), &["@$", "^^", "#&"]);
-    s.serve("/e/x1", FakeResponse::html(page("voe_json.html", &[("PAYLOAD", &payload)])));
+    s.serve(
+        "/e/x1",
+        FakeResponse::html(page("voe_json.html", &[("PAYLOAD", &payload)])),
+    );
     let m = run("voe", &format!("{}/e/x1", s.url())).unwrap();
     assert_eq!(m.url, format!("{}/media/direct/ep1.mp4", s.url()));
     assert_direct(&m, "VOE");
@@ -93,11 +108,17 @@ fn voe_2026_loader_names_the_junk_tokens() {
     let junk = ["Q#", ":;", "<>", "|~", ")("];
     let payload = voe_chain(&json!({"source": hls}).to_string(), &junk);
     serve_media(&s);
-    s.serve("/e/l1", FakeResponse::html(page("voe_loader.html", &[("PAYLOAD", &payload)])));
+    s.serve(
+        "/e/l1",
+        FakeResponse::html(page("voe_loader.html", &[("PAYLOAD", &payload)])),
+    );
     let tokens = format!("['{}']", junk.join("','"));
     s.serve(
         "/js/loader.9c1e2f.js",
-        FakeResponse::bytes("application/javascript", page("voe_loader.js", &[("TOKENS", &tokens)])),
+        FakeResponse::bytes(
+            "application/javascript",
+            page("voe_loader.js", &[("TOKENS", &tokens)]),
+        ),
     );
     let m = run("VOE", &format!("{}/e/l1", s.url())).unwrap();
     assert_hls(&m, "VOE", &hls);
@@ -111,14 +132,26 @@ fn voe_stub_redirect_then_mkgma_variable() {
     serve_media(&real);
     let hls = format!("{}/media/mk/master.m3u8", real.url());
     let payload = voe_chain(&json!({"source": hls}).to_string(), &["%?", "*~", "!!"]);
-    real.serve("/e/mk1", FakeResponse::html(page("voe_mkgma.html", &[("PAYLOAD", &payload)])));
+    real.serve(
+        "/e/mk1",
+        FakeResponse::html(page("voe_mkgma.html", &[("PAYLOAD", &payload)])),
+    );
     let target = format!("{}/e/mk1", real.url());
-    stub.serve("/e/mk1", FakeResponse::html(page("voe_stub.html", &[("TARGET", &target)])));
+    stub.serve(
+        "/e/mk1",
+        FakeResponse::html(page("voe_stub.html", &[("TARGET", &target)])),
+    );
     let m = run("VOE", &format!("{}/e/mk1", stub.url())).unwrap();
     assert_hls(&m, "VOE", &hls);
-    assert_eq!(header(&m, "Referer"), Some(format!("{}/", real.url()).as_str()));
+    assert_eq!(
+        header(&m, "Referer"),
+        Some(format!("{}/", real.url()).as_str())
+    );
     let hop = &real.requests()[0];
-    assert_eq!(hop.header("referer"), Some(format!("{}/e/mk1", stub.url()).as_str()));
+    assert_eq!(
+        hop.header("referer"),
+        Some(format!("{}/e/mk1", stub.url()).as_str())
+    );
 }
 
 #[test]
@@ -128,9 +161,21 @@ fn voe_a168c_and_old_sources() {
     let a = voe_a168c(&json!({"source": hls, "title": "x"}).to_string());
     let s = {
         serve_media(&s);
-        s.serve("/e/a", FakeResponse::html(page("voe_a168c.html", &[("PAYLOAD", &a)])));
-        s.serve("/e/old", FakeResponse::html(page("voe_sources_old.html", &[("PAYLOAD", &b64(hls.as_bytes()))])));
-        s.serve("/e/plain", FakeResponse::html(page("voe_sources_old.html", &[("PAYLOAD", &hls)])));
+        s.serve(
+            "/e/a",
+            FakeResponse::html(page("voe_a168c.html", &[("PAYLOAD", &a)])),
+        );
+        s.serve(
+            "/e/old",
+            FakeResponse::html(page(
+                "voe_sources_old.html",
+                &[("PAYLOAD", &b64(hls.as_bytes()))],
+            )),
+        );
+        s.serve(
+            "/e/plain",
+            FakeResponse::html(page("voe_sources_old.html", &[("PAYLOAD", &hls)])),
+        );
         s
     };
     for path in ["/e/a", "/e/old", "/e/plain"] {
@@ -142,17 +187,36 @@ fn voe_a168c_and_old_sources() {
 #[test]
 fn voe_wrong_pages_are_typed_errors() {
     let s = voe_server(page("voe_no_payload.html", &[]));
-    s.serve("/e/bad", FakeResponse::html(page("voe_bad_payload.html", &[])));
-    s.serve("/e/gone", FakeResponse::html(page("voe_not_found.html", &[])));
-    s.serve("/e/other", FakeResponse::html(page("wrong_shape.html", &[])));
+    s.serve(
+        "/e/bad",
+        FakeResponse::html(page("voe_bad_payload.html", &[])),
+    );
+    s.serve(
+        "/e/gone",
+        FakeResponse::html(page("voe_not_found.html", &[])),
+    );
+    s.serve(
+        "/e/other",
+        FakeResponse::html(page("wrong_shape.html", &[])),
+    );
     s.serve("/e/500", FakeResponse::html("oops").with_status(500));
     let at = |p: &str| run("VOE", &format!("{}{p}", s.url())).unwrap_err();
     assert!(matches!(at("/e/brrfb6svahr0"), HosterError::Layout { .. }));
-    assert!(matches!(at("/e/bad"), HosterError::Decode { .. }), "{:?}", at("/e/bad"));
+    assert!(
+        matches!(at("/e/bad"), HosterError::Decode { .. }),
+        "{:?}",
+        at("/e/bad")
+    );
     assert!(matches!(at("/e/gone"), HosterError::Offline { .. }));
     assert!(matches!(at("/e/other"), HosterError::Layout { .. }));
-    assert!(matches!(at("/e/500"), HosterError::Http { status: 500, .. }));
-    assert!(matches!(at("/e/missing"), HosterError::Http { status: 404, .. }));
+    assert!(matches!(
+        at("/e/500"),
+        HosterError::Http { status: 500, .. }
+    ));
+    assert!(matches!(
+        at("/e/missing"),
+        HosterError::Http { status: 404, .. }
+    ));
     let e = run("VOE", "http://127.0.0.1:1/e/x").unwrap_err();
     assert!(matches!(e, HosterError::Network { .. }), "{e:?}");
 }
@@ -164,7 +228,10 @@ fn doodstream_pass_md5_flow() {
     let pass = "/pass_md5/183-21-1-xk2l8d9/tok3nABC9";
     s.serve(
         "/e/xk2l8d9",
-        FakeResponse::html(page("doodstream.html", &[("PASS_PATH", pass), ("TOKEN", "tok3nABC9")])),
+        FakeResponse::html(page(
+            "doodstream.html",
+            &[("PASS_PATH", pass), ("TOKEN", "tok3nABC9")],
+        )),
     );
     let prefix = format!("{}/media/dood/5f1c~", s.url());
     s.serve("/pass_md5/*", FakeResponse::text(prefix.clone()));
@@ -174,16 +241,35 @@ fn doodstream_pass_md5_flow() {
     assert_eq!(random.len(), 10);
     assert!(random.chars().all(|c| c.is_ascii_alphanumeric()));
     assert!(query.starts_with("token=tok3nABC9&expiry="), "{query}");
-    assert_eq!(header(&m, "Referer"), Some(format!("{}/", s.url()).as_str()));
-    let pass_req = s.requests().into_iter().find(|r| r.path.starts_with("/pass_md5/")).unwrap();
+    assert_eq!(
+        header(&m, "Referer"),
+        Some(format!("{}/", s.url()).as_str())
+    );
+    let pass_req = s
+        .requests()
+        .into_iter()
+        .find(|r| r.path.starts_with("/pass_md5/"))
+        .unwrap();
     assert_eq!(pass_req.path, pass);
-    assert_eq!(pass_req.header("referer"), Some(format!("{}/e/xk2l8d9", s.url()).as_str()));
+    assert_eq!(
+        pass_req.header("referer"),
+        Some(format!("{}/e/xk2l8d9", s.url()).as_str())
+    );
     assert_direct(&m, "Doodstream");
 
-    s.serve("/e/gone", FakeResponse::html(page("doodstream_not_found.html", &[])));
+    s.serve(
+        "/e/gone",
+        FakeResponse::html(page("doodstream_not_found.html", &[])),
+    );
     let e = run("Doodstream", &format!("{}/e/gone", s.url())).unwrap_err();
     assert!(matches!(e, HosterError::Offline { .. }), "{e:?}");
-    s.serve("/e/odd", FakeResponse::html(page("doodstream.html", &[("PASS_PATH", "/pass_md5/a/b"), ("TOKEN", "b")])));
+    s.serve(
+        "/e/odd",
+        FakeResponse::html(page(
+            "doodstream.html",
+            &[("PASS_PATH", "/pass_md5/a/b"), ("TOKEN", "b")],
+        )),
+    );
     s.serve("/pass_md5/a/b", FakeResponse::html("<html>blocked</html>"));
     let e = run("Doodstream", &format!("{}/e/odd", s.url())).unwrap_err();
     assert!(matches!(e, HosterError::Layout { .. }), "{e:?}");
@@ -194,8 +280,14 @@ fn vidoza_both_page_shapes() {
     let s = FakeServer::start();
     serve_media(&s);
     let mp4 = format!("{}/media/str38/vod/v.mp4", s.url());
-    s.serve("/embed-a.html", FakeResponse::html(page("vidoza.html", &[("MP4", &mp4)])));
-    s.serve("/embed-b.html", FakeResponse::html(page("vidoza_source_tag.html", &[("MP4", &mp4)])));
+    s.serve(
+        "/embed-a.html",
+        FakeResponse::html(page("vidoza.html", &[("MP4", &mp4)])),
+    );
+    s.serve(
+        "/embed-b.html",
+        FakeResponse::html(page("vidoza_source_tag.html", &[("MP4", &mp4)])),
+    );
     for p in ["/embed-a.html", "/embed-b.html"] {
         let m = run("Vidoza", &format!("{}{p}", s.url())).unwrap();
         assert_eq!(m.url, mp4);
@@ -212,11 +304,16 @@ fn streamtape_robotlink_among_decoys() {
     let inner = "zxyideo?id=Xk2LmP&expires=1767225600&ip=F0x&token=t0kEn";
     s.serve(
         "/e/Xk2LmP",
-        FakeResponse::html(page("streamtape.html", &[("PREFIX", &prefix), ("INNER", inner)])),
+        FakeResponse::html(page(
+            "streamtape.html",
+            &[("PREFIX", &prefix), ("INNER", inner)],
+        )),
     );
     let media = format!("{}/media/tapecontent/Xk2LmP.mp4", s.url());
     s.route("/get_video", move |req| {
-        if req.query_param("id").as_deref() == Some("Xk2LmP") && req.query_param("stream").as_deref() == Some("1") {
+        if req.query_param("id").as_deref() == Some("Xk2LmP")
+            && req.query_param("stream").as_deref() == Some("1")
+        {
             FakeResponse::redirect(&media)
         } else {
             FakeResponse::status(403)
@@ -225,7 +322,10 @@ fn streamtape_robotlink_among_decoys() {
     let m = run("Streamtape", &format!("{}/e/Xk2LmP", s.url())).unwrap();
     assert_eq!(
         m.url,
-        format!("{}/get_video?id=Xk2LmP&expires=1767225600&ip=F0x&token=t0kEn&stream=1", s.url())
+        format!(
+            "{}/get_video?id=Xk2LmP&expires=1767225600&ip=F0x&token=t0kEn&stream=1",
+            s.url()
+        )
     );
     assert_direct(&m, "Streamtape");
 }
@@ -235,23 +335,47 @@ fn filemoon_iframe_hop_and_packed_player() {
     let outer = FakeServer::start();
     let inner = FakeServer::start();
     serve_media(&inner);
-    let hls = format!("{}/media/hls2/01/00123/fm1_,l,n,.urlset/master.m3u8?t=abc&s=1", inner.url());
+    let hls = format!(
+        "{}/media/hls2/01/00123/fm1_,l,n,.urlset/master.m3u8?t=abc&s=1",
+        inner.url()
+    );
     let js = format!(
         r#"var player=jwplayer("vplayer");player.setup({{sources:[{{file:"{hls}"}}],image:"https://x.invalid/fm1.jpg",width:"100%",height:"100%",stretching:"uniform",duration:"1420.56"}});player.on('ready',function(){{}});"#
     );
-    inner.serve("/v/fm1", FakeResponse::html(page("filemoon_inner.html", &[("PACKED", &pack(&js))])));
+    inner.serve(
+        "/v/fm1",
+        FakeResponse::html(page("filemoon_inner.html", &[("PACKED", &pack(&js))])),
+    );
     let iframe = format!("{}/v/fm1", inner.url());
-    outer.serve("/e/fm1", FakeResponse::html(page("filemoon_outer.html", &[("IFRAME", &iframe)])));
+    outer.serve(
+        "/e/fm1",
+        FakeResponse::html(page("filemoon_outer.html", &[("IFRAME", &iframe)])),
+    );
     let m = run("Filemoon", &format!("{}/e/fm1", outer.url())).unwrap();
     assert_hls(&m, "Filemoon", &hls);
-    assert_eq!(header(&m, "Referer"), Some(format!("{}/", inner.url()).as_str()));
+    assert_eq!(
+        header(&m, "Referer"),
+        Some(format!("{}/", inner.url()).as_str())
+    );
     let hop = &inner.requests()[0];
-    assert_eq!(hop.header("referer"), Some(format!("{}/e/fm1", outer.url()).as_str()));
+    assert_eq!(
+        hop.header("referer"),
+        Some(format!("{}/e/fm1", outer.url()).as_str())
+    );
     assert_eq!(hop.header("sec-fetch-dest"), Some("iframe"));
 
-    inner.serve("/v/nojs", FakeResponse::html(page("filemoon_inner.html", &[("PACKED", &pack("var a=1;"))])));
+    inner.serve(
+        "/v/nojs",
+        FakeResponse::html(page(
+            "filemoon_inner.html",
+            &[("PACKED", &pack("var a=1;"))],
+        )),
+    );
     let e = run("Filemoon", &format!("{}/v/nojs", inner.url())).unwrap_err();
-    assert!(matches!(e, HosterError::Layout { ref what, .. } if what.contains("packed")), "{e:?}");
+    assert!(
+        matches!(e, HosterError::Layout { ref what, .. } if what.contains("packed")),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -259,10 +383,16 @@ fn vidmoly_watch_link_to_embed_page() {
     let s = FakeServer::start();
     serve_media(&s);
     let hls = format!("{}/media/hls/vm1/master.m3u8", s.url());
-    s.serve("/embed-vm1.html", FakeResponse::html(page("vidmoly.html", &[("HLS", &hls)])));
+    s.serve(
+        "/embed-vm1.html",
+        FakeResponse::html(page("vidmoly.html", &[("HLS", &hls)])),
+    );
     let m = run("Vidmoly", &format!("{}/w/vm1", s.url())).unwrap();
     assert_hls(&m, "Vidmoly", &hls);
-    assert_eq!(header(&m, "Referer"), Some(format!("{}/", s.url()).as_str()));
+    assert_eq!(
+        header(&m, "Referer"),
+        Some(format!("{}/", s.url()).as_str())
+    );
     assert_eq!(s.requests()[0].header("sec-fetch-dest"), Some("iframe"));
 }
 
@@ -271,14 +401,29 @@ fn speedfiles_decode_chain_and_outage() {
     let s = FakeServer::start();
     serve_media(&s);
     let mp4 = format!("{}/media/store_access/ab12.mp4?token=Zz", s.url());
-    s.serve("/ab12", FakeResponse::html(page("speedfiles.html", &[("PAYLOAD", &speedfiles(&mp4))])));
-    s.serve("/down", FakeResponse::html(page("speedfiles_down.html", &[])));
+    s.serve(
+        "/ab12",
+        FakeResponse::html(page("speedfiles.html", &[("PAYLOAD", &speedfiles(&mp4))])),
+    );
+    s.serve(
+        "/down",
+        FakeResponse::html(page("speedfiles_down.html", &[])),
+    );
     let m = run("SpeedFiles", &format!("{}/ab12", s.url())).unwrap();
     assert_eq!(m.url, mp4);
     assert_direct(&m, "SpeedFiles");
     let e = run("SpeedFiles", &format!("{}/down", s.url())).unwrap_err();
-    assert!(matches!(e, HosterError::Offline { ref reason, .. } if reason == "Web server is down"), "{e:?}");
-    s.serve("/broken", FakeResponse::html(page("speedfiles.html", &[("PAYLOAD", &b64(b"not the chain at all"))])));
+    assert!(
+        matches!(e, HosterError::Offline { ref reason, .. } if reason == "Web server is down"),
+        "{e:?}"
+    );
+    s.serve(
+        "/broken",
+        FakeResponse::html(page(
+            "speedfiles.html",
+            &[("PAYLOAD", &b64(b"not the chain at all"))],
+        )),
+    );
     let e = run("SpeedFiles", &format!("{}/broken", s.url())).unwrap_err();
     assert!(matches!(e, HosterError::Decode { .. }), "{e:?}");
 }
@@ -291,14 +436,21 @@ fn loadx_fireplayer_api() {
     let js = format!(
         r#"$(document).ready(function(){{FirePlayer("{hash}", {{"videoUrl":"/player/index.php?data={hash}&do=getVideo","videoServer":"1","videoDisk":null,"videoPlayer":"jwplayer"}}, false);}});"#
     );
-    s.serve(&format!("/video/{hash}"), FakeResponse::html(page("loadx.html", &[("PACKED", &pack(&js))])));
+    s.serve(
+        &format!("/video/{hash}"),
+        FakeResponse::html(page("loadx.html", &[("PACKED", &pack(&js))])),
+    );
     let hls = format!("{}/media/cdn/{hash}/master.m3u8", s.url());
     let answer = json!({"hls": true, "videoImage": "", "videoSource": hls, "securedLink": ""});
     s.route_method("POST", "/player/index.php", move |req| {
         let ok = req.query_param("do").as_deref() == Some("getVideo")
             && req.form_field("hash").as_deref() == Some(hash)
             && req.header("x-requested-with") == Some("XMLHttpRequest");
-        if ok { FakeResponse::json(&answer) } else { FakeResponse::status(400) }
+        if ok {
+            FakeResponse::json(&answer)
+        } else {
+            FakeResponse::status(400)
+        }
     });
     let m = run("LoadX", &format!("{}/video/{hash}", s.url())).unwrap();
     assert_hls(&m, "LoadX", &hls);
@@ -312,7 +464,9 @@ fn luluvdo_embed_op() {
     let hls = format!("{}/media/hls2/lu/master.m3u8?t=1", s.url());
     let body = page("luluvdo.html", &[("HLS", &hls)]);
     s.route("/dl", move |req| {
-        if req.query_param("op").as_deref() == Some("embed") && req.query_param("file_code").as_deref() == Some("lulu123") {
+        if req.query_param("op").as_deref() == Some("embed")
+            && req.query_param("file_code").as_deref() == Some("lulu123")
+        {
             FakeResponse::html(body.clone())
         } else {
             FakeResponse::status(404)
@@ -335,9 +489,15 @@ fn every_hoster_gives_a_typed_error_on_a_wrong_page() {
         }
     }
     let dead = FakeServer::start();
-    dead.route("/*", |_| FakeResponse::html("<h1>Bad gateway</h1>").with_status(502));
+    dead.route("/*", |_| {
+        FakeResponse::html("<h1>Bad gateway</h1>").with_status(502)
+    });
     for h in Hoster::ALL {
         let e = run(h.name(), &format!("{}/e/abc123", dead.url())).unwrap_err();
-        assert!(matches!(e, HosterError::Http { status: 502, .. }), "{}: {e:?}", h.name());
+        assert!(
+            matches!(e, HosterError::Http { status: 502, .. }),
+            "{}: {e:?}",
+            h.name()
+        );
     }
 }

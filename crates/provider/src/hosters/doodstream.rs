@@ -17,11 +17,11 @@ use super::{Extracted, Fetch, HosterError};
 
 const NAME: &str = "Doodstream";
 
-static PASS_MD5: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\$\.get\(\s*['"](/pass_md5/[^'"]+)['"]"#).unwrap()
-});
+static PASS_MD5: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\$\.get\(\s*['"](/pass_md5/[^'"]+)['"]"#).unwrap());
 static NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(video not found|file not found|<title>\s*not found|has been deleted)").unwrap()
+    Regex::new(r"(?i)(video not found|file not found|<title>\s*not found|has been deleted)")
+        .unwrap()
 });
 
 /// Extracts the media source behind a Doodstream embed URL.
@@ -64,8 +64,7 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
         &[("User-Agent", BROWSER_UA), ("Referer", &page_url)],
     )?;
     let prefix = answer.body.trim();
-    if !(prefix.starts_with("http://") || prefix.starts_with("https://")) || prefix.contains(' ')
-    {
+    if !(prefix.starts_with("http://") || prefix.starts_with("https://")) || prefix.contains(' ') {
         return Err(layout(NAME, &pass_url, "pass_md5 did not answer a URL"));
     }
     let random: String = rand::rng()
@@ -102,8 +101,14 @@ mod tests {
 
     #[test]
     fn normalises_download_links() {
-        assert_eq!(normalise("https://dood.li/d/abc").unwrap(), "https://dood.li/e/abc");
-        assert_eq!(normalise("https://dood.li/e/abc").unwrap(), "https://dood.li/e/abc");
+        assert_eq!(
+            normalise("https://dood.li/d/abc").unwrap(),
+            "https://dood.li/e/abc"
+        );
+        assert_eq!(
+            normalise("https://dood.li/e/abc").unwrap(),
+            "https://dood.li/e/abc"
+        );
         assert!(normalise("dood.li/e/abc").is_err());
     }
 }

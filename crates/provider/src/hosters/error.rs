@@ -67,12 +67,12 @@ impl HosterError {
     /// The category callers act on.
     pub fn kind(&self) -> SourceErrorKind {
         match self {
-            HosterError::Http { status, .. } if matches!(status, 404 | 410) => {
-                SourceErrorKind::NotFound
-            }
-            HosterError::Http { .. } | HosterError::Network { .. } | HosterError::Offline { .. } => {
-                SourceErrorKind::Network
-            }
+            HosterError::Http {
+                status: 404 | 410, ..
+            } => SourceErrorKind::NotFound,
+            HosterError::Http { .. }
+            | HosterError::Network { .. }
+            | HosterError::Offline { .. } => SourceErrorKind::Network,
             HosterError::UnknownHoster { .. }
             | HosterError::Layout { .. }
             | HosterError::Decode { .. } => SourceErrorKind::Layout,

@@ -19,15 +19,19 @@ const NAME: &str = "Luluvdo";
 
 static FILE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"\bfile\s*:\s*["']([^"']+\.m3u8[^"']*)["']"#).unwrap());
-static GONE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(file is no longer available|file not found|was deleted)").unwrap());
+static GONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(file is no longer available|file not found|was deleted)").unwrap()
+});
 
 /// Extracts the media source behind a Luluvdo embed URL.
 pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, HosterError> {
     let u = parse_url(NAME, embed_url)?;
     let code = last_segment(&u)
         .map(|s| s.trim_end_matches(".html").to_string())
-        .filter(|s| s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .filter(|s| {
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
         .ok_or_else(|| layout(NAME, embed_url, "no file code in the URL"))?;
     let o = origin(NAME, embed_url)?;
     let url = format!("{o}/dl?op=embed&file_code={code}&auto=1&referer=");
@@ -46,11 +50,14 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
     } else {
         page.final_url.clone()
     };
-    let found = FILE.captures(&page.body).map(|c| c[1].to_string()).or_else(|| {
-        unpack_all(&page.body)
-            .iter()
-            .find_map(|js| FILE.captures(js).map(|c| c[1].to_string()))
-    });
+    let found = FILE
+        .captures(&page.body)
+        .map(|c| c[1].to_string())
+        .or_else(|| {
+            unpack_all(&page.body)
+                .iter()
+                .find_map(|js| FILE.captures(js).map(|c| c[1].to_string()))
+        });
     let Some(file) = found else {
         if GONE.is_match(&page.body) {
             return Err(HosterError::Offline {

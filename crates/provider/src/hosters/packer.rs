@@ -11,8 +11,10 @@ use regex::Regex;
 
 use super::util::read_js_string;
 
-static START: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"eval\(\s*function\s*\(\s*p\s*,\s*a\s*,\s*c\s*,\s*k\s*,\s*e\s*,\s*[dr]\s*\)").unwrap());
+static START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"eval\(\s*function\s*\(\s*p\s*,\s*a\s*,\s*c\s*,\s*k\s*,\s*e\s*,\s*[dr]\s*\)")
+        .unwrap()
+});
 static ARGS_OPEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\}\s*\(\s*['"]"#).unwrap());
 static NUMS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*['"]"#).unwrap());
@@ -87,9 +89,10 @@ mod tests {
     use super::*;
 
     fn packed_sample() -> String {
-        let mut words: Vec<&str> = "var|player|jwplayer|vplayer|setup|sources|file|https|cdn|example|master|m3u8|width"
-            .split('|')
-            .collect();
+        let mut words: Vec<&str> =
+            "var|player|jwplayer|vplayer|setup|sources|file|https|cdn|example|master|m3u8|width"
+                .split('|')
+                .collect();
         words.resize(36, "");
         words.push("height");
         format!(
@@ -113,7 +116,8 @@ mod tests {
 
     #[test]
     fn tokens() {
-        let check = |t: &str, r: u32, want: Option<usize>| assert_eq!(decode_token(t, r), want, "{t}");
+        let check =
+            |t: &str, r: u32, want: Option<usize>| assert_eq!(decode_token(t, r), want, "{t}");
         check("0", 62, Some(0));
         check("z", 62, Some(35));
         check("A", 62, Some(36));

@@ -63,7 +63,7 @@ fn decode(s: &str) -> Result<String, &'static str> {
     let t = reverse(&swap_case(&t));
     let t = text(b64_decode(&t).ok_or("second base64")?, "second base64 text")?;
     let hex = reverse(&t);
-    if hex.len() % 2 != 0 || !hex.is_ascii() {
+    if !hex.len().is_multiple_of(2) || !hex.is_ascii() {
         return Err("hex pairs");
     }
     let shifted: String = (0..hex.len())

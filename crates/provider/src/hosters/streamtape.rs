@@ -24,8 +24,9 @@ static ROBOTLINK: LazyLock<Regex> = LazyLock::new(|| {
 });
 static SUBSTRING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\.substring\(\s*(\d+)\s*\)").unwrap());
-static GONE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(video not found|file not found|maybe it got deleted)").unwrap());
+static GONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(video not found|file not found|maybe it got deleted)").unwrap()
+});
 
 /// Extracts the media source behind a Streamtape embed URL.
 pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, HosterError> {

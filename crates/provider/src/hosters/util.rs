@@ -2,8 +2,8 @@
 //! lenient base64, JavaScript string literals and the browser identity sent to hosters.
 
 use base64::Engine;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 
 use super::{Fetch, FetchedPage, HosterError};
 
@@ -88,9 +88,7 @@ pub(crate) fn parse_url(hoster: &str, url: &str) -> Result<url::Url, HosterError
 
 /// `scheme://host[:port]` of an absolute URL.
 pub(crate) fn origin(hoster: &str, url: &str) -> Result<String, HosterError> {
-    Ok(parse_url(hoster, url)?
-        .origin()
-        .ascii_serialization())
+    Ok(parse_url(hoster, url)?.origin().ascii_serialization())
 }
 
 /// Resolves `reference` (absolute, scheme-relative or relative) against `base`.
@@ -102,7 +100,11 @@ pub(crate) fn join(hoster: &str, base: &str, reference: &str) -> Result<String, 
     if matches!(u.scheme(), "http" | "https") {
         Ok(u.to_string())
     } else {
-        Err(layout(hoster, base, format!("not an http(s) link: {reference:?}")))
+        Err(layout(
+            hoster,
+            base,
+            format!("not an http(s) link: {reference:?}"),
+        ))
     }
 }
 
@@ -121,9 +123,7 @@ pub(crate) fn b64_decode(s: &str) -> Option<Vec<u8>> {
     const STD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, LENIENT);
     const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, LENIENT);
     let clean: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    STD.decode(&clean)
-        .or_else(|_| URL_SAFE.decode(&clean))
-        .ok()
+    STD.decode(&clean).or_else(|_| URL_SAFE.decode(&clean)).ok()
 }
 
 /// Encodes bytes as padded standard base64.
@@ -198,7 +198,11 @@ pub(crate) fn reverse(s: &str) -> String {
 
 /// Whether a URL looks like an HLS playlist.
 pub(crate) fn looks_like_hls(url: &str) -> bool {
-    let path = url.split(['?', '#']).next().unwrap_or(url).to_ascii_lowercase();
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .to_ascii_lowercase();
     path.ends_with(".m3u8") || path.ends_with(".m3u") || path.contains("master")
 }
 

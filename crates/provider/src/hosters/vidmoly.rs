@@ -65,7 +65,11 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
 /// `/w/<id>` becomes `/embed-<id>.html`.
 fn normalise(url: &str) -> Result<String, HosterError> {
     let mut u = parse_url(NAME, url)?;
-    if let Some(id) = u.path().strip_prefix("/w/").map(|s| s.trim_end_matches('/').to_string()) {
+    if let Some(id) = u
+        .path()
+        .strip_prefix("/w/")
+        .map(|s| s.trim_end_matches('/').to_string())
+    {
         u.set_path(&format!("/embed-{id}.html"));
     }
     Ok(u.to_string())

@@ -33,8 +33,10 @@ const DEFAULT_JUNK: [&str; 7] = ["@$", "^^", "~@", "%?", "*~", "!!", "#&"];
 const MAX_HOPS: usize = 3;
 
 static JSON_SCRIPT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?is)<script[^>]*type\s*=\s*["']application/json["'][^>]*>\s*(\[.*?\])\s*</script>"#)
-        .unwrap()
+    Regex::new(
+        r#"(?is)<script[^>]*type\s*=\s*["']application/json["'][^>]*>\s*(\[.*?\])\s*</script>"#,
+    )
+    .unwrap()
 });
 static NEXT_SCRIPT_SRC: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?is)^\s*<script[^>]*\bsrc\s*=\s*["']([^"']+)["']"#).unwrap());
@@ -45,9 +47,8 @@ static A168C: LazyLock<Regex> =
 static SOURCES_HLS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?s)sources\s*=\s*\{[^}]*?['"]hls['"]\s*:\s*['"]([^'"]+)['"]"#).unwrap()
 });
-static PROMPT_NODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"prompt\(\s*["']Node["']\s*,\s*["']([^"']+)["']\s*\)"#).unwrap()
-});
+static PROMPT_NODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"prompt\(\s*["']Node["']\s*,\s*["']([^"']+)["']\s*\)"#).unwrap());
 static STUB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"window\.location\.href\s*=\s*['"](https?://[^'"]+)['"]"#).unwrap()
 });
@@ -98,7 +99,11 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
                 reason: "the video is not available".into(),
             });
         }
-        return Err(layout(NAME, &page_url, "no stream data in any known VOE format"));
+        return Err(layout(
+            NAME,
+            &page_url,
+            "no stream data in any known VOE format",
+        ));
     }
     Err(layout(NAME, &url, "too many redirect stub pages"))
 }
@@ -131,20 +136,23 @@ fn find_payload(
         return Ok(Some(Payload::Json(value)));
     }
     if let Some(c) = MKGMA.captures(body) {
-        let value = decode_chain(&c[1], &DEFAULT_JUNK).map_err(|s| decode_err(NAME, page_url, s))?;
+        let value =
+            decode_chain(&c[1], &DEFAULT_JUNK).map_err(|s| decode_err(NAME, page_url, s))?;
         return Ok(Some(Payload::Json(value)));
     }
     if let Some(c) = A168C.captures(body) {
         let value = decode_a168c(&c[1]).map_err(|s| decode_err(NAME, page_url, s))?;
         return Ok(Some(Payload::Json(value)));
     }
-    if let Some(c) = SOURCES_HLS.captures(body).or_else(|| PROMPT_NODE.captures(body)) {
+    if let Some(c) = SOURCES_HLS
+        .captures(body)
+        .or_else(|| PROMPT_NODE.captures(body))
+    {
         let raw = c[1].trim();
         let url = if raw.starts_with("http") || raw.starts_with("//") {
             raw.to_string()
         } else {
-            let bytes =
-                b64_decode(raw).ok_or_else(|| decode_err(NAME, page_url, "hls base64"))?;
+            let bytes = b64_decode(raw).ok_or_else(|| decode_err(NAME, page_url, "hls base64"))?;
             String::from_utf8(bytes).map_err(|_| decode_err(NAME, page_url, "hls text"))?
         };
         return Ok(Some(Payload::HlsUrl(url)));
@@ -233,7 +241,10 @@ fn choose(page_url: &str, payload: Payload) -> Result<Extracted, HosterError> {
                     .iter()
                     .find_map(|f| f.get("file").or(f.get("src"))?.as_str().map(str::to_string))
             };
-            match (text("direct_access_url").filter(|_| allowed), text("source")) {
+            match (
+                text("direct_access_url").filter(|_| allowed),
+                text("source"),
+            ) {
                 (Some(d), _) => (d, MediaKind::Direct),
                 (None, Some(s)) => {
                     let kind = if s.to_ascii_lowercase().contains(".mp4") && !looks_like_hls(&s) {
@@ -318,10 +329,26 @@ mod tests {
     #[test]
     fn chooses_direct_only_when_allowed() {
         let pick = |v: Value| choose("https://voe.example/e/1", Payload::Json(v)).unwrap();
-        let hls = pick(serde_json::json!({"source":"https://c/m.m3u8","direct_access_url":"https://c/v.mp4","direct_access_allowed":false}));
-        assert_eq!((hls.url.as_str(), hls.kind), ("https://c/m.m3u8", MediaKind::Hls));
-        let mp4 = pick(serde_json::json!({"source":"https://c/m.m3u8","direct_access_url":"https://c/v.mp4","direct_access_allowed":true}));
-        assert_eq!((mp4.url.as_str(), mp4.kind), ("https://c/v.mp4", MediaKind::Direct));
-        assert!(choose("https://voe.example/e/1", Payload::Json(serde_json::json!({"title":"x"}))).is_err());
+        let hls = pick(
+            serde_json::json!({"source":"https://c/m.m3u8","direct_access_url":"https://c/v.mp4","direct_access_allowed":false}),
+        );
+        assert_eq!(
+            (hls.url.as_str(), hls.kind),
+            ("https://c/m.m3u8", MediaKind::Hls)
+        );
+        let mp4 = pick(
+            serde_json::json!({"source":"https://c/m.m3u8","direct_access_url":"https://c/v.mp4","direct_access_allowed":true}),
+        );
+        assert_eq!(
+            (mp4.url.as_str(), mp4.kind),
+            ("https://c/v.mp4", MediaKind::Direct)
+        );
+        assert!(
+            choose(
+                "https://voe.example/e/1",
+                Payload::Json(serde_json::json!({"title":"x"}))
+            )
+            .is_err()
+        );
     }
 }

@@ -78,22 +78,42 @@ mod tests {
             &all,
             &["voe", "Vidoza"],
             &[],
-            &[("VOE", 1), ("Vidoza", 1), ("Filemoon", 1), ("Doodstream", 1), ("Vidoza", 3), ("VOE", 2)],
+            &[
+                ("VOE", 1),
+                ("Vidoza", 1),
+                ("Filemoon", 1),
+                ("Doodstream", 1),
+                ("Vidoza", 3),
+                ("VOE", 2),
+            ],
         );
         check(
             &links,
             &all,
             &["VOE", "Vidoza"],
             &["VOE"],
-            &[("Vidoza", 1), ("Filemoon", 1), ("Doodstream", 1), ("VOE", 1), ("Vidoza", 3), ("VOE", 2)],
+            &[
+                ("Vidoza", 1),
+                ("Filemoon", 1),
+                ("Doodstream", 1),
+                ("VOE", 1),
+                ("Vidoza", 3),
+                ("VOE", 2),
+            ],
         );
-        check(&links, &[EnglishSub, GermanDub, EnglishSub], &[], &[], &[
-            ("VOE", 2),
-            ("Filemoon", 1),
-            ("Doodstream", 1),
-            ("VOE", 1),
-            ("Vidoza", 1),
-        ]);
+        check(
+            &links,
+            &[EnglishSub, GermanDub, EnglishSub],
+            &[],
+            &[],
+            &[
+                ("VOE", 2),
+                ("Filemoon", 1),
+                ("Doodstream", 1),
+                ("VOE", 1),
+                ("Vidoza", 1),
+            ],
+        );
         check(&links, &[GermanSub], &["VOE"], &[], &[("Vidoza", 3)]);
         check(&[], &all, &["VOE"], &[], &[]);
     }

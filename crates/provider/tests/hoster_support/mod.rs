@@ -17,11 +17,15 @@ use regex::Regex;
 pub const MP4_BYTES: &[u8] = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isomfake-mp4-body";
 
 /// A tiny HLS master playlist.
-pub const MASTER: &str = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1500000,RESOLUTION=1280x720\nindex-v1.m3u8\n";
+pub const MASTER: &str =
+    "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1500000,RESOLUTION=1280x720\nindex-v1.m3u8\n";
 
 /// A fixture page of tests/fixtures/hosters with `{{NAME}}` placeholders replaced.
 pub fn page(name: &str, vars: &[(&str, &str)]) -> String {
-    let path = format!("{}/tests/fixtures/hosters/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/hosters/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let mut text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     for (k, v) in vars {
         text = text.replace(&format!("{{{{{k}}}}}"), v);
@@ -53,7 +57,9 @@ pub fn fetch_media(media: &MediaSource) -> Vec<u8> {
     for (k, v) in &media.headers {
         req = req.header(k.as_str(), v.as_str());
     }
-    let mut res = req.call().unwrap_or_else(|e| panic!("GET {}: {e}", media.url));
+    let mut res = req
+        .call()
+        .unwrap_or_else(|e| panic!("GET {}: {e}", media.url));
     res.body_mut().read_to_vec().expect("media body")
 }
 

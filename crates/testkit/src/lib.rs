@@ -258,7 +258,9 @@ pub struct FakeServer {
 impl FakeServer {
     /// Starts a server on a free port with no routes (every request answers 404).
     pub fn start() -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind fake server"));
+        let server = Arc::new(
+            tiny_http::Server::from_listener(nodelay_listener(), None).expect("bind fake server"),
+        );
         let addr = server.server_addr().to_ip().expect("ip listener");
         let shared = Arc::new(Shared {
             routes: Mutex::new(Vec::new()),
@@ -359,6 +361,19 @@ impl Drop for FakeServer {
         self.shared.stopped.store(true, Ordering::SeqCst);
         self.server.unblock();
     }
+}
+
+/// A listener on 127.0.0.1:0 with TCP_NODELAY set; accepted sockets inherit it on Linux, so
+/// responses written in small pieces are not held back by Nagle's algorithm and delayed ACKs.
+fn nodelay_listener() -> std::net::TcpListener {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
+    socket.set_reuse_address(true).expect("SO_REUSEADDR");
+    socket.set_tcp_nodelay(true).expect("TCP_NODELAY");
+    let addr: std::net::SocketAddr = "127.0.0.1:0".parse().expect("address");
+    socket.bind(&addr.into()).expect("bind 127.0.0.1:0");
+    socket.listen(128).expect("listen");
+    socket.into()
 }
 
 /// A body reader that fails after `limit` bytes, to cut a transfer short.

@@ -122,17 +122,18 @@ fn find_payload(
             .into_iter()
             .next()
             .ok_or_else(|| decode_err(NAME, page_url, "JSON script list is empty"))?;
-        let loader_tokens = NEXT_SCRIPT_SRC
+        let candidates = NEXT_SCRIPT_SRC
             .captures(&body[whole..])
-            .and_then(|m| loader_junk_tokens(fetch, page_url, &m[1]));
-        let value = match loader_tokens {
-            Some(tokens) => {
+            .map(|m| loader_token_arrays(fetch, page_url, &m[1]))
+            .unwrap_or_default();
+        let value = candidates
+            .iter()
+            .find_map(|tokens| {
                 let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
-                decode_chain(&s, &refs).or_else(|_| decode_chain(&s, &DEFAULT_JUNK))
-            }
-            None => decode_chain(&s, &DEFAULT_JUNK),
-        }
-        .map_err(|step| decode_err(NAME, page_url, step))?;
+                decode_chain(&s, &refs).ok()
+            })
+            .map_or_else(|| decode_chain(&s, &DEFAULT_JUNK), Ok)
+            .map_err(|step| decode_err(NAME, page_url, step))?;
         return Ok(Some(Payload::Json(value)));
     }
     if let Some(c) = MKGMA.captures(body) {
@@ -160,41 +161,46 @@ fn find_payload(
     Ok(None)
 }
 
-/// Fetches the loader script of the 2026 variant and reads its junk-token array.
-fn loader_junk_tokens(fetch: &dyn Fetch, page_url: &str, src: &str) -> Option<Vec<String>> {
-    let url = join(NAME, page_url, src).ok()?;
-    let page = fetch
-        .get(&url, &[("User-Agent", BROWSER_UA), ("Referer", page_url)])
-        .ok()
-        .filter(|p| (200..300).contains(&p.status))?;
-    let tokens = junk_tokens_in(&page.body);
-    if tokens.is_none() {
-        log::debug!("VOE loader {url} has no junk-token array; using the default list");
+/// Fetches the loader script of the 2026 variant and lists its candidate junk-token arrays.
+fn loader_token_arrays(fetch: &dyn Fetch, page_url: &str, src: &str) -> Vec<Vec<String>> {
+    let Ok(url) = join(NAME, page_url, src) else {
+        return Vec::new();
+    };
+    match fetch.get(&url, &[("User-Agent", BROWSER_UA), ("Referer", page_url)]) {
+        Ok(p) if (200..300).contains(&p.status) => token_arrays_in(&p.body),
+        _ => {
+            log::debug!("VOE loader {url} could not be read; using the default junk tokens");
+            Vec::new()
+        }
     }
-    tokens
 }
 
-/// The first array of 4-12 short string literals in `js` whose strings are not plain words.
-fn junk_tokens_in(js: &str) -> Option<Vec<String>> {
-    TOKEN_ARRAY.captures_iter(js).find_map(|c| {
-        let inner = c.get(1)?;
-        let mut tokens = Vec::new();
-        let text = inner.as_str();
-        let mut i = 0;
-        while i < text.len() {
-            if matches!(text.as_bytes()[i], b'\'' | b'"') {
-                let (s, end) = read_js_string(text, i)?;
-                tokens.push(s);
-                i = end;
-            } else {
-                i += 1;
+/// Every array of 4-12 short, non-empty string literals in `js`; arrays whose strings are not
+/// plain words (the usual junk tokens) come first. Each is tried until one decodes.
+fn token_arrays_in(js: &str) -> Vec<Vec<String>> {
+    let mut arrays: Vec<Vec<String>> = TOKEN_ARRAY
+        .captures_iter(js)
+        .filter_map(|c| {
+            let text = c.get(1)?.as_str();
+            let mut tokens = Vec::new();
+            let mut i = 0;
+            while i < text.len() {
+                if matches!(text.as_bytes()[i], b'\'' | b'"') {
+                    let (s, end) = read_js_string(text, i)?;
+                    tokens.push(s);
+                    i = end;
+                } else {
+                    i += 1;
+                }
             }
-        }
-        let junky = tokens
-            .iter()
-            .all(|t| !t.is_empty() && t.chars().any(|ch| !ch.is_ascii_alphanumeric()));
-        junky.then_some(tokens)
-    })
+            tokens.iter().all(|t| !t.is_empty()).then_some(tokens)
+        })
+        .collect();
+    arrays.sort_by_key(|a| {
+        a.iter()
+            .all(|t| t.chars().all(|ch| ch.is_ascii_alphanumeric()))
+    });
+    arrays
 }
 
 /// Decodes the current-generation string: ROT13, junk removed, base64, minus 3, reverse,
@@ -319,11 +325,15 @@ mod tests {
         let v = decode_a168c(&b64_encode(&rev)).unwrap();
         assert_eq!(v["source"], "https://x/master.m3u8");
         assert_eq!(decode_a168c("%%"), Err("a168c base64"));
-        assert_eq!(
-            junk_tokens_in(r##"var a=['abc','def','ghi','jkl'];var b=["#@","&&",'(*','!?'];"##),
-            Some(vec!["#@".into(), "&&".into(), "(*".into(), "!?".into()])
+        let arrays = token_arrays_in(
+            r##"var a=['abc','def','ghi','jkl'];var b=["#@","&&",'(*','!?'];var c=['',"x"];"##,
         );
-        assert_eq!(junk_tokens_in("var x = [1,2,3];"), None);
+        let want: Vec<Vec<String>> = vec![
+            vec!["#@".into(), "&&".into(), "(*".into(), "!?".into()],
+            vec!["abc".into(), "def".into(), "ghi".into(), "jkl".into()],
+        ];
+        assert_eq!(arrays, want);
+        assert!(token_arrays_in("var x = [1,2,3];").is_empty());
     }
 
     #[test]

@@ -1,0 +1,195 @@
+//! Stream downloaders: turn a [`MediaSource`] (a direct file or an HLS stream) into a complete,
+//! verified file at its final path.
+//!
+//! [`fetch_media`] writes `<final>.part` and gives the file its final name only when it is
+//! complete and verified. Direct files resume with HTTP `Range`; HLS streams fetch segments in
+//! parallel (within the shared [`HostBudget`]), decrypt AES-128, write them in order and keep
+//! `<final>.part.state` so a later call resumes from the first missing segment. When `ffmpeg` is
+//! on the PATH an HLS result is remuxed into MP4 without re-encoding; otherwise the MPEG-TS data
+//! is kept. With `ffprobe` on the PATH the result must be a readable container with a plausible
+//! duration.
+//!
+//! After a cancellation or a failure the `.part` file (and the HLS state file) stay on disk so
+//! that the next call resumes; a file that fails verification is deleted instead. No final-named
+//! file exists unless the download succeeded.
+
+mod budget;
+mod direct;
+mod error;
+mod finish;
+mod hls;
+mod http;
+mod playlist;
+mod progress;
+mod retry;
+mod segment;
+mod sniff;
+mod state;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use aniworld_core::config::DownloadConfig;
+use aniworld_core::ports::{CancelToken, MediaKind, MediaSource};
+use url::Url;
+
+pub use budget::{HostBudget, HostPermit};
+pub use error::DownloadError;
+pub use progress::ProgressUpdate;
+
+/// How a download behaves.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    /// HLS segments fetched in parallel (at least 1).
+    pub segment_concurrency: usize,
+    /// Highest HLS variant height to choose; None = the best.
+    pub max_resolution: Option<u32>,
+    /// Per-host request budget, shared by every download of the process.
+    pub budget: Arc<HostBudget>,
+    /// Remux HLS results into MP4 with `ffmpeg` when it is on the PATH.
+    pub use_ffmpeg: bool,
+    /// Check the result with `ffprobe` when it is on the PATH.
+    pub verify_with_ffprobe: bool,
+    /// Timeout for connecting, for the response head and for each read.
+    pub timeout: Duration,
+    /// Retries of one segment (HLS) or of the transfer after a broken connection (direct; the
+    /// count starts afresh whenever bytes arrived).
+    pub segment_retries: u32,
+    /// First wait before a retry; doubles with each retry of the same resource (capped at 8 s).
+    pub retry_backoff: Duration,
+}
+
+impl Default for FetchOptions {
+    /// 8 segments in parallel, best variant, a budget of its own (50 requests/s and 16
+    /// connections per host), ffmpeg and ffprobe when installed, 30 s timeout, 5 retries.
+    fn default() -> Self {
+        Self {
+            segment_concurrency: 8,
+            max_resolution: None,
+            budget: Arc::new(HostBudget::new(50, 16)),
+            use_ffmpeg: true,
+            verify_with_ffprobe: true,
+            timeout: Duration::from_secs(30),
+            segment_retries: 5,
+            retry_backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+impl FetchOptions {
+    /// Options from the download settings, with the process-wide `budget`.
+    pub fn from_config(config: &DownloadConfig, budget: Arc<HostBudget>) -> Self {
+        Self {
+            segment_concurrency: usize::try_from(config.segment_concurrency.max(1)).unwrap_or(8),
+            max_resolution: config.max_resolution,
+            budget,
+            ..Self::default()
+        }
+    }
+}
+
+impl HostBudget {
+    /// The budget the download settings ask for.
+    pub fn from_config(config: &DownloadConfig) -> Self {
+        Self::new(config.host_requests_per_second, config.host_max_connections)
+    }
+}
+
+/// What a successful download produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchOutcome {
+    /// The final path (as given).
+    pub path: PathBuf,
+    /// Size of the final file in bytes.
+    pub bytes: u64,
+    /// Whether an HLS stream was remuxed into MP4 by ffmpeg (false: MPEG-TS data or a direct file).
+    pub remuxed: bool,
+}
+
+/// Downloads `source` to `final_path`, reporting progress at most four times a second and
+/// stopping within about a second after `cancel` fires.
+///
+/// The folder of `final_path` (the season folder) is created when missing, but its parent (the
+/// series folder) must exist, else [`DownloadError::TargetMissing`].
+pub fn fetch_media(
+    source: &MediaSource,
+    final_path: &Path,
+    opts: &FetchOptions,
+    on_progress: &(dyn Fn(&ProgressUpdate) + Sync),
+    cancel: &CancelToken,
+) -> Result<FetchOutcome, DownloadError> {
+    let url = Url::parse(source.url.trim()).map_err(|e| DownloadError::Network {
+        url: source.url.clone(),
+        msg: format!("invalid URL: {e}"),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(DownloadError::Unsupported {
+            what: format!("URL scheme {}", url.scheme()),
+        });
+    }
+    finish::prepare_target(final_path)?;
+    let part = finish::part_path(final_path);
+    let http = Arc::new(http::Http::new(&source.headers, opts));
+    let start_bytes = fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
+    let mut meter = progress::ProgressMeter::new(on_progress, start_bytes);
+    match source.kind {
+        MediaKind::Direct => {
+            let bytes = direct::fetch_direct(&http, &url, &part, opts, &mut meter, cancel)?;
+            check_or_discard(opts.verify_with_ffprobe, &part, None, &[])?;
+            finish::commit(&part, final_path)?;
+            Ok(FetchOutcome {
+                path: final_path.to_path_buf(),
+                bytes,
+                remuxed: false,
+            })
+        }
+        MediaKind::Hls => {
+            let done = hls::fetch_hls(http, &url, &part, opts, &mut meter, cancel)?;
+            let state = state::state_path(&part);
+            let expected = (done.duration > 0.0).then_some(done.duration);
+            let remux = finish::with_suffix(final_path, ".remux.part");
+            let remuxed = opts.use_ffmpeg && finish::remux_to_mp4(&part, &remux, cancel)?;
+            let (result, bytes) = if remuxed {
+                check_or_discard(opts.verify_with_ffprobe, &remux, expected, &[&part, &state])?;
+                let bytes = fs::metadata(&remux).map(|m| m.len()).unwrap_or(0);
+                finish::commit(&remux, final_path)?;
+                let _ = fs::remove_file(&part);
+                (final_path, bytes)
+            } else {
+                if opts.use_ffmpeg {
+                    log::info!(
+                        "{}: stored as MPEG-TS data (no remux)",
+                        final_path.display()
+                    );
+                }
+                check_or_discard(opts.verify_with_ffprobe, &part, expected, &[&state])?;
+                finish::commit(&part, final_path)?;
+                (final_path, done.bytes)
+            };
+            let _ = fs::remove_file(&state);
+            Ok(FetchOutcome {
+                path: result.to_path_buf(),
+                bytes,
+                remuxed,
+            })
+        }
+    }
+}
+
+/// Verifies `file` with ffprobe (when enabled); on failure deletes it and `also`.
+fn check_or_discard(
+    enabled: bool,
+    file: &Path,
+    expected: Option<f64>,
+    also: &[&Path],
+) -> Result<(), DownloadError> {
+    finish::verify_container(enabled, file, expected).inspect_err(|e| {
+        log::warn!("discarding {}: {e}", file.display());
+        let _ = fs::remove_file(file);
+        for p in also {
+            let _ = fs::remove_file(p);
+        }
+    })
+}

@@ -2,9 +2,10 @@
 //!
 //! Generates a library of 2,000 series x 3 seasons x 25 episodes (150,000 episode files plus
 //! `.nfo`, `.jpg` and `.part` noise) in a temp dir, then times in the same run, with the page cache
-//! warm: `find <dir> -type f | wc -l`, the walker on one and on all cores, a first walk and an
-//! unchanged rescan through the walk cache, and full `scan_all` runs whose catalogue answers come
-//! from memory (as they do from the catalogue client's page cache during a rescan). Prints peak RSS.
+//! warm: `find <dir> -type f | wc -l`, the walker on one and on all cores (in this process, and in
+//! a fresh process per run as `find` is), a first walk and an unchanged rescan through the walk
+//! cache, and full `scan_all` runs whose catalogue answers come from memory (as they do from the
+//! catalogue client's page cache during a rescan). Prints peak RSS.
 //!
 //! Wall times suffer when other processes compete for the cores; CPU times show the work done.
 //!
@@ -32,6 +33,22 @@ fn main() {
     let mut rounds = 7usize;
     let mut keep: Option<std::path::PathBuf> = None;
     let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, dir, threads] = args.as_slice()
+        && flag == "--walk-once"
+    {
+        // Child mode: one walk in a fresh process, timed from outside like `find`.
+        let threads = threads.parse().unwrap_or(0);
+        let w = walk_library(
+            Path::new(dir),
+            &WalkOptions {
+                threads,
+                folders: None,
+            },
+            None,
+        );
+        println!("{}", w.expect("walk").stats.episode_files);
+        return;
+    }
     for pair in args[1..].chunks(2) {
         if pair[0] == "--dir"
             && let Some(d) = pair.get(1)
@@ -92,6 +109,23 @@ fn main() {
             episode_files = w.expect("walk").stats.episode_files;
         })
     };
+    let me = std::env::current_exe().expect("own path");
+    let process = |threads: &str| {
+        measure(rounds, true, || {
+            let out = Command::new(&me)
+                .arg("--walk-once")
+                .arg(root)
+                .arg(threads)
+                .output()
+                .expect("run");
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout).trim(),
+                (series * 75).to_string()
+            );
+        })
+    };
+    let proc_all = process("0");
+    let proc_one = process("1");
     let walk_all = walk_with(0);
     let mut cache = WalkCache::new();
     let first = measure(1, false, || {
@@ -115,6 +149,11 @@ fn main() {
         &walk_all,
     );
     row("walker, 1 thread", &walk_one);
+    row(
+        "walker, all cores, in a fresh process per run (like `find`)",
+        &proc_all,
+    );
+    row("walker, 1 thread, in a fresh process per run", &proc_one);
     row("walker with cache, first walk (1 run)", &first);
     row(
         &format!("walker with cache, unchanged rescan ({reused} of {series} folders reused)"),

@@ -169,18 +169,36 @@ pub fn walk_library(
         }
         out
     };
-    let mut outcomes: Vec<(usize, FolderOutcome)> = if threads == 1 {
-        work()
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
-        })
-    };
+    // The calling thread works too, so a thread that cannot be started only costs speed.
+    let mut outcomes: Vec<(usize, FolderOutcome)> = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|n| {
+                let builder = std::thread::Builder::new().name(format!("scan-walk-{n}"));
+                builder
+                    .spawn_scoped(s, work)
+                    .map_err(|e| log::warn!("no walker thread: {e}"))
+                    .ok()
+            })
+            .collect();
+        let mut all = work();
+        for h in helpers {
+            all.extend(h.join().unwrap_or_default());
+        }
+        all
+    });
     outcomes.sort_unstable_by_key(|(i, _)| *i);
+    // A folder without an outcome belonged to a thread that panicked: never report it as empty.
+    let mut seen = vec![false; names.len()];
+    for (i, _) in &outcomes {
+        seen[*i] = true;
+    }
+    for (i, _) in seen.iter().enumerate().filter(|(_, s)| !**s) {
+        let lost = std::io::Error::other("the walker thread stopped unexpectedly");
+        outcomes.push((
+            i,
+            FolderOutcome::Failed(LibraryError::io("walk", anime_dir.join(&names[i]), lost)),
+        ));
+    }
 
     let mut walk = LibraryWalk::default();
     walk.stats.folders = names.len();

@@ -6,6 +6,7 @@
 //! the [`Fetch`] trait, and every follow-up URL (pass_md5, player API, iframe hop) is derived from
 //! the embed URL the catalogue redirected to, so nothing outbound is hard-coded.
 
+mod byse;
 mod doodstream;
 mod error;
 mod fetch;

@@ -11,7 +11,7 @@ use aniworld_core::ports::{MediaKind, MediaSource};
 use aniworld_provider::hosters::{Hoster, HosterError, UreqFetch, extract};
 use aniworld_testkit::{FakeResponse, FakeServer};
 use hoster_support::{MASTER, MP4_BYTES, b64, fetch_media, pack, page, serve_media, speedfiles};
-use hoster_support::{voe_a168c, voe_chain};
+use hoster_support::{byse_playback, voe_a168c, voe_chain};
 use serde_json::json;
 
 fn fetcher() -> UreqFetch {
@@ -374,6 +374,58 @@ fn filemoon_iframe_hop_and_packed_player() {
     let e = run("Filemoon", &format!("{}/v/nojs", inner.url())).unwrap_err();
     assert!(
         matches!(e, HosterError::Layout { ref what, .. } if what.contains("packed")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn filemoon_byse_playback_api() {
+    let front = FakeServer::start();
+    let frame = FakeServer::start();
+    serve_media(&frame);
+    front.serve(
+        "/e/q9x8w7",
+        FakeResponse::html(page("byse_shell.html", &[])),
+    );
+    let frame_url = format!("{}/e/q9x8w7", frame.url());
+    front.serve(
+        "/api/videos/q9x8w7/embed/details",
+        FakeResponse::json(
+            &json!({"code": "q9x8w7", "title": "Ep01", "embed_frame_url": frame_url}),
+        ),
+    );
+    let hls = format!("{}/media/byse/q9x8w7/master.m3u8?t=k", frame.url());
+    let plain = json!({"sources": [
+        {"quality": "sd", "label": "480p", "mime_type": "application/vnd.apple.mpegurl",
+         "url": format!("{}/media/byse/q9x8w7/480.m3u8", frame.url()), "bitrate_kbps": 900, "height": 480},
+        {"quality": "hd", "label": "1080p", "mime_type": "application/vnd.apple.mpegurl",
+         "url": hls, "bitrate_kbps": 4200, "height": 1080}
+    ]});
+    let playback = json!({"playback": byse_playback(&format!("\u{feff}{plain}"), true)});
+    let parent = format!("{}/e/q9x8w7", front.url());
+    let expected_parent = parent.clone();
+    frame.route("/api/videos/q9x8w7/embed/playback", move |req| {
+        if req.header("x-embed-parent") == Some(expected_parent.as_str()) {
+            FakeResponse::json(&playback)
+        } else {
+            FakeResponse::status(403)
+        }
+    });
+    let m = run("Filemoon", &parent).unwrap();
+    assert_hls(&m, "Filemoon", &hls);
+    assert_eq!(
+        header(&m, "Referer"),
+        Some(format!("{}/", frame.url()).as_str())
+    );
+
+    frame.serve(
+        "/api/videos/zz1/embed/playback",
+        FakeResponse::json(&json!({"playback": {"key_parts": ["AAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAA"], "iv": "AAAAAAAAAAAAAAAA", "payload": "AAAAAAAAAAAAAAAAAAAAAAAA"}})),
+    );
+    frame.serve("/e/zz1", FakeResponse::html(page("byse_shell.html", &[])));
+    let e = run("Filemoon", &format!("{}/e/zz1", frame.url())).unwrap_err();
+    assert!(
+        matches!(e, HosterError::Decode { ref step, .. } if step.contains("AES")),
         "{e:?}"
     );
 }

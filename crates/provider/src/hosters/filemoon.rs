@@ -1,11 +1,13 @@
-//! Filemoon (legacy player): an optional iframe hop, then a packed script whose unpacked text
-//! holds `sources:[{file:"...m3u8..."}]`.
+//! Filemoon. Legacy player: an optional iframe hop, then a packed script whose unpacked text
+//! holds `sources:[{file:"...m3u8..."}]`. A page with neither (the 2026 Byse front-ends serve
+//! an application shell) is resolved through the Byse playback API instead.
 
 use std::sync::LazyLock;
 
 use aniworld_core::ports::MediaKind;
 use regex::Regex;
 
+use super::byse;
 use super::packer::{is_packed, unpack_all};
 use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, join, layout, origin};
 use super::{Extracted, Fetch, FetchedPage, HosterError};
@@ -49,12 +51,20 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
                 reason: "the file was not found".into(),
             });
         }
-        let what = if is_packed(&body) {
-            "packed player script has no sources"
-        } else {
-            "no packed player script"
+        if is_packed(&body) {
+            return Err(layout(
+                NAME,
+                &page_url,
+                "packed player script has no sources",
+            ));
+        }
+        return match byse::extract(fetch, embed_url) {
+            // no playback API either: report what the page lacked
+            Err(HosterError::Http { status: 404, .. }) => {
+                Err(layout(NAME, &page_url, "no packed player script"))
+            }
+            other => other,
         };
-        return Err(layout(NAME, &page_url, what));
     };
     let o = origin(NAME, &page_url)?;
     Ok(Extracted {

@@ -164,3 +164,32 @@ pub fn pack(js: &str) -> String {
         words.join("|")
     )
 }
+
+/// Byse's encrypted `playback` object for `plain` (the server side of its AES-256-GCM scheme):
+/// a wrong first payload when `break_first`, so that the client must fall back to `payload2`.
+pub fn byse_playback(plain: &str, break_first: bool) -> serde_json::Value {
+    use aes_gcm::aead::{Aead, KeyInit};
+    use aes_gcm::{Aes256Gcm, Nonce};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let key: Vec<u8> = (0u8..32)
+        .map(|i| i.wrapping_mul(7).wrapping_add(3))
+        .collect();
+    let iv: Vec<u8> = (0u8..12).map(|i| 0xA0 ^ i).collect();
+    let cipher = Aes256Gcm::new_from_slice(&key).unwrap();
+    let nonce = Nonce::try_from(iv.as_slice()).unwrap();
+    let sealed = cipher.encrypt(&nonce, plain.as_bytes()).unwrap();
+    let mut first = sealed.clone();
+    if break_first {
+        first[0] ^= 0xFF;
+    }
+    serde_json::json!({
+        "algorithm": "AES-256-GCM",
+        "iv": URL_SAFE_NO_PAD.encode(&iv),
+        "payload": URL_SAFE_NO_PAD.encode(&first),
+        "iv2": URL_SAFE_NO_PAD.encode(&iv),
+        "payload2": URL_SAFE_NO_PAD.encode(&sealed),
+        "key_parts": [URL_SAFE_NO_PAD.encode(&key[..16]), URL_SAFE_NO_PAD.encode(&key[16..])],
+        "expires_at": "2026-11-23T18:00:00Z",
+        "decrypt_keys": {"edge_1": "x", "edge_2": "y", "legacy_fallback": "z"}
+    })
+}

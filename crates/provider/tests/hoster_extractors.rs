@@ -276,6 +276,36 @@ fn doodstream_pass_md5_flow() {
 }
 
 #[test]
+fn doodstream_follows_a_domain_move() {
+    let old = FakeServer::start();
+    let new = FakeServer::start();
+    serve_media(&new);
+    old.serve(
+        "/e/mv1",
+        FakeResponse::redirect(&format!("{}/e/mv1", new.url())),
+    );
+    new.serve(
+        "/e/mv1",
+        FakeResponse::html(page(
+            "doodstream.html",
+            &[("PASS_PATH", "/pass_md5/9-1-mv1/Tk1"), ("TOKEN", "Tk1")],
+        )),
+    );
+    new.serve(
+        "/pass_md5/9-1-mv1/Tk1",
+        FakeResponse::text(format!("{}/media/dood/mv1~", new.url())),
+    );
+    let m = run("Doodstream", &format!("{}/e/mv1", old.url())).unwrap();
+    assert_eq!(
+        header(&m, "Referer"),
+        Some(format!("{}/", new.url()).as_str())
+    );
+    assert_eq!(old.hits("/pass_md5/9-1-mv1/Tk1"), 0);
+    assert_eq!(new.hits("/pass_md5/9-1-mv1/Tk1"), 1);
+    assert_direct(&m, "Doodstream");
+}
+
+#[test]
 fn vidoza_both_page_shapes() {
     let s = FakeServer::start();
     serve_media(&s);

@@ -121,8 +121,16 @@ impl DownloadError {
             io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
                 Self::PermissionDenied { path }
             }
-            io::ErrorKind::NotFound => Self::TargetMissing {
-                path: path.parent().map(Path::to_path_buf).unwrap_or(path),
+            io::ErrorKind::NotFound => match path.parent() {
+                // The folder is there: the file itself was removed under our feet.
+                Some(dir) if dir.is_dir() => Self::Io {
+                    msg: format!("file vanished while in use: {err}"),
+                    path,
+                },
+                Some(dir) => Self::TargetMissing {
+                    path: dir.to_path_buf(),
+                },
+                None => Self::TargetMissing { path },
             },
             _ => match err.raw_os_error() {
                 Some(ENOSPC) | Some(EDQUOT) => Self::DiskFull { path },
@@ -154,6 +162,11 @@ mod tests {
             DownloadError::PermissionDenied { .. }
         ));
         let gone = io::Error::from(io::ErrorKind::NotFound);
+        let here = std::env::temp_dir().join("no-such-file.part");
+        assert!(matches!(
+            DownloadError::from_io(&gone, &here),
+            DownloadError::Io { .. }
+        ));
         match DownloadError::from_io(&gone, p) {
             DownloadError::TargetMissing { path } => {
                 assert_eq!(path, Path::new("/lib/Show/Season 01"))

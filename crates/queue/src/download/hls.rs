@@ -153,7 +153,8 @@ impl Fetchers {
         let seg = &self.plan.segments[i];
         let key = match &seg.key {
             Some(k) => Some((
-                self.keys.get(&self.http, &k.uri, &self.stop)?,
+                self.keys
+                    .get(&self.http, &k.uri, (self.retries, self.backoff), &self.stop)?,
                 segment_iv(k, seg.sequence),
             )),
             None => None,
@@ -193,7 +194,15 @@ fn fetch_maps(
                 cancel,
             )?;
             let key = match &m.key {
-                Some(k) => Some((keys.get(http, &k.uri, cancel)?, segment_iv(k, 0))),
+                Some(k) => Some((
+                    keys.get(
+                        http,
+                        &k.uri,
+                        (opts.segment_retries, opts.retry_backoff),
+                        cancel,
+                    )?,
+                    segment_iv(k, 0),
+                )),
                 None => None,
             };
             finish_segment(&mut buf, key.as_ref().map(|(k, iv)| (k, *iv)), &m.uri)?;

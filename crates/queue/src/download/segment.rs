@@ -28,17 +28,21 @@ pub(crate) struct KeyCache {
 }
 
 impl KeyCache {
-    /// The 16 key bytes at `uri`, fetched once.
+    /// The 16 key bytes at `uri`, fetched once: the lock is held during the fetch so that
+    /// parallel segment fetchers wait for the first one instead of asking too.
     pub(crate) fn get(
         &self,
         http: &Http,
         uri: &Url,
+        (retries, backoff): (u32, Duration),
         cancel: &CancelToken,
     ) -> Result<[u8; 16], DownloadError> {
-        if let Some(k) = self.keys.lock().unwrap_or_else(|e| e.into_inner()).get(uri) {
+        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(k) = keys.get(uri) {
             return Ok(*k);
         }
-        let (data, _) = http.get_small(uri, None, 4096, cancel)?;
+        let mut data = Vec::with_capacity(16);
+        fetch_into(http, uri, None, &mut data, retries, backoff, cancel)?;
         let key: [u8; 16] = data
             .as_slice()
             .try_into()
@@ -46,10 +50,7 @@ impl KeyCache {
                 url: uri.to_string(),
                 what: format!("key has {} bytes instead of 16", data.len()),
             })?;
-        self.keys
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(uri.clone(), key);
+        keys.insert(uri.clone(), key);
         Ok(key)
     }
 }

@@ -150,11 +150,11 @@ impl QueueEngine {
         let mut outcome = AddOutcome::default();
         {
             let mut st = self.inner.lock();
-            let queued = st.queued_episodes();
+            let queued = st.queued_episodes(serie_id);
             let mut listed = HashSet::new();
             let mut position = st.next_position;
             for ep in episodes {
-                let key = (serie_id.to_string(), ep.id());
+                let key = ep.id();
                 let marker = aniworld_core::naming::episode_marker(ep.id());
                 if queued.contains(&key) {
                     let reason = format!("{marker} of {serie_id} is already in the queue");

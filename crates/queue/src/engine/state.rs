@@ -70,12 +70,12 @@ impl State {
         v
     }
 
-    /// Series key and episode of every pending or downloading item.
-    pub fn queued_episodes(&self) -> HashSet<(String, EpisodeId)> {
+    /// The episodes of series `serie_id` that are pending or downloading.
+    pub fn queued_episodes(&self, serie_id: &str) -> HashSet<EpisodeId> {
         self.items
             .values()
-            .filter(|i| is_queued(i.status))
-            .map(|i| (i.serie_id.clone(), i.episode.id()))
+            .filter(|i| is_queued(i.status) && i.serie_id == serie_id)
+            .map(|i| i.episode.id())
             .collect()
     }
 
@@ -105,23 +105,29 @@ impl State {
             .min()
     }
 
-    /// New positions that put the pending items `ids` first, in that order, and every other
-    /// pending item after them in its current order. Ids of items that are not pending are
-    /// skipped; an unknown id is returned as the error.
+    /// New positions for the pending items `ids` that put them before every other pending item,
+    /// in the given order; the others keep their positions (and so their order), so only the
+    /// listed items change. Ids of items that are not pending are skipped; an unknown id is
+    /// returned as the error.
     pub fn reorder_positions(&self, ids: &[ItemId]) -> Result<Vec<(ItemId, i64)>, ItemId> {
         if let Some(unknown) = ids.iter().find(|id| !self.items.contains_key(id)) {
             return Err(*unknown);
         }
-        let pending = self.sorted_with(DownloadStatus::Pending);
-        let pending_ids: HashSet<ItemId> = pending.iter().map(|i| i.id).collect();
         let mut seen = HashSet::new();
-        let front = ids
+        let front: Vec<ItemId> = ids
             .iter()
-            .filter(|id| pending_ids.contains(id) && seen.insert(**id))
+            .filter(|id| self.items[*id].status == DownloadStatus::Pending && seen.insert(**id))
             .copied()
-            .collect::<Vec<_>>();
-        let rest = pending.iter().map(|i| i.id).filter(|id| !seen.contains(id));
-        Ok(front.iter().copied().chain(rest).zip(0i64..).collect())
+            .collect();
+        let first = self
+            .items
+            .values()
+            .filter(|i| i.status == DownloadStatus::Pending)
+            .map(|i| i.position)
+            .min()
+            .unwrap_or(0);
+        let base = first.saturating_sub(front.len() as i64);
+        Ok(front.into_iter().zip(base..).collect())
     }
 
     /// The full snapshot for `status`.
@@ -294,6 +300,7 @@ mod tests {
         let ids: Vec<_> = items.iter().map(|i| i.id).collect();
         let mut s = state(items);
         let pos = s.reorder_positions(&[ids[3], ids[1], ids[3]]).unwrap();
+        assert_eq!(pos.len(), 2, "only the listed items move");
         for (id, p) in pos {
             s.items.get_mut(&id).unwrap().position = p;
         }

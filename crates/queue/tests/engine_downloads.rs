@@ -79,8 +79,15 @@ fn downloads_land_in_the_library_with_the_served_bytes() {
     h.host.put(KEY, id(2), two.clone());
     let ids = add(&h, &[1, 2]);
     h.engine.start().unwrap();
-    wait_until("both completed", || {
-        h.engine.statistics().completed_count == 2
+    // Events are delivered just after the state changes: wait for both.
+    wait_until("both completed and announced", || {
+        let announced = h
+            .events
+            .names()
+            .iter()
+            .filter(|n| **n == "completed")
+            .count();
+        h.engine.statistics().completed_count == 2 && announced == 2
     });
 
     let path = h.episode_path(FOLDER, id(1));
@@ -194,16 +201,21 @@ fn stop_and_pause_let_the_running_download_finish_and_take_nothing_new() {
 }
 
 #[test]
-fn two_workers_download_in_parallel_when_configured() {
-    let mut cfg = download_config();
-    cfg.max_concurrent = 2;
-    let h = Harness::with_config(cfg);
+fn raising_max_concurrent_starts_a_second_download_at_once() {
+    let h = Harness::new(); // one worker
     let gate = Gate::new();
     held_file(&h, 1, &gate);
     held_file(&h, 2, &gate);
     held_file(&h, 3, &gate);
     add(&h, &[1, 2, 3]);
     h.engine.start().unwrap();
+    wait_until("one download runs", || part_len(&h, 1) >= HELD_PART);
+    let s = h.engine.status();
+    assert_eq!((s.active.len(), s.pending.len()), (1, 2));
+
+    let mut cfg = h.engine.config();
+    cfg.download.max_concurrent = 2;
+    h.engine.set_config(cfg);
     wait_until("two downloads run", || h.engine.status().active.len() == 2);
     assert_eq!(h.engine.status().pending.len(), 1);
     gate.open();
@@ -242,8 +254,9 @@ fn exhausted_retries_fail_with_the_reason_and_retry_requeues() {
     file.fail_times.store(1000, Ordering::SeqCst);
     let ids = add(&h, &[1]);
     h.engine.start().unwrap();
-    wait_until("failed", || {
+    wait_until("failed and announced", || {
         status_of(&h, ids[0]) == Some(DownloadStatus::Failed)
+            && h.events.names().contains(&"failed")
     });
     let item = h.engine.get(ids[0]).unwrap();
     assert_eq!(item.retry_count, 1);

@@ -96,12 +96,13 @@ impl State {
             .map(|i| i.id)
     }
 
-    /// The earliest backoff end among pending items, if any waits.
-    pub fn earliest_backoff(&self) -> Option<DateTime<Utc>> {
+    /// The earliest backoff end after `now` among pending items, if any still waits.
+    pub fn earliest_backoff(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.items
             .values()
             .filter(|i| i.status == DownloadStatus::Pending)
             .filter_map(|i| i.not_before)
+            .filter(|t| *t > now)
             .min()
     }
 
@@ -267,7 +268,9 @@ mod tests {
         ]);
         let next = s.next_due(Utc::now()).unwrap();
         assert_eq!(s.items[&next].episode.episode, 3);
-        assert!(s.earliest_backoff().is_some());
+        assert!(s.earliest_backoff(Utc::now()).is_some());
+        let later = Utc::now() + chrono::Duration::hours(2);
+        assert!(s.earliest_backoff(later).is_none());
         assert_eq!(
             episodes(&s.sorted_with(DownloadStatus::Pending)),
             [1, 3, 2, 4]

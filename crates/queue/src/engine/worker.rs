@@ -107,7 +107,7 @@ fn next_job(inner: &Inner) -> Option<Job> {
                     idle = Duration::from_secs(1);
                 }
             }
-        } else if let Some(t) = st.earliest_backoff().filter(|_| can_take) {
+        } else if let Some(t) = st.earliest_backoff(now).filter(|_| can_take) {
             let wait = (t - now).to_std().unwrap_or(Duration::ZERO);
             idle = idle.min(wait + Duration::from_millis(5));
         }
@@ -206,7 +206,7 @@ fn download(inner: &Inner, job: &Job) -> Result<Done, Failure> {
     }
 }
 
-/// ` (tried: VOE German Dub: reason; ...)` or nothing.
+/// ` (tried VOE German Dub: reason; ...)` or nothing.
 fn tried(attempts: &[ResolveAttempt]) -> String {
     if attempts.is_empty() {
         return String::new();

@@ -95,7 +95,6 @@ fn next_job(inner: &Inner) -> Option<Job> {
                     };
                     st.active.insert(id, job);
                     st.items.insert(id, item.clone());
-                    inner.push(progress_event(&item, Progress::default()));
                     inner.push(QueueEvent::Status(st.summary()));
                     let cfg = st.cfg.clone();
                     drop(st);

@@ -39,6 +39,9 @@ pub enum LibraryError {
         #[source]
         source: std::io::Error,
     },
+    /// A full scan is already running; no second one was started.
+    #[error("a library scan is already in progress")]
+    ScanInProgress,
     /// A key or name cannot be used (invalid slug, or a title that sanitises to nothing).
     #[error("invalid name {name:?}: {reason}")]
     InvalidName {

@@ -6,14 +6,17 @@
 //! - [`walk`]: one parallel walk of the anime folder, with a cache that makes unchanged rescans cheap.
 //! - [`Scanner`]: full and single-series scans with bounded catalogue concurrency and progress.
 //! - [`Scanner::add_series`]: adding a catalogue series to the library.
+//! - [`ScanCoordinator`]: one full scan at a time, shared by manual rescans and the scheduler.
 
 mod add;
+mod coordinator;
 mod episodes;
 mod error;
 mod scan;
 pub mod walk;
 
 pub use add::AddedSeries;
+pub use coordinator::{DoneFn, ProgressFn, ScanCoordinator};
 pub use episodes::{MergedEpisodes, merge_episodes, refreshed_meta};
 pub use error::LibraryError;
 pub use scan::{ScanOptions, ScanProgress, ScanReport, Scanner, SeriesScan};

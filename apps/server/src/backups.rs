@@ -147,7 +147,7 @@ mod tests {
     fn check(chosen: Option<&str>, expected: Result<&str, ()>) {
         let now = Utc.with_ymd_and_hms(2025, 12, 13, 9, 1, 30).unwrap();
         let got = file_name(chosen, now).map_err(|_| ());
-        assert_eq!(got.as_deref(), expected.map(|s| s), "{chosen:?}");
+        assert_eq!(got, expected.map(str::to_string), "{chosen:?}");
     }
 
     #[test]

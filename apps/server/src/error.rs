@@ -270,6 +270,118 @@ impl From<crate::config_service::ConfigError> for ApiError {
     }
 }
 
+impl From<aniworld_metadata::MetadataError> for ApiError {
+    fn from(e: aniworld_metadata::MetadataError) -> Self {
+        use aniworld_metadata::MetadataError as M;
+        match e {
+            M::NoApiKey => ApiError::Unavailable(
+                "No TMDB API key is configured: set nfo.tmdb_api_key in the configuration, \
+                 --tmdb-api-key or ANIWORLD_TMDB_API_KEY"
+                    .into(),
+            ),
+            M::Unauthorized { .. } => ApiError::Unavailable(format!(
+                "TMDB refused the configured API key (check nfo.tmdb_api_key): {e}"
+            )),
+            M::NotFound { ref what } => ApiError::NotFound(format!("Not found on TMDB: {what}")),
+            M::NfoMissing { ref path } => ApiError::NotFound(format!(
+                "No tvshow.nfo in {} (create it first)",
+                path.display()
+            )),
+            M::AlreadyExists { ref path } => ApiError::Conflict(format!(
+                "{} already exists (set overwrite_existing to replace it)",
+                path.display()
+            )),
+            M::InvalidNfo { .. } => {
+                ApiError::Conflict(format!("{e}; create it again with overwrite_existing"))
+            }
+            M::Io { .. } => ApiError::Internal(format!("metadata: {e}")),
+            e => ApiError::Unavailable(format!("TMDB is unavailable: {e}")),
+        }
+    }
+}
+
+impl From<crate::nfo_service::NfoError> for ApiError {
+    fn from(e: crate::nfo_service::NfoError) -> Self {
+        use crate::nfo_service::NfoError as N;
+        match e {
+            N::UnknownSeries(_) => ApiError::NotFound(e.to_string()),
+            N::NoAnimeDirectory => ApiError::Unavailable(e.to_string()),
+            N::UnsafeFolder { .. } => ApiError::Internal(e.to_string()),
+            N::Repo(r) => r.into(),
+            N::Metadata(m) => m.into(),
+        }
+    }
+}
+
+impl From<aniworld_queue::engine::QueueError> for ApiError {
+    fn from(e: aniworld_queue::engine::QueueError) -> Self {
+        use aniworld_queue::engine::QueueError as Q;
+        match e {
+            Q::NotFound(id) => ApiError::NotFound(format!("Queue item '{id}' not found")),
+            Q::Validation { field, message } => ApiError::validation(field, message),
+            Q::NoAnimeDirectory => ApiError::bad_request(e.to_string()),
+            Q::Repo(r) => r.into(),
+        }
+    }
+}
+
+impl From<aniworld_library::LibraryError> for ApiError {
+    fn from(e: aniworld_library::LibraryError) -> Self {
+        use aniworld_library::LibraryError as L;
+        match e {
+            L::NoAnimeDirectory => ApiError::Unavailable(
+                "No anime directory is configured; set one with POST /api/config/directory \
+                 (or start with --anime-dir)"
+                    .into(),
+            ),
+            L::AnimeDirMissing { .. } => ApiError::Unavailable(format!(
+                "{e}; mount or create it, or choose another with POST /api/config/directory"
+            )),
+            L::AlreadyExists { key } => {
+                ApiError::Conflict(format!("Series '{key}' is already in the library"))
+            }
+            L::ScanInProgress => ApiError::Conflict("A library scan is already in progress".into()),
+            L::Source(s) => s.into(),
+            L::Repo(r) => r.into(),
+            L::InvalidName { .. } => ApiError::validation("name", e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<aniworld_core::ports::SourceError> for ApiError {
+    fn from(e: aniworld_core::ports::SourceError) -> Self {
+        use aniworld_core::ports::SourceErrorKind as K;
+        match e.kind {
+            K::NotFound => ApiError::NotFound(e.message),
+            K::Blocked => ApiError::Unavailable(format!(
+                "The catalogue refused the request (anti-bot protection): {}",
+                e.message
+            )),
+            K::Network => ApiError::Unavailable(format!(
+                "The catalogue could not be reached: {}",
+                e.message
+            )),
+            K::Layout => ApiError::Unavailable(format!(
+                "The catalogue answered with an unexpected page: {}",
+                e.message
+            )),
+            K::Cancelled => ApiError::Unavailable(e.message),
+        }
+    }
+}
+
+impl From<aniworld_provider::ProviderError> for ApiError {
+    fn from(e: aniworld_provider::ProviderError) -> Self {
+        use aniworld_provider::ProviderError as P;
+        match e {
+            P::InvalidLink { .. } => ApiError::validation("link", e.to_string()),
+            P::InvalidQuery { .. } => ApiError::validation("query", e.to_string()),
+            other => aniworld_core::ports::SourceError::from(other).into(),
+        }
+    }
+}
+
 impl From<error::BlockingError> for ApiError {
     fn from(_: error::BlockingError) -> Self {
         ApiError::Internal("the blocking task pool failed or the task panicked".into())

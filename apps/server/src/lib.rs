@@ -8,22 +8,28 @@
 //! Middleware, outermost first: security headers, request context (request id, access log, error
 //! shape), CORS, rate limits, authentication; then the routes of `routes/`.
 
+pub mod anime_service;
 pub mod assets;
 pub mod auth;
 pub mod backups;
 pub mod blocking;
+pub mod catalogue;
 pub mod cli;
 pub mod config_service;
 pub mod context;
+pub mod downloads;
 pub mod error;
+pub mod events;
 pub mod files;
 pub mod logging;
 pub mod metrics;
+pub mod nfo_service;
 pub mod openapi;
 pub mod routes;
 pub mod security;
 pub mod settings;
 pub mod state;
+pub mod ws;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -59,6 +65,9 @@ pub enum StartError {
     /// The authentication state could not be loaded.
     #[error("authentication state: {0}")]
     Auth(String),
+    /// The download queue could not be started.
+    #[error("{0}")]
+    Queue(#[from] downloads::QueueStartError),
 }
 
 /// A built, bound, not yet running service.
@@ -95,6 +104,17 @@ impl Application {
         if !overridden.is_empty() {
             log::info!("set by flags or environment: {}", overridden.join(", "));
         }
+        let nfo = Arc::new(nfo_service::NfoService::new(
+            Arc::new(store.clone()),
+            config.clone(),
+        ));
+        let events = events::EventHub::default();
+        let queue = downloads::start(&store, &config, &events)?;
+        let anime = Arc::new(anime_service::AnimeService::new(
+            config.clone(),
+            store.clone(),
+            events.clone(),
+        ));
         let state = web::Data::new(AppState {
             settings: Arc::new(settings.clone()),
             config,
@@ -102,7 +122,11 @@ impl Application {
             store,
             limits: Arc::new(security::RateLimits::default()),
             system: Arc::new(metrics::SystemMetrics::default()),
+            nfo,
             started_at: chrono::Utc::now(),
+            events,
+            queue,
+            anime,
         });
 
         let addr = format!("{}:{}", settings.host, settings.port);
@@ -165,9 +189,13 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until the server is stopped.
+    /// Serves until the server is stopped, then stops the download workers (running downloads
+    /// keep their `.part` data and resume at the next start).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        let queue = self.state.queue.clone();
+        let _ = web::block(move || queue.shutdown()).await;
+        served
     }
 }
 

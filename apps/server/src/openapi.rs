@@ -25,6 +25,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(routes::health::Doc::openapi());
     doc.merge(routes::auth::Doc::openapi());
     doc.merge(routes::config::Doc::openapi());
+    doc.merge(routes::anime::Doc::openapi());
+    doc.merge(routes::queue::Doc::openapi());
+    doc.merge(routes::ws::Doc::openapi());
+    doc.merge(routes::nfo::Doc::openapi());
+    doc.merge(routes::ui::Doc::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
@@ -51,6 +56,11 @@ mod tests {
             "/api/auth/login",
             "/api/config",
             "/api/config/backups/{backup_name}",
+            "/api/queue/status",
+            "/api/queue/{item_id}",
+            "/ws/status",
+            "/api/nfo/{serie_id}/create",
+            "/api/nfo/missing",
         ] {
             assert!(doc["paths"].get(path).is_some(), "{path} missing");
         }

@@ -30,6 +30,14 @@ pub struct AppState {
     pub system: Arc<SystemMetrics>,
     /// When the service started.
     pub started_at: DateTime<Utc>,
+    /// The WebSocket event hub (one bounded broadcast).
+    pub events: crate::events::EventHub,
+    /// The download queue engine.
+    pub queue: aniworld_queue::engine::QueueEngine,
+    /// tvshow.nfo, artwork and episode NFOs of library series (TMDB).
+    pub nfo: Arc<crate::nfo_service::NfoService>,
+    /// The library: catalogue search, adding series, scans (`routes/anime.rs`).
+    pub anime: Arc<crate::anime_service::AnimeService>,
 }
 
 impl std::fmt::Debug for AppState {

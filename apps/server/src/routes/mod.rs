@@ -3,10 +3,15 @@
 //! Adding an area: create `routes/<area>.rs` with `pub fn configure(cfg)` and a
 //! `#[derive(OpenApi)] pub struct Doc`, then add one line here and one in `openapi.rs`.
 
+pub mod anime;
 pub mod auth;
 pub mod config;
 pub mod docs;
 pub mod health;
+pub mod queue;
+pub mod ws;
+pub mod nfo;
+pub mod ui;
 
 use actix_web::web;
 
@@ -15,5 +20,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
     auth::configure(cfg);
     config::configure(cfg);
+    anime::configure(cfg);
     docs::configure(cfg);
+    queue::configure(cfg);
+    ws::configure(cfg);
+    nfo::configure(cfg);
+    ui::configure(cfg);
 }

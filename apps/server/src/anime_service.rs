@@ -1,0 +1,293 @@
+//! The library as the anime endpoints see it: search the catalogue, add series, list and show
+//! them, and run full scans one at a time in the background.
+//!
+//! [`AnimeService`] plugs the catalogue of the current configuration ([`CatalogueHandle`]), the
+//! store and the scanner of `aniworld-library` together. Every method is synchronous (SQLite,
+//! catalogue requests, folder walks) and is called through [`crate::blocking::blocking`]. Full
+//! scans go through the [`ScanCoordinator`], which the scheduler shares, and report
+//! `scan_progress` / `scan_complete` to authenticated WebSocket clients.
+
+use std::cmp::Reverse;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use aniworld_core::ports::SeriesRepo;
+use aniworld_core::{AppConfig, Serie};
+use aniworld_library::{
+    AddedSeries, LibraryError, ScanCoordinator, ScanOptions, ScanProgress, ScanReport, Scanner,
+    anime_dir_from_config,
+};
+use aniworld_provider::catalogue::{MAX_QUERY_CHARS, SearchHit};
+use aniworld_store::Store;
+use serde_json::{Value, json};
+
+use crate::catalogue::CatalogueHandle;
+use crate::config_service::ConfigService;
+use crate::error::ApiError;
+use crate::events::{Audience, EventHub};
+
+/// Which series `GET /api/anime` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListFilter {
+    /// Series with at least one missing episode (the default).
+    #[default]
+    MissingEpisodes,
+    /// Series with missing episodes and no episode file on disk.
+    NoEpisodes,
+    /// Every series.
+    All,
+}
+
+/// Order of `GET /api/anime`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortBy {
+    /// By name, case-insensitively (`title` and `name`; also the default).
+    #[default]
+    Name,
+    /// By key.
+    Id,
+    /// By the number of missing episodes, most first, then by name.
+    MissingEpisodes,
+}
+
+/// A validated list request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListRequest {
+    /// Page number, from 1.
+    pub page: usize,
+    /// Series per page, 1..=1000.
+    pub per_page: usize,
+    /// Order.
+    pub sort: SortBy,
+    /// Selection.
+    pub filter: ListFilter,
+}
+
+/// What `GET /api/anime/status` shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LibraryStatus {
+    /// The configured anime directory, as configured.
+    pub directory: Option<String>,
+    /// Series in the library.
+    pub series_count: usize,
+    /// Whether a full scan is running.
+    pub scan_in_progress: bool,
+}
+
+/// The anime area's service; share it behind an `Arc`.
+pub struct AnimeService {
+    config: Arc<ConfigService>,
+    store: Store,
+    catalogue: Arc<CatalogueHandle>,
+    scanner: Arc<Scanner>,
+    coordinator: Arc<ScanCoordinator>,
+    events: EventHub,
+}
+
+impl std::fmt::Debug for AnimeService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnimeService")
+            .field("coordinator", &self.coordinator)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AnimeService {
+    /// Wires the catalogue of the current configuration, the store and a scanner together.
+    pub fn new(config: Arc<ConfigService>, store: Store, events: EventHub) -> Self {
+        let catalogue = Arc::new(CatalogueHandle::new(config.clone()));
+        let options = ScanOptions::from_config(&config.current());
+        let scanner = Arc::new(Scanner::new(
+            catalogue.clone(),
+            Arc::new(store.clone()),
+            options,
+        ));
+        Self {
+            config,
+            store,
+            catalogue,
+            scanner,
+            coordinator: Arc::new(ScanCoordinator::new()),
+            events,
+        }
+    }
+
+    /// The catalogue of the current configuration.
+    pub fn catalogue(&self) -> &Arc<CatalogueHandle> {
+        &self.catalogue
+    }
+
+    /// The scanner (shared walk cache).
+    pub fn scanner(&self) -> &Arc<Scanner> {
+        &self.scanner
+    }
+
+    /// The one-scan-at-a-time coordinator (shared with the scheduler).
+    pub fn coordinator(&self) -> &Arc<ScanCoordinator> {
+        &self.coordinator
+    }
+
+    /// The anime directory of the current configuration, or a 503 telling how to set one.
+    pub fn anime_dir(&self) -> Result<PathBuf, ApiError> {
+        Ok(anime_dir_from_config(&self.config.current())?)
+    }
+
+    /// Directory, number of series and whether a scan runs.
+    pub fn status(&self) -> Result<LibraryStatus, ApiError> {
+        let config: Arc<AppConfig> = self.config.current();
+        Ok(LibraryStatus {
+            directory: config.other.anime_directory.clone(),
+            series_count: self.store.list_series()?.len(),
+            scan_in_progress: self.coordinator.scan_in_progress(),
+        })
+    }
+
+    /// One page of the library, filtered and sorted.
+    pub fn list(&self, req: &ListRequest) -> Result<Vec<Serie>, ApiError> {
+        let mut series: Vec<Serie> = self
+            .store
+            .list_series()?
+            .into_iter()
+            .filter(|s| match req.filter {
+                ListFilter::All => true,
+                ListFilter::MissingEpisodes => !s.missing.is_empty(),
+                ListFilter::NoEpisodes => !s.missing.is_empty() && s.present_count == 0,
+            })
+            .collect();
+        let by_name = |s: &Serie| (s.name.to_lowercase(), s.key.clone());
+        match req.sort {
+            SortBy::Name => series.sort_by_cached_key(by_name),
+            SortBy::Id => series.sort_by(|a, b| a.key.cmp(&b.key)),
+            SortBy::MissingEpisodes => {
+                series.sort_by_cached_key(|s| (Reverse(s.missing.total()), by_name(s)))
+            }
+        }
+        let skip = (req.page - 1).saturating_mul(req.per_page);
+        Ok(series.into_iter().skip(skip).take(req.per_page).collect())
+    }
+
+    /// The absolute catalogue link of a series (empty when the provider URL is unusable).
+    pub fn series_link(&self, key: &str) -> String {
+        self.catalogue
+            .get()
+            .map(|c| c.series_url(key))
+            .unwrap_or_default()
+    }
+
+    /// Searches the catalogue; the query is checked (1 to 200 characters) before any request.
+    pub fn search(&self, query: &str) -> Result<Vec<SearchHit>, ApiError> {
+        let q = query.trim();
+        if q.is_empty() {
+            return Err(ApiError::validation("query", "must not be empty"));
+        }
+        if q.chars().count() > MAX_QUERY_CHARS {
+            return Err(ApiError::validation(
+                "query",
+                format!("must be at most {MAX_QUERY_CHARS} characters"),
+            ));
+        }
+        Ok(self.catalogue.get()?.search(q)?)
+    }
+
+    /// Adds the series behind a catalogue link: only links of the configured catalogue are
+    /// accepted, and a refused link causes no request at all.
+    pub fn add(&self, link: &str, name: Option<&str>) -> Result<AddedSeries, ApiError> {
+        let catalogue = self.catalogue.get()?;
+        let key = catalogue
+            .parse_series_link(link)
+            .map_err(|e| ApiError::validation("link", e.to_string()))?;
+        let anime_dir = self.anime_dir()?;
+        Ok(self.scanner.add_series(&anime_dir, &key, name)?)
+    }
+
+    /// A series by key, or by folder name (deprecated fallback).
+    pub fn detail(&self, id: &str) -> Result<Serie, ApiError> {
+        if let Some(s) = self.store.get_series(id)? {
+            return Ok(s);
+        }
+        self.store
+            .find_series_by_folder(id)?
+            .ok_or_else(|| ApiError::NotFound(format!("Series '{id}' not found")))
+    }
+
+    /// Starts a full scan on a background thread; 409 while one runs, 503 without an anime
+    /// directory. Progress and the outcome are published on the event hub.
+    pub fn start_rescan(&self) -> Result<(), ApiError> {
+        let anime_dir = self.anime_dir()?;
+        let catalogue = self.catalogue.get()?;
+        catalogue.begin_scan();
+        let progress_events = self.events.clone();
+        let done_events = self.events.clone();
+        let done_catalogue = catalogue.clone();
+        let started = self.coordinator.spawn(
+            self.scanner.clone(),
+            anime_dir,
+            Box::new(move |p| publish_progress(&progress_events, p)),
+            Box::new(move |result| {
+                done_catalogue.end_scan();
+                publish_complete(&done_events, result);
+            }),
+        );
+        if let Err(e) = started {
+            catalogue.end_scan();
+            return Err(e.into());
+        }
+        log::info!("library rescan started");
+        Ok(())
+    }
+
+    /// Runs a full scan on the calling thread (for the scheduler), with the same events as
+    /// [`AnimeService::start_rescan`]. Answers [`LibraryError::ScanInProgress`] while one runs.
+    pub fn scan_now(&self) -> Result<ScanReport, LibraryError> {
+        let anime_dir = anime_dir_from_config(&self.config.current())?;
+        let catalogue = self
+            .catalogue
+            .get()
+            .map_err(|e| LibraryError::Source(e.into()))?;
+        let _open = catalogue.scan();
+        let events = self.events.clone();
+        let result = self.coordinator.run(&self.scanner, &anime_dir, &mut |p| {
+            publish_progress(&events, p)
+        });
+        publish_complete(&self.events, &result);
+        result
+    }
+}
+
+/// `scan_progress`: `{done, total, current}`.
+fn publish_progress(events: &EventHub, p: &ScanProgress) {
+    events.publish(
+        "scan_progress",
+        Audience::Authenticated,
+        json!({ "done": p.done, "total": p.total, "current": p.current_key }),
+    );
+}
+
+/// `scan_complete`: `{series_scanned, missing_total, failed: [{key, error}], duration_seconds}`,
+/// plus `error` when the scan could not run at all.
+fn publish_complete(events: &EventHub, result: &Result<ScanReport, LibraryError>) {
+    let data = match result {
+        Ok(r) => json!({
+            "series_scanned": r.series_scanned,
+            "series_total": r.series_total,
+            "missing_total": r.missing_total,
+            "failed": r.failed.iter().map(|(key, error)| json!({ "key": key, "error": error })).collect::<Vec<Value>>(),
+            "duration_seconds": r.duration.as_secs_f64(),
+            "cancelled": r.cancelled,
+            "error": Value::Null,
+        }),
+        Err(e) => {
+            log::warn!("library rescan failed: {e}");
+            json!({
+                "series_scanned": 0,
+                "series_total": 0,
+                "missing_total": 0,
+                "failed": [],
+                "duration_seconds": 0.0,
+                "cancelled": false,
+                "error": e.to_string(),
+            })
+        }
+    };
+    events.publish("scan_complete", Audience::Authenticated, data);
+}

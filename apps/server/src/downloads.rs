@@ -1,0 +1,90 @@
+//! Wiring of the download queue: the engine with the SQLite store, the catalogue's stream
+//! resolver and the HTTP media fetcher, its events mapped onto the WebSocket hub, and
+//! configuration changes applied while the service runs.
+//!
+//! The engine lives in `aniworld-queue` and decides everything; this module only builds it
+//! ([`start`]) and translates its [`QueueEvent`]s into the api.md messages ([`publish`]).
+
+mod messages;
+mod resolver;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use aniworld_core::AppConfig;
+use aniworld_queue::engine::{EngineConfig, EngineDeps, EventSink, HttpFetcher, QueueEngine};
+use aniworld_store::Store;
+
+pub use messages::{item_json, progress_json, publish, queue_summary_json, statistics_json};
+pub use resolver::CatalogueResolver;
+
+use crate::config_service::ConfigService;
+use crate::events::EventHub;
+
+/// Why the queue could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum QueueStartError {
+    /// The provider configuration does not give a usable catalogue client.
+    #[error("catalogue client for {base_url}: {message}")]
+    Catalogue {
+        /// The configured catalogue URL.
+        base_url: String,
+        /// What the client refused.
+        message: String,
+    },
+    /// The stored queue could not be loaded.
+    #[error("download queue: {0}")]
+    Engine(#[from] aniworld_queue::engine::QueueError),
+}
+
+/// The part of the configuration the engine uses.
+pub fn engine_config(config: &AppConfig) -> EngineConfig {
+    EngineConfig {
+        anime_dir: config
+            .other
+            .anime_directory
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+            .map(PathBuf::from),
+        download: config.download.clone(),
+    }
+}
+
+/// Builds the queue engine on `store`, publishing its events on `hub`, and keeps it in step
+/// with configuration changes (anime directory, download settings, catalogue URL). The engine
+/// restores the stored queue and resumes by itself when it was running.
+/// Must be called inside the actix/tokio runtime (it spawns the configuration watcher).
+pub fn start(
+    store: &Store,
+    config: &Arc<ConfigService>,
+    hub: &EventHub,
+) -> Result<QueueEngine, QueueStartError> {
+    let current = config.current();
+    let resolver = Arc::new(CatalogueResolver::new(&current.provider)?);
+    let deps = EngineDeps {
+        repo: Arc::new(store.clone()),
+        settings: Arc::new(store.clone()),
+        series: Arc::new(store.clone()),
+        resolver: resolver.clone(),
+        fetcher: Arc::new(HttpFetcher::new(&current.download)),
+    };
+    let sink_hub = hub.clone();
+    let sink: EventSink = Arc::new(move |event| publish(&sink_hub, event));
+    let engine = QueueEngine::new(deps, engine_config(&current), sink)?;
+
+    let mut changes = config.subscribe();
+    let watched = engine.clone();
+    actix_web::rt::spawn(async move {
+        while changes.changed().await.is_ok() {
+            let next = changes.borrow_and_update().clone();
+            if let Err(e) = resolver.reconfigure(&next.provider) {
+                log::warn!("the catalogue URL was not applied to downloads: {e}");
+            }
+            let cfg = engine_config(&next);
+            if watched.config() != cfg {
+                watched.set_config(cfg);
+            }
+        }
+    });
+    Ok(engine)
+}

@@ -1,0 +1,395 @@
+//! Anime endpoints (api.md section 3): library status, list, catalogue search, add, rescan and
+//! detail. The work happens in [`AnimeService`]; handlers validate, call it once off the async
+//! workers and shape the answer.
+
+use actix_web::{HttpResponse, web};
+use aniworld_core::naming::series_folder_name;
+use aniworld_core::{MissingEpisodes, SITE_ID, Serie};
+use aniworld_library::AddedSeries;
+use aniworld_provider::catalogue::SearchHit;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::anime_service::{AnimeService, ListFilter, ListRequest, SortBy};
+use crate::blocking::blocking;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Largest `per_page`.
+pub const MAX_PER_PAGE: usize = 1000;
+/// `per_page` when none is given.
+pub const DEFAULT_PER_PAGE: usize = 20;
+
+/// OpenAPI description of this area.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        anime_status,
+        list_anime,
+        search_get,
+        search_post,
+        add_anime,
+        rescan,
+        anime_detail
+    ),
+    components(schemas(
+        AnimeStatus,
+        AnimeSummary,
+        SearchRequest,
+        AddRequest,
+        AddResponse,
+        RescanResponse,
+        AnimeDetail
+    )),
+    tags((name = "anime", description = "Library, catalogue search and scans"))
+)]
+pub struct Doc;
+
+/// Registers the routes; the fixed paths come before `/api/anime/{anime_id}`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/anime/status", web::get().to(anime_status))
+        .route("/api/anime", web::get().to(list_anime))
+        .route("/api/anime/search", web::get().to(search_get))
+        .route("/api/anime/search", web::post().to(search_post))
+        .route("/api/anime/add", web::post().to(add_anime))
+        .route("/api/anime/rescan", web::post().to(rescan))
+        .route("/api/anime/{anime_id}", web::get().to(anime_detail));
+}
+
+/// Answer of `GET /api/anime/status`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnimeStatus {
+    /// The anime directory as configured (null when none is set).
+    pub directory: Option<String>,
+    /// Series in the library.
+    pub series_count: usize,
+    /// Whether a library scan is running.
+    pub scan_in_progress: bool,
+}
+
+/// A series in lists and search results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnimeSummary {
+    /// Catalogue key, the primary id.
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// Catalogue id (`aniworld.to`).
+    pub site: String,
+    /// Folder name in the library (for search hits: the folder it would get).
+    pub folder: String,
+    /// Season (string key) -> sorted missing episode numbers.
+    #[schema(value_type = Object)]
+    pub missing_episodes: MissingEpisodes,
+    /// Absolute link to the series on the catalogue.
+    pub link: String,
+}
+
+impl AnimeSummary {
+    fn from_serie(s: Serie, link: String) -> Self {
+        Self {
+            key: s.key,
+            name: s.name,
+            site: s.site,
+            folder: s.folder,
+            missing_episodes: s.missing,
+            link,
+        }
+    }
+
+    fn from_hit(h: SearchHit) -> Self {
+        Self {
+            folder: series_folder_name(&h.name, h.year),
+            key: h.key,
+            name: h.name,
+            site: SITE_ID.to_string(),
+            missing_episodes: MissingEpisodes::default(),
+            link: h.link,
+        }
+    }
+}
+
+/// Query of `GET /api/anime`; values are checked by hand so that errors name the field.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Page number, at least 1 (default 1).
+    #[param(value_type = Option<u32>, minimum = 1)]
+    pub page: Option<String>,
+    /// Series per page, 1 to 1000 (default 20).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
+    pub per_page: Option<String>,
+    /// `title`, `id`, `name` or `missing_episodes` (most missing first).
+    pub sort_by: Option<String>,
+    /// `missing_episodes` (default), `no_episodes` or `all`.
+    pub filter: Option<String>,
+}
+
+/// Parses a positive integer query value within `1..=max`.
+fn bounded(
+    field: &str,
+    value: Option<&str>,
+    default: usize,
+    max: usize,
+) -> Result<usize, ApiError> {
+    let Some(raw) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(default);
+    };
+    match raw.parse::<u64>() {
+        Ok(0) => Err(ApiError::validation(field, "must be at least 1")),
+        Ok(n) if n > max as u64 => Err(ApiError::validation(
+            field,
+            format!("must be at most {max}"),
+        )),
+        Ok(n) => Ok(n as usize),
+        Err(_) => Err(ApiError::validation(
+            field,
+            format!("must be an integer from 1 to {max}"),
+        )),
+    }
+}
+
+impl ListQuery {
+    /// Checks every value; 422 naming the field otherwise.
+    pub fn validate(&self) -> Result<ListRequest, ApiError> {
+        let page = bounded("page", self.page.as_deref(), 1, u32::MAX as usize)?;
+        let per_page = bounded(
+            "per_page",
+            self.per_page.as_deref(),
+            DEFAULT_PER_PAGE,
+            MAX_PER_PAGE,
+        )?;
+        let sort = match self.sort_by.as_deref().map(str::trim) {
+            None | Some("") | Some("title") | Some("name") => SortBy::Name,
+            Some("id") => SortBy::Id,
+            Some("missing_episodes") => SortBy::MissingEpisodes,
+            Some(_) => {
+                return Err(ApiError::validation(
+                    "sort_by",
+                    "must be one of title, id, name, missing_episodes",
+                ));
+            }
+        };
+        let filter = match self.filter.as_deref().map(str::trim) {
+            None | Some("") | Some("missing_episodes") => ListFilter::MissingEpisodes,
+            Some("no_episodes") => ListFilter::NoEpisodes,
+            Some("all") => ListFilter::All,
+            Some(_) => {
+                return Err(ApiError::validation(
+                    "filter",
+                    "must be one of missing_episodes, no_episodes, all",
+                ));
+            }
+        };
+        Ok(ListRequest {
+            page,
+            per_page,
+            sort,
+            filter,
+        })
+    }
+}
+
+/// Query of `GET /api/anime/search`.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SearchQuery {
+    /// Search term, 1 to 200 characters.
+    pub query: String,
+}
+
+/// Body of `POST /api/anime/search`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SearchRequest {
+    /// Search term, 1 to 200 characters.
+    pub query: String,
+}
+
+/// Body of `POST /api/anime/add`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AddRequest {
+    /// Series link on the configured catalogue (`<base>/anime/stream/<key>`).
+    pub link: String,
+    /// Display name, used when the catalogue page gives no title.
+    pub name: Option<String>,
+}
+
+/// Answer of `POST /api/anime/add`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddResponse {
+    /// `success`.
+    pub status: &'static str,
+    /// `Successfully added series: <name>`.
+    pub message: String,
+    /// Catalogue key.
+    pub key: String,
+    /// Folder created in the library.
+    pub folder: String,
+    /// Database id.
+    pub db_id: i64,
+    /// Missing episodes as `season-episode`.
+    pub missing_episodes: Vec<String>,
+    /// Number of missing episodes.
+    pub total_missing: usize,
+}
+
+impl From<AddedSeries> for AddResponse {
+    fn from(a: AddedSeries) -> Self {
+        Self {
+            status: "success",
+            message: format!("Successfully added series: {}", a.serie.name),
+            total_missing: a.missing.len(),
+            missing_episodes: a.missing.iter().map(ToString::to_string).collect(),
+            key: a.serie.key,
+            folder: a.serie.folder,
+            db_id: a.serie.id,
+        }
+    }
+}
+
+/// Answer of `POST /api/anime/rescan`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RescanResponse {
+    /// Always true (failures are error answers).
+    pub success: bool,
+    /// `Rescan started successfully`.
+    pub message: &'static str,
+}
+
+/// Answer of `GET /api/anime/{anime_id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnimeDetail {
+    /// Catalogue key.
+    pub key: String,
+    /// Display name.
+    pub title: String,
+    /// Folder name in the library.
+    pub folder: String,
+    /// Missing episodes as `season-episode`, in order.
+    pub episodes: Vec<String>,
+    /// Description from the catalogue.
+    pub description: Option<String>,
+}
+
+/// Library folder and size.
+#[utoipa::path(get, path = "/api/anime/status", tag = "anime", security(("bearer" = [])),
+    responses((status = 200, body = AnimeStatus)))]
+pub async fn anime_status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let service = state.anime.clone();
+    let s = blocking(move || service.status()).await?;
+    Ok(HttpResponse::Ok().json(AnimeStatus {
+        directory: s.directory,
+        series_count: s.series_count,
+        scan_in_progress: s.scan_in_progress,
+    }))
+}
+
+/// Library series, by default those with missing episodes.
+#[utoipa::path(get, path = "/api/anime", tag = "anime", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = [AnimeSummary]),
+        (status = 422, description = "Bad page, per_page, sort_by or filter; the field is named in details")))]
+pub async fn list_anime(
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let req = query.validate()?;
+    let service = state.anime.clone();
+    let page = blocking(move || {
+        let series = service.list(&req)?;
+        Ok::<_, ApiError>(summaries(&service, series))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+fn summaries(service: &AnimeService, series: Vec<Serie>) -> Vec<AnimeSummary> {
+    series
+        .into_iter()
+        .map(|s| {
+            let link = service.series_link(&s.key);
+            AnimeSummary::from_serie(s, link)
+        })
+        .collect()
+}
+
+async fn search(state: web::Data<AppState>, query: String) -> Result<HttpResponse, ApiError> {
+    let service = state.anime.clone();
+    let hits = blocking(move || service.search(&query)).await?;
+    let found: Vec<AnimeSummary> = hits.into_iter().map(AnimeSummary::from_hit).collect();
+    Ok(HttpResponse::Ok().json(found))
+}
+
+/// Searches the catalogue.
+#[utoipa::path(get, path = "/api/anime/search", tag = "anime", security(("bearer" = [])), params(SearchQuery),
+    responses((status = 200, body = [AnimeSummary]),
+        (status = 422, description = "Query missing, empty or longer than 200 characters"),
+        (status = 503, description = "The catalogue is unreachable or blocks requests")))]
+pub async fn search_get(
+    state: web::Data<AppState>,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, ApiError> {
+    search(state, query.into_inner().query).await
+}
+
+/// Searches the catalogue (query in the body).
+#[utoipa::path(post, path = "/api/anime/search", tag = "anime", security(("bearer" = [])),
+    request_body = SearchRequest,
+    responses((status = 200, body = [AnimeSummary]),
+        (status = 422, description = "Query missing, empty or longer than 200 characters"),
+        (status = 503, description = "The catalogue is unreachable or blocks requests")))]
+pub async fn search_post(
+    state: web::Data<AppState>,
+    body: web::Json<SearchRequest>,
+) -> Result<HttpResponse, ApiError> {
+    search(state, body.into_inner().query).await
+}
+
+/// Adds a catalogue series to the library: folder, database, targeted scan.
+#[utoipa::path(post, path = "/api/anime/add", tag = "anime", security(("bearer" = [])),
+    request_body = AddRequest,
+    responses((status = 200, body = AddResponse),
+        (status = 404, description = "The catalogue has no such series"),
+        (status = 409, description = "The series is already in the library"),
+        (status = 422, description = "Not a series link of the configured catalogue"),
+        (status = 503, description = "No anime directory, or the catalogue is unreachable or blocks requests")))]
+pub async fn add_anime(
+    state: web::Data<AppState>,
+    body: web::Json<AddRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let AddRequest { link, name } = body.into_inner();
+    let service = state.anime.clone();
+    let added = blocking(move || service.add(&link, name.as_deref())).await?;
+    Ok(HttpResponse::Ok().json(AddResponse::from(added)))
+}
+
+/// Starts a rescan of the whole library in the background.
+#[utoipa::path(post, path = "/api/anime/rescan", tag = "anime", security(("bearer" = [])),
+    responses((status = 200, body = RescanResponse),
+        (status = 409, description = "A scan is already running; no second one was started"),
+        (status = 503, description = "No anime directory is configured or it is missing")))]
+pub async fn rescan(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let service = state.anime.clone();
+    blocking(move || service.start_rescan()).await?;
+    Ok(HttpResponse::Ok().json(RescanResponse {
+        success: true,
+        message: "Rescan started successfully",
+    }))
+}
+
+/// One series by key (or, deprecated, by folder) with its missing episodes.
+#[utoipa::path(get, path = "/api/anime/{anime_id}", tag = "anime", security(("bearer" = [])),
+    params(("anime_id" = String, Path, description = "Series key (or folder name)")),
+    responses((status = 200, body = AnimeDetail), (status = 404, description = "No such series")))]
+pub async fn anime_detail(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let service = state.anime.clone();
+    let id = id.into_inner();
+    let s = blocking(move || service.detail(&id)).await?;
+    Ok(HttpResponse::Ok().json(AnimeDetail {
+        episodes: s.missing.ids().iter().map(ToString::to_string).collect(),
+        key: s.key,
+        title: s.name,
+        folder: s.folder,
+        description: s.description,
+    }))
+}

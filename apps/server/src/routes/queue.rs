@@ -1,0 +1,395 @@
+//! Download queue endpoints (api.md section 4): status, add, start/stop/pause, delete, clear,
+//! reorder and retry.
+//!
+//! Every handler makes one call on the queue engine (`aniworld-queue`); calls that write to the
+//! store run through [`blocking`]. Item ids are UUIDs; a path or list entry that is not one
+//! names no item and answers 404 like an unknown id.
+
+use actix_web::{HttpResponse, web};
+use aniworld_core::{EpisodeRef, ItemId, Priority};
+use aniworld_queue::engine::{QueueEngine, QueueSnapshot};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{OpenApi, ToSchema};
+
+use crate::blocking::blocking;
+use crate::downloads::statistics_json;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// OpenAPI description of this area.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        queue_status,
+        add_to_queue,
+        start_queue,
+        stop_queue,
+        pause_queue,
+        delete_item,
+        delete_items,
+        clear_completed,
+        clear_failed,
+        clear_pending,
+        reorder_queue,
+        retry_failed
+    ),
+    components(schemas(
+        AddRequest,
+        EpisodeIn,
+        ItemIdsRequest,
+        AddResponse,
+        FailedItem,
+        SuccessMessage,
+        CountResponse,
+        RetryResponse
+    )),
+    tags((name = "queue", description = "Download queue"))
+)]
+pub struct Doc;
+
+/// Registers the routes (fixed paths before `/api/queue/{item_id}`).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/queue/status", web::get().to(queue_status))
+        .route("/api/queue/add", web::post().to(add_to_queue))
+        .route("/api/queue/start", web::post().to(start_queue))
+        .route("/api/queue/stop", web::post().to(stop_queue))
+        .route("/api/queue/pause", web::post().to(pause_queue))
+        .route("/api/queue/reorder", web::post().to(reorder_queue))
+        .route("/api/queue/retry", web::post().to(retry_failed))
+        .route("/api/queue/completed", web::delete().to(clear_completed))
+        .route("/api/queue/failed", web::delete().to(clear_failed))
+        .route("/api/queue/pending", web::delete().to(clear_pending))
+        .route("/api/queue/{item_id}", web::delete().to(delete_item))
+        .route("/api/queue", web::delete().to(delete_items));
+}
+
+/// One episode of `POST /api/queue/add`.
+#[derive(Deserialize, ToSchema)]
+pub struct EpisodeIn {
+    /// Season (0 = movies).
+    pub season: u32,
+    /// Episode number.
+    pub episode: u32,
+    /// Episode title, when known.
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+/// Body of `POST /api/queue/add`.
+#[derive(Deserialize, ToSchema)]
+pub struct AddRequest {
+    /// Series key (catalogue slug).
+    pub serie_id: String,
+    /// Series folder under the anime directory.
+    pub serie_folder: String,
+    /// Series display name (the key when not sent).
+    #[serde(default)]
+    pub serie_name: Option<String>,
+    /// Episodes to queue; at least one.
+    pub episodes: Vec<EpisodeIn>,
+    /// `LOW`, `NORMAL` (default) or `HIGH`.
+    #[serde(default)]
+    pub priority: Option<String>,
+}
+
+/// Body naming queue items.
+#[derive(Deserialize, ToSchema)]
+pub struct ItemIdsRequest {
+    /// Item UUIDs.
+    pub item_ids: Vec<String>,
+}
+
+/// An episode `add` refused.
+#[derive(Serialize, ToSchema)]
+pub struct FailedItem {
+    /// Season.
+    pub season: u32,
+    /// Episode number.
+    pub episode: u32,
+    /// Title, when sent.
+    pub title: Option<String>,
+    /// Why it was not queued (already queued, listed twice).
+    pub reason: String,
+}
+
+/// Answer of `POST /api/queue/add` (201).
+#[derive(Serialize, ToSchema)]
+pub struct AddResponse {
+    /// `success`.
+    pub status: &'static str,
+    /// `Added N episode(s) to download queue`.
+    pub message: String,
+    /// Ids of the new items, in request order.
+    pub added_items: Vec<String>,
+    /// The same ids (older clients read this field).
+    pub item_ids: Vec<String>,
+    /// Episodes not queued, with the reason.
+    pub failed_items: Vec<FailedItem>,
+}
+
+/// `{"status": "success", "message": ...}`.
+#[derive(Serialize, ToSchema)]
+pub struct SuccessMessage {
+    /// `success`.
+    pub status: &'static str,
+    /// What was done.
+    pub message: String,
+}
+
+/// Answer of the clear endpoints.
+#[derive(Serialize, ToSchema)]
+pub struct CountResponse {
+    /// `success`.
+    pub status: &'static str,
+    /// What was done.
+    pub message: String,
+    /// How many items were deleted.
+    pub count: usize,
+}
+
+/// Answer of `POST /api/queue/retry`.
+#[derive(Serialize, ToSchema)]
+pub struct RetryResponse {
+    /// `success`.
+    pub status: &'static str,
+    /// `Retrying N failed item(s)`.
+    pub message: String,
+    /// How many items went back to pending.
+    pub retried_count: usize,
+    /// Their ids.
+    pub retried_ids: Vec<String>,
+}
+
+fn success(message: impl Into<String>) -> HttpResponse {
+    HttpResponse::Ok().json(SuccessMessage {
+        status: "success",
+        message: message.into(),
+    })
+}
+
+fn counted(message: String, count: usize) -> HttpResponse {
+    HttpResponse::Ok().json(CountResponse {
+        status: "success",
+        message,
+        count,
+    })
+}
+
+/// Parses item ids; one that is not a UUID names no item (404).
+fn parse_ids(ids: &[String]) -> Result<Vec<ItemId>, ApiError> {
+    ids.iter()
+        .map(|s| {
+            uuid::Uuid::parse_str(s.trim())
+                .map(ItemId)
+                .map_err(|_| ApiError::NotFound(format!("Queue item '{s}' not found")))
+        })
+        .collect()
+}
+
+fn engine(state: &web::Data<AppState>) -> QueueEngine {
+    state.queue.clone()
+}
+
+/// api.md's `status` object.
+fn status_json(s: &QueueSnapshot) -> Value {
+    json!({
+        "is_running": s.is_running,
+        "is_paused": s.is_paused,
+        "active_downloads": s.active,
+        "pending_queue": s.pending,
+        "completed_downloads": s.completed,
+        "failed_downloads": s.failed,
+    })
+}
+
+/// The queue, grouped by state, with its statistics.
+#[utoipa::path(get, path = "/api/queue/status", tag = "queue", security(("bearer" = [])),
+    responses((status = 200, description = "`status` (items by state, in processing order) and `statistics`", body = Object)))]
+pub async fn queue_status(state: web::Data<AppState>) -> HttpResponse {
+    let (snapshot, stats) = (state.queue.status(), state.queue.statistics());
+    HttpResponse::Ok().json(json!({
+        "status": status_json(&snapshot),
+        "statistics": statistics_json(&stats),
+    }))
+}
+
+/// Queues episodes of a series; episodes already pending or downloading are refused in
+/// `failed_items`.
+#[utoipa::path(post, path = "/api/queue/add", tag = "queue", security(("bearer" = [])), request_body = AddRequest,
+    responses((status = 201, body = AddResponse),
+        (status = 422, description = "Bad priority, empty episode list, bad folder")))]
+pub async fn add_to_queue(
+    state: web::Data<AppState>,
+    body: web::Json<AddRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let req = body.into_inner();
+    let priority = match req.priority.as_deref() {
+        None => Priority::Normal,
+        Some(p) => p
+            .parse::<Priority>()
+            .map_err(|e| ApiError::validation("priority", e))?,
+    };
+    let episodes: Vec<EpisodeRef> = req
+        .episodes
+        .into_iter()
+        .map(|e| EpisodeRef {
+            season: e.season,
+            episode: e.episode,
+            title: e.title,
+        })
+        .collect();
+    let name = req
+        .serie_name
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| req.serie_id.clone());
+    let q = engine(&state);
+    let outcome = blocking(move || {
+        q.add(&req.serie_id, &req.serie_folder, &name, episodes, priority)
+    })
+    .await?;
+    let ids: Vec<String> = outcome.added.iter().map(|i| i.id.to_string()).collect();
+    let failed = outcome
+        .failed
+        .into_iter()
+        .map(|(ep, reason)| FailedItem {
+            season: ep.season,
+            episode: ep.episode,
+            title: ep.title,
+            reason,
+        })
+        .collect();
+    Ok(HttpResponse::Created().json(AddResponse {
+        status: "success",
+        message: format!("Added {} episode(s) to download queue", ids.len()),
+        added_items: ids.clone(),
+        item_ids: ids,
+        failed_items: failed,
+    }))
+}
+
+/// Starts processing the queue.
+#[utoipa::path(post, path = "/api/queue/start", tag = "queue", security(("bearer" = [])),
+    responses((status = 200, body = SuccessMessage),
+        (status = 400, description = "No anime directory is configured")))]
+pub async fn start_queue(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q = engine(&state);
+    blocking(move || q.start()).await?;
+    Ok(success("Queue processing started"))
+}
+
+/// Stops taking new items; the running download finishes.
+#[utoipa::path(post, path = "/api/queue/stop", tag = "queue", security(("bearer" = [])),
+    responses((status = 200, body = SuccessMessage)))]
+pub async fn stop_queue(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q = engine(&state);
+    blocking(move || q.stop()).await?;
+    Ok(success(
+        "Queue processing stopped (current download will continue)",
+    ))
+}
+
+/// Pauses the queue (like stop, and `is_paused` becomes true).
+#[utoipa::path(post, path = "/api/queue/pause", tag = "queue", security(("bearer" = [])),
+    responses((status = 200, body = SuccessMessage)))]
+pub async fn pause_queue(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q = engine(&state);
+    blocking(move || q.pause()).await?;
+    Ok(success("Queue processing paused"))
+}
+
+/// Deletes one item in any state; a running download is cancelled.
+#[utoipa::path(delete, path = "/api/queue/{item_id}", tag = "queue", security(("bearer" = [])),
+    params(("item_id" = String, Path, description = "Download item UUID")),
+    responses((status = 204), (status = 404, description = "No such item")))]
+pub async fn delete_item(
+    state: web::Data<AppState>,
+    item_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ids = parse_ids(&[item_id.into_inner()])?;
+    let q = engine(&state);
+    blocking(move || q.remove_many(&ids)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Deletes several items; an unknown id deletes nothing and answers 404.
+#[utoipa::path(delete, path = "/api/queue", tag = "queue", security(("bearer" = [])), request_body = ItemIdsRequest,
+    responses((status = 204), (status = 404, description = "An id names no item; nothing was deleted"),
+        (status = 422, description = "Empty item_ids")))]
+pub async fn delete_items(
+    state: web::Data<AppState>,
+    body: web::Json<ItemIdsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if body.item_ids.is_empty() {
+        return Err(ApiError::validation("item_ids", "at least one id is required"));
+    }
+    let ids = parse_ids(&body.item_ids)?;
+    let q = engine(&state);
+    blocking(move || q.remove_many(&ids)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Deletes every completed item.
+#[utoipa::path(delete, path = "/api/queue/completed", tag = "queue", security(("bearer" = [])),
+    responses((status = 200, body = CountResponse)))]
+pub async fn clear_completed(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q = engine(&state);
+    let n = blocking(move || q.clear_completed()).await?;
+    Ok(counted(format!("Cleared {n} completed item(s)"), n))
+}
+
+/// Deletes every failed item.
+#[utoipa::path(delete, path = "/api/queue/failed", tag = "queue", security(("bearer" = [])),
+    responses((status = 200, body = CountResponse)))]
+pub async fn clear_failed(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q = engine(&state);
+    let n = blocking(move || q.clear_failed()).await?;
+    Ok(counted(format!("Cleared {n} failed item(s)"), n))
+}
+
+/// Deletes every pending item; running downloads go on.
+#[utoipa::path(delete, path = "/api/queue/pending", tag = "queue", security(("bearer" = [])),
+    responses((status = 200, body = CountResponse)))]
+pub async fn clear_pending(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q = engine(&state);
+    let n = blocking(move || q.clear_pending()).await?;
+    Ok(counted(format!("Removed {n} pending item(s)"), n))
+}
+
+/// Moves the named pending items to the front of their priority, in the given order.
+#[utoipa::path(post, path = "/api/queue/reorder", tag = "queue", security(("bearer" = [])), request_body = ItemIdsRequest,
+    responses((status = 200, body = SuccessMessage),
+        (status = 404, description = "An id names no item; the order is unchanged"),
+        (status = 422, description = "Empty item_ids")))]
+pub async fn reorder_queue(
+    state: web::Data<AppState>,
+    body: web::Json<ItemIdsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if body.item_ids.is_empty() {
+        return Err(ApiError::validation("item_ids", "at least one id is required"));
+    }
+    let ids = parse_ids(&body.item_ids)?;
+    let n = ids.len();
+    let q = engine(&state);
+    blocking(move || q.reorder(&ids)).await?;
+    Ok(success(format!("Queue reordered with {n} items")))
+}
+
+/// Puts failed items back to pending; an empty list retries every failed item.
+#[utoipa::path(post, path = "/api/queue/retry", tag = "queue", security(("bearer" = [])), request_body = ItemIdsRequest,
+    responses((status = 200, body = RetryResponse), (status = 404, description = "An id names no item")))]
+pub async fn retry_failed(
+    state: web::Data<AppState>,
+    body: web::Json<ItemIdsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ids = parse_ids(&body.item_ids)?;
+    let q = engine(&state);
+    let retried = blocking(move || q.retry(&ids)).await?;
+    let retried_ids: Vec<String> = retried.iter().map(ToString::to_string).collect();
+    Ok(HttpResponse::Ok().json(RetryResponse {
+        status: "success",
+        message: format!("Retrying {} failed item(s)", retried_ids.len()),
+        retried_count: retried_ids.len(),
+        retried_ids,
+    }))
+}

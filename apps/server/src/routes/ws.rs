@@ -1,0 +1,78 @@
+//! WebSocket endpoints (api.md section 9): `/ws/connect` and `/ws/status`.
+//!
+//! `/ws/connect` is public at the HTTP level; the protocol authenticates (token in `?token=` or
+//! a first `auth` message), see `crate::ws::session`.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::ws::protocol::MESSAGE_TYPES;
+use crate::ws::session;
+
+/// OpenAPI description of this area.
+#[derive(OpenApi)]
+#[openapi(
+    paths(ws_status),
+    components(schemas(WsStatus)),
+    tags((name = "websocket", description = "Live events. `GET /ws/connect` opens the WebSocket \
+        (api.md section 9): token in `?token=` or a first `{\"action\":\"auth\",\"data\":{\"token\":...}}` \
+        message; client messages `ping`, `auth`, `join`/`leave` (room `downloads`). It is not listed as a path \
+        because it speaks WebSocket, not HTTP."))
+)]
+pub struct Doc;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/ws/status", web::get().to(ws_status))
+        .route("/ws/connect", web::get().to(ws_connect));
+}
+
+/// Answer of `GET /ws/status`.
+#[derive(Serialize, ToSchema)]
+pub struct WsStatus {
+    /// `operational`.
+    pub status: &'static str,
+    /// Open WebSocket connections.
+    pub active_connections: usize,
+    /// Message types the server sends or understands.
+    pub supported_message_types: Vec<&'static str>,
+}
+
+/// Query of `/ws/connect`.
+#[derive(Deserialize)]
+pub struct ConnectQuery {
+    /// Access token; without it the client authenticates with an `auth` message.
+    pub token: Option<String>,
+}
+
+/// State of the WebSocket service.
+#[utoipa::path(get, path = "/ws/status", tag = "websocket",
+    responses((status = 200, body = WsStatus)))]
+pub async fn ws_status(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(WsStatus {
+        status: "operational",
+        active_connections: state.events.subscribers(),
+        supported_message_types: MESSAGE_TYPES.to_vec(),
+    })
+}
+
+/// Opens a WebSocket. Messages are `{"type","timestamp","data"}` from the server and
+/// `{"action","data"}` from the client (`ping`, `auth`, `join`, `leave`).
+pub async fn ws_connect(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<ConnectQuery>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let authenticated = match query.into_inner().token {
+        Some(t) if !t.trim().is_empty() => session::token_is_valid(&state, t.trim()).await,
+        _ => false,
+    };
+    let (response, ws_session, stream) = actix_ws::handle(&req, body)
+        .map_err(|e| ApiError::bad_request(format!("WebSocket handshake failed: {e}")))?;
+    actix_web::rt::spawn(session::run(state, ws_session, stream, authenticated));
+    Ok(response)
+}

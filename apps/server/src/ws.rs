@@ -1,0 +1,5 @@
+//! The WebSocket protocol of api.md section 9 (`/ws/connect`): client messages, rooms and the
+//! per-client session that forwards hub messages. The routes are in `routes/ws.rs`.
+
+pub mod protocol;
+pub mod session;

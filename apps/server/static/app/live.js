@@ -1,0 +1,87 @@
+// The live connection: /ws/connect with the token, the `downloads` room, keepalive pings and
+// reconnecting by itself with a growing delay. Listeners subscribe by message type ("*" = all).
+
+import { token } from "./api.js";
+
+export class Live {
+  constructor() {
+    this.listeners = new Map();
+    this.socket = null;
+    this.delay = 1000;
+    this.state = "closed";
+    this.stopped = false;
+    this.ping = null;
+  }
+
+  /** Calls `fn(data, message)` for messages of `type`; returns an unsubscribe function. */
+  on(type, fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type).add(fn);
+    return () => this.listeners.get(type).delete(fn);
+  }
+
+  emit(type, data, msg) {
+    for (const key of [type, "*"]) {
+      for (const fn of this.listeners.get(key) || []) {
+        try { fn(data, msg); } catch (e) { console.error(e); }
+      }
+    }
+  }
+
+  setState(state) {
+    this.state = state;
+    this.emit("_state", state);
+  }
+
+  /** Opens the connection (again after a drop, until `close`). */
+  connect() {
+    const t = token();
+    if (!t || this.stopped) return;
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    const url = `${proto}//${location.host}/ws/connect?token=${encodeURIComponent(t)}`;
+    this.setState("connecting");
+    let socket;
+    try {
+      socket = new WebSocket(url);
+    } catch {
+      this.retry();
+      return;
+    }
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.delay = 1000;
+      this.setState("open");
+      socket.send(JSON.stringify({ action: "join", data: { room: "downloads" } }));
+      clearInterval(this.ping);
+      this.ping = setInterval(() => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ action: "ping" }));
+      }, 25000);
+      this.emit("_open", null);
+    });
+    socket.addEventListener("message", (e) => {
+      let msg;
+      try { msg = JSON.parse(e.data); } catch { return; }
+      if (msg && typeof msg.type === "string") this.emit(msg.type, msg.data || {}, msg);
+    });
+    socket.addEventListener("close", () => {
+      clearInterval(this.ping);
+      if (this.socket === socket) this.socket = null;
+      this.retry();
+    });
+  }
+
+  retry() {
+    if (this.stopped) return;
+    this.setState("reconnecting");
+    const wait = this.delay;
+    this.delay = Math.min(this.delay * 2, 30000);
+    setTimeout(() => this.connect(), wait);
+  }
+
+  /** Closes for good (logout, page leave). */
+  close() {
+    this.stopped = true;
+    clearInterval(this.ping);
+    if (this.socket) this.socket.close();
+  }
+}

@@ -1,0 +1,74 @@
+// The login page: master password, "remember me", and the lockout message with a live countdown.
+
+import { api, storeToken, token } from "./api.js";
+import { h, mount, errorView, busy, duration } from "./ui.js";
+
+const form = document.getElementById("login-form");
+const notice = document.getElementById("notice");
+const submit = document.getElementById("login-submit");
+const params = new URLSearchParams(location.search);
+let lockTimer = null;
+
+if (params.has("setup")) mount(notice, h("p", { class: "card", role: "status", text: "Setup is complete. Log in with your new master password." }));
+if (params.has("loggedout")) mount(notice, h("p", { class: "card", role: "status", text: "You are logged out." }));
+
+api("GET", "/api/auth/status", undefined, { allow401: true })
+  .then((s) => {
+    if (s && !s.configured) location.replace("/setup");
+    else if (s && s.authenticated && token()) location.replace(target());
+  })
+  .catch(() => {});
+
+/** Where to go after login: a local path from ?next=, else the library. */
+function target() {
+  const next = params.get("next") || "/";
+  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+}
+
+function lockout(err) {
+  const view = errorView(err);
+  const wait = err.retryAfter || 60;
+  const until = Date.now() + wait * 1000;
+  const line = h("p", { class: "countdown", role: "timer", "aria-live": "off" });
+  view.append(line);
+  mount(notice, view);
+  submit.disabled = true;
+  clearInterval(lockTimer);
+  const tick = () => {
+    const left = Math.ceil((until - Date.now()) / 1000);
+    if (left <= 0) {
+      clearInterval(lockTimer);
+      submit.disabled = false;
+      line.textContent = "You can try again now.";
+      return;
+    }
+    line.textContent = `Login is locked. Wait ${duration(left)} before the next try.`;
+  };
+  tick();
+  lockTimer = setInterval(tick, 1000);
+}
+
+form.addEventListener("submit", (e) => {
+  e.preventDefault();
+  const password = document.getElementById("password").value;
+  const remember = document.getElementById("remember").checked;
+  if (!password) {
+    mount(notice, errorView({ status: 400, message: "Enter the master password." }));
+    return;
+  }
+  busy(submit, async () => {
+    try {
+      const t = await api("POST", "/api/auth/login", { password, remember }, { allow401: true, anonymous: true });
+      storeToken(t.access_token, remember);
+      location.assign(target());
+    } catch (err) {
+      if (err.status === 429) {
+        lockout(err);
+        return;
+      }
+      if (err.status === 401) err.message = "Wrong password. " + (err.message && err.message !== "Invalid credentials" ? err.message : "");
+      mount(notice, errorView(err));
+      document.getElementById("password").select();
+    }
+  }).then(() => { if (lockTimer && notice.querySelector(".countdown")) submit.disabled = true; });
+});

@@ -1,0 +1,150 @@
+// One series: a season-by-episode grid (present, missing, queued, downloading), "download
+// missing" for the series, a season or one episode, and the NFO status with create/update.
+
+import { api, get, seg } from "./api.js";
+import { h, mount, errorView, errorLine, toast, busy, yearOf } from "./ui.js";
+import { queueEpisodes, parseIds } from "./actions.js";
+import { code } from "./shell.js";
+
+export async function seriesView(root, key, ctx) {
+  const detail = await get(`/api/anime/${seg(key)}`);
+  if (!ctx.isCurrent()) return;
+  const serie = { key: detail.key, name: detail.title || detail.key, folder: detail.folder };
+  const grid = h("div", {});
+  const nfo = h("section", { class: "card", "aria-labelledby": "nfo-h" }, h("h2", { id: "nfo-h", text: "Metadata" }), h("p", { text: "Loading…" }));
+  const all = h("button", { class: "btn primary", type: "button", text: "Download all missing" });
+  mount(root,
+    h("p", {}, h("a", { href: "#/", text: "← Library" })),
+    h("h1", { text: serie.name }),
+    h("dl", { class: "kv" },
+      h("dt", { text: "Folder" }), h("dd", { text: serie.folder || "–" }),
+      h("dt", { text: "Key" }), h("dd", { text: serie.key })),
+    detail.description ? h("p", { text: detail.description }) : null,
+    h("section", { class: "card", "aria-labelledby": "eps-h" },
+      h("div", { class: "season-head" }, h("h2", { id: "eps-h", text: "Episodes" }), all),
+      h("ul", { class: "legend", "aria-label": "Legend" },
+        ["present", "missing", "queued", "downloading"].map((k) => h("li", {}, h("span", { class: `swatch ${k}`, "aria-hidden": "true" }), k))),
+      grid),
+    nfo);
+
+  let missing = parseIds(detail.episodes);
+  let queueItems = [];
+  all.addEventListener("click", () => busy(all, async () => {
+    await queueEpisodes(serie, missing.filter((e) => !stateOf(e)));
+    await refresh();
+  }));
+
+  function stateOf(e) {
+    const it = queueItems.find((q) => q.episode && q.episode.season === e.season && q.episode.episode === e.episode);
+    if (!it) return null;
+    if (it.status === "downloading") return "downloading";
+    if (it.status === "pending" || it.status === "paused") return "queued";
+    return null;
+  }
+
+  function draw() {
+    const seasons = new Map();
+    const add = (s, e) => {
+      if (!seasons.has(s)) seasons.set(s, new Set());
+      seasons.get(s).add(e);
+    };
+    missing.forEach((e) => add(e.season, e.episode));
+    queueItems.forEach((q) => q.episode && add(q.episode.season, q.episode.episode));
+    if (seasons.size === 0) {
+      mount(grid, h("p", { class: "empty", text: "Nothing is missing: every episode the catalogue lists is in the folder." }));
+      all.disabled = true;
+      return;
+    }
+    all.disabled = missing.every((e) => stateOf(e));
+    const sections = [...seasons.keys()].sort((a, b) => a - b).map((s) => {
+      const known = seasons.get(s);
+      const last = Math.max(...known);
+      const cells = [];
+      for (let n = 1; n <= last; n++) cells.push(cell(s, n));
+      const seasonMissing = missing.filter((e) => e.season === s && !stateOf(e));
+      const title = s === 0 ? "Movies and specials" : `Season ${s}`;
+      const btn = h("button", { class: "btn small", type: "button", disabled: seasonMissing.length === 0,
+        "aria-label": `Download missing episodes of ${title}`, text: `Download ${seasonMissing.length} missing` });
+      btn.addEventListener("click", () => busy(btn, async () => { await queueEpisodes(serie, seasonMissing); await refresh(); }));
+      return h("div", { class: "season" },
+        h("div", { class: "season-head" }, h("h3", { text: title }), btn),
+        h("ul", { class: "episodes", "aria-label": title }, cells));
+    });
+    mount(grid, sections, h("p", { class: "hint", text: "Episodes after the last missing one are not shown. Select a missing episode to queue it." }));
+  }
+
+  function cell(s, n) {
+    const e = { season: s, episode: n };
+    const isMissing = missing.some((m) => m.season === s && m.episode === n);
+    const st = stateOf(e) || (isMissing ? "missing" : "present");
+    const label = `${code(s, n)}: ${st}`;
+    if (st === "missing") {
+      const b = h("button", { class: "ep missing", type: "button", "aria-label": `${label}, add to the queue`, title: `${label} – select to queue`, text: String(n) });
+      b.addEventListener("click", () => busy(b, async () => { await queueEpisodes(serie, [e]); await refresh(); }));
+      return h("li", {}, b);
+    }
+    return h("li", {}, h("span", { class: `ep ${st}`, title: label }, h("span", { "aria-hidden": "true", text: String(n) }), h("span", { class: "sr-only", text: label })));
+  }
+
+  async function refresh() {
+    try {
+      const [d, q] = await Promise.all([get(`/api/anime/${seg(key)}`), get("/api/queue/status")]);
+      missing = parseIds(d.episodes);
+      const st = (q && q.status) || {};
+      queueItems = [...(st.active_downloads || []), ...(st.pending_queue || [])].filter((i) => i.serie_id === serie.key);
+    } catch (err) {
+      if (err.status !== 404) toast(errorLine(err), "bad");
+    }
+    if (ctx.isCurrent()) draw();
+  }
+
+  if (ctx.live) {
+    let t;
+    const soon = () => { clearTimeout(t); t = setTimeout(refresh, 400); };
+    const offs = ["download_added", "download_removed", "download_complete", "download_failed", "queue_status", "scan_complete"]
+      .map((k) => ctx.live.on(k, soon));
+    ctx.onLeave(() => { offs.forEach((f) => f()); clearTimeout(t); });
+  }
+  draw();
+  refresh();
+  loadNfo(nfo, serie, ctx);
+}
+
+async function loadNfo(box, serie, ctx) {
+  const heading = h("h2", { id: "nfo-h", text: "Metadata" });
+  let check;
+  try {
+    check = await get(`/api/nfo/${seg(serie.key)}/check`);
+  } catch (err) {
+    if (!ctx.isCurrent()) return;
+    const hint = err.status === 503 ? h("p", {}, "Add a TMDB API key in ", h("a", { href: "#/settings", text: "Settings" }), " to write metadata.") : null;
+    mount(box, heading, errorView(err, { heading: "h3" }), hint);
+    return;
+  }
+  if (!ctx.isCurrent()) return;
+  const m = check.media_files || {};
+  const yes = (b) => (b ? "yes" : "no");
+  const create = h("button", { class: "btn primary", type: "button", text: check.has_nfo ? "Update metadata" : "Create metadata" });
+  const out = h("div", {});
+  create.addEventListener("click", () => busy(create, async () => {
+    mount(out);
+    try {
+      const r = check.has_nfo
+        ? await api("PUT", `/api/nfo/${seg(serie.key)}/update?download_media=true`)
+        : await api("POST", `/api/nfo/${seg(serie.key)}/create`, {
+          serie_name: serie.name, year: yearOf(serie.folder) || undefined,
+          download_poster: true, download_logo: true, download_fanart: true, overwrite_existing: false });
+      toast(r && r.message ? r.message : "Metadata written", "ok");
+      loadNfo(box, serie, ctx);
+    } catch (err) {
+      mount(out, errorView(err, { heading: "h3" }));
+    }
+  }));
+  mount(box, heading,
+    h("dl", { class: "kv" },
+      h("dt", { text: "tvshow.nfo" }), h("dd", { text: check.has_nfo ? check.nfo_path || "yes" : "missing" }),
+      h("dt", { text: "Poster" }), h("dd", { text: yes(m.has_poster) }),
+      h("dt", { text: "Logo" }), h("dd", { text: yes(m.has_logo) }),
+      h("dt", { text: "Fanart" }), h("dd", { text: yes(m.has_fanart) })),
+    h("div", { class: "btn-row" }, create), out);
+}

@@ -1,0 +1,22 @@
+//! Black-box tests of the whole service over HTTP: the app in-process on a free port against a
+//! temp data dir, and the real `aniworld` binary for restarts and logs.
+
+mod access;
+mod auth;
+mod binary;
+mod config;
+mod crash;
+mod docs;
+mod errors;
+mod fakes;
+mod health;
+mod helpers;
+mod nfo;
+mod nfo_batch;
+mod nfo_env;
+mod queue;
+mod queue_support;
+mod security;
+mod tidy;
+mod ws;
+mod ws_support;

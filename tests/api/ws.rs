@@ -1,0 +1,267 @@
+//! The WebSocket protocol (api.md section 9) with a real client: authentication by query and by
+//! message, rooms, ping/pong, malformed messages, the fields of every download/queue message,
+//! and nothing for unauthenticated clients or clients outside the room.
+
+use aniworld_testkit::Gate;
+use serde_json::{Value, json};
+
+use crate::fakes::hoster::{Serving, media_bytes};
+use crate::queue_support::queue_world;
+use crate::ws_support::WsClient;
+
+const KEY: &str = "frieren";
+
+const DOWNLOAD_TYPES: [&str; 8] = [
+    "download_progress",
+    "download_complete",
+    "download_failed",
+    "download_added",
+    "download_removed",
+    "queue_status",
+    "queue_started",
+    "queue_stopped",
+];
+
+fn assert_envelope(v: &Value, kind: &str) {
+    assert_eq!(v["type"], kind, "{v}");
+    let ts = v["timestamp"].as_str().expect("timestamp");
+    assert!(chrono::DateTime::parse_from_rfc3339(ts).is_ok(), "{ts}");
+    assert!(v["data"].is_object(), "{v}");
+}
+
+fn assert_item_names(data: &Value, id: &str) {
+    assert_eq!(data["download_id"], id, "{data}");
+    assert_eq!(data["id"], id, "{data}");
+    assert_eq!(data["key"], KEY, "{data}");
+    assert_eq!(data["folder"], KEY, "{data}");
+}
+
+#[actix_web::test]
+async fn connected_ping_pong_and_malformed_messages() {
+    let w = queue_world(|_| {}).await;
+    let mut ws = WsClient::connect(&w.app.address, Some(&w.token)).await;
+    let hello = ws.next().await;
+    assert_envelope(&hello, "connected");
+    assert_eq!(hello["data"]["authenticated"], true);
+
+    ws.send(&json!({"action": "ping"})).await;
+    assert_envelope(&ws.next().await, "pong");
+    ws.send(&json!({"type": "ping"})).await;
+    assert_envelope(&ws.next().await, "pong");
+    for bad in ["not json", "[1,2]", r#"{"action":"dance"}"#, r#"{"action":"join"}"#] {
+        ws.send_text(bad).await;
+        let e = ws.next().await;
+        assert_envelope(&e, "error");
+        assert!(e["data"]["message"].is_string(), "{e}");
+    }
+    ws.send(&json!({"action": "join", "data": {"room": "nowhere"}}))
+        .await;
+    assert_envelope(&ws.next().await, "error");
+    // Still open.
+    ws.send(&json!({"action": "ping"})).await;
+    assert_envelope(&ws.next().await, "pong");
+
+    let st = w.app.get("/ws/status", None).await;
+    assert_eq!(st.status, 200);
+    assert_eq!(st.json["status"], "operational");
+    assert_eq!(st.json["active_connections"], 1, "{}", st.text);
+    let types = st.json["supported_message_types"].as_array().unwrap();
+    for t in DOWNLOAD_TYPES.iter().chain(&["connected", "ping", "pong", "error"]) {
+        assert!(types.contains(&json!(t)), "{t}");
+    }
+    ws.close().await;
+    crate::queue_support::poll("the connection count to drop", || async {
+        let st = w.app.get("/ws/status", None).await;
+        (st.json["active_connections"] == 0).then_some(())
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn download_messages_carry_the_documented_fields() {
+    let w = queue_world(|_| {}).await;
+    let gate = Gate::new();
+    let data = media_bytes(KEY, 1, 1, 120_000);
+    w.sites
+        .episode(KEY, 1, 1, data, Serving::TrickleAfter(30_000, gate.clone()));
+    w.sites.episode(KEY, 1, 2, Vec::new(), Serving::Broken);
+
+    let mut ws = WsClient::connect(&w.app.address, Some(&w.token)).await;
+    assert_eq!(ws.next().await["type"], "connected");
+    ws.join().await;
+
+    let ids = w.add_ids(KEY, &[(1, 1)], "HIGH").await;
+    let added = ws.until("download_added").await;
+    assert_envelope(&added, "download_added");
+    assert_item_names(&added["data"], &ids[0]);
+    assert_eq!(added["data"]["status"], "pending");
+    assert_eq!(added["data"]["priority"], "HIGH");
+    assert_eq!(added["data"]["episode"]["episode"], 1);
+    let status = ws.until("queue_status").await;
+    assert_eq!(status["data"]["statistics"]["pending_count"], 1, "{status}");
+    assert_eq!(status["data"]["is_running"], false);
+
+    assert_eq!(w.post("/api/queue/start").await.status, 200);
+    let started = ws.until("queue_started").await;
+    assert_envelope(&started, "queue_started");
+    assert_eq!(started["data"]["is_running"], true);
+    let progress = ws.until("download_progress").await;
+    assert_envelope(&progress, "download_progress");
+    let p = &progress["data"];
+    assert_eq!(p["download_id"], ids[0].as_str());
+    assert_eq!(p["key"], KEY);
+    assert_eq!(p["folder"], KEY);
+    for f in ["percent", "speed_mbps", "downloaded_mb"] {
+        assert!(p[f].is_number(), "{f} in {p}");
+    }
+    for f in ["eta_seconds", "total_mb"] {
+        assert!(p.get(f).is_some(), "{f} in {p}");
+    }
+    assert!(p["total_mb"].as_f64().unwrap() > 0.1, "{p}");
+    gate.open();
+    let complete = ws.until("download_complete").await;
+    assert_envelope(&complete, "download_complete");
+    assert_item_names(&complete["data"], &ids[0]);
+    assert_eq!(complete["data"]["status"], "completed");
+    // Percent never went down.
+    let percents: Vec<f64> = ws
+        .seen
+        .iter()
+        .filter(|v| v["type"] == "download_progress")
+        .map(|v| v["data"]["percent"].as_f64().unwrap())
+        .collect();
+    assert!(percents.windows(2).all(|p| p[0] <= p[1]), "{percents:?}");
+
+    let failing = w.add_ids(KEY, &[(1, 2)], "NORMAL").await;
+    let failed = ws.until("download_failed").await;
+    assert_envelope(&failed, "download_failed");
+    assert_item_names(&failed["data"], &failing[0]);
+    assert_eq!(failed["data"]["status"], "failed");
+    assert!(!failed["data"]["error"].as_str().unwrap().is_empty(), "{failed}");
+
+    let r = w
+        .app
+        .delete(&format!("/api/queue/{}", failing[0]), Some(&w.token))
+        .await;
+    assert_eq!(r.status, 204);
+    let removed = ws.until("download_removed").await;
+    assert_envelope(&removed, "download_removed");
+    assert_eq!(removed["data"]["download_id"], failing[0].as_str());
+
+    assert_eq!(w.post("/api/queue/stop").await.status, 200);
+    let stopped = ws.until("queue_stopped").await;
+    assert_envelope(&stopped, "queue_stopped");
+    assert_eq!(stopped["data"]["is_running"], false);
+    let status = ws
+        .until_with("queue_status", |d| d["is_running"] == false)
+        .await;
+    assert_eq!(status["data"]["is_paused"], false);
+    for f in [
+        "total_items",
+        "pending_count",
+        "active_count",
+        "completed_count",
+        "failed_count",
+        "total_downloaded_mb",
+        "average_speed_mbps",
+        "estimated_time_remaining",
+    ] {
+        assert!(status["data"]["statistics"].get(f).is_some(), "{f} in {status}");
+    }
+    ws.close().await;
+}
+
+#[actix_web::test]
+async fn auth_by_message_rooms_and_unauthenticated_clients() {
+    let w = queue_world(|_| {}).await;
+    w.sites
+        .episode(KEY, 1, 1, media_bytes(KEY, 1, 1, 20_000), Serving::Fast);
+
+    // No token: connected, then only pong and error.
+    let mut anon = WsClient::connect(&w.app.address, None).await;
+    let hello = anon.next().await;
+    assert_eq!(hello["type"], "connected");
+    assert_eq!(hello["data"]["authenticated"], false);
+    anon.send(&json!({"action": "join", "data": {"room": "downloads"}}))
+        .await;
+    assert_eq!(anon.next().await["type"], "error");
+    anon.send(&json!({"action": "auth", "data": {"token": "forged.token.value"}}))
+        .await;
+    assert_eq!(anon.next().await["type"], "error");
+    // A bad query token is just unauthenticated.
+    let mut bad = WsClient::connect(&w.app.address, Some("garbage")).await;
+    assert_eq!(bad.next().await["data"]["authenticated"], false);
+
+    // Authenticated by message, in the room.
+    let mut member = WsClient::connect(&w.app.address, None).await;
+    assert_eq!(member.next().await["type"], "connected");
+    member.auth_and_join(&w.token).await;
+    // Authenticated by query but outside the room.
+    let mut outsider = WsClient::connect(&w.app.address, Some(&w.token)).await;
+    assert_eq!(outsider.next().await["type"], "connected");
+    // Joined, then left.
+    let mut leaver = WsClient::connect(&w.app.address, Some(&w.token)).await;
+    assert_eq!(leaver.next().await["type"], "connected");
+    leaver.join().await;
+    leaver
+        .send(&json!({"action": "leave", "data": {"room": "downloads"}}))
+        .await;
+    assert_eq!(leaver.next().await["type"], "system_info");
+
+    let ids = w.add_ids(KEY, &[(1, 1)], "NORMAL").await;
+    assert_eq!(w.post("/api/queue/start").await.status, 200);
+    let done = member.until("download_complete").await;
+    assert_eq!(done["data"]["download_id"], ids[0].as_str());
+    assert!(member.types().contains(&"download_added".to_string()));
+    assert!(member.types().contains(&"queue_started".to_string()));
+
+    // Every event was published before the member saw the completion; hub messages are handled
+    // before a later client message, so whatever the others were sent precedes their pong.
+    for (name, client) in [
+        ("anonymous", &mut anon),
+        ("bad token", &mut bad),
+        ("outside the room", &mut outsider),
+        ("left the room", &mut leaver),
+    ] {
+        let got = client.drain_with_ping().await;
+        let leaked: Vec<&Value> = got
+            .iter()
+            .filter(|v| DOWNLOAD_TYPES.contains(&v["type"].as_str().unwrap_or("")))
+            .collect();
+        assert!(leaked.is_empty(), "{name} received {leaked:?}");
+    }
+    for t in anon.types().iter().chain(bad.types().iter()) {
+        assert!(["connected", "pong", "error"].contains(&t.as_str()), "{t}");
+    }
+    for c in [anon, bad, member, outsider, leaver] {
+        c.close().await;
+    }
+}
+
+#[actix_web::test]
+async fn a_client_that_reads_nothing_does_not_slow_the_queue() {
+    let w = queue_world(|_| {}).await;
+    // A client that joins and then never reads.
+    let mut idle = WsClient::connect(&w.app.address, Some(&w.token)).await;
+    assert_eq!(idle.next().await["type"], "connected");
+    idle.join().await;
+    let eps: Vec<(u32, u32)> = (1..=20).map(|e| (1, e)).collect();
+    for &(s, e) in &eps {
+        w.sites
+            .episode(KEY, s, e, media_bytes(KEY, s, e, 2_000), Serving::Fast);
+    }
+    let ids = w.add_ids(KEY, &eps, "NORMAL").await;
+    assert_eq!(ids.len(), 20);
+    // Deletes and re-adds publish hundreds of events while the idle client reads nothing.
+    for _ in 0..5 {
+        let r = w.app.delete("/api/queue/pending", Some(&w.token)).await;
+        assert_eq!(r.status, 200);
+        w.add_ids(KEY, &eps, "NORMAL").await;
+    }
+    assert_eq!(w.post("/api/queue/start").await.status, 200);
+    w.wait_status("all downloads completed", |s| {
+        s["statistics"]["completed_count"] == 20
+    })
+    .await;
+    drop(idle);
+}

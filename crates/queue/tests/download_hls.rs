@@ -451,3 +451,40 @@ fn a_cancelled_hls_download_resumes_from_the_state_file() {
     assert!(!part(&file).exists());
     assert!(!std::path::Path::new(&format!("{}.state", part(&file).display())).exists());
 }
+
+#[test]
+fn the_host_budget_caps_parallel_connections() {
+    let server = FakeServer::start();
+    let segs = segments(16, 17);
+    serve_media(&server, "budget", &segs, "");
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    for (i, s) in segs.iter().enumerate() {
+        let (f, p, s) = (in_flight.clone(), peak.clone(), s.clone());
+        server.route(&format!("/budget/seg{i}.ts"), move |_| {
+            let now = f.fetch_add(1, Ordering::SeqCst) + 1;
+            p.fetch_max(now, Ordering::SeqCst);
+            thread::sleep(Duration::from_millis(20));
+            f.fetch_sub(1, Ordering::SeqCst);
+            FakeResponse::bytes(TS, s.clone())
+        });
+    }
+    let (_dir, file) = target();
+    let mut o = opts();
+    o.segment_concurrency = 8;
+    o.budget = Arc::new(aniworld_queue::download::HostBudget::new(0, 2));
+    fetch_media(
+        &hls(&server, "/budget/index.m3u8"),
+        &file,
+        &o,
+        &quiet,
+        &CancelToken::new(),
+    )
+    .unwrap();
+    assert_eq!(fs::read(&file).unwrap(), segs.concat());
+    let peak = peak.load(Ordering::SeqCst);
+    assert!(
+        (1..=2).contains(&peak),
+        "at most 2 connections at once, saw {peak}"
+    );
+}

@@ -55,6 +55,7 @@ impl Http {
             .timeout_connect(Some(opts.timeout))
             .timeout_recv_response(Some(opts.timeout))
             .timeout_per_read(Some(opts.timeout))
+            .max_idle_connections(opts.segment_concurrency.max(4) * 2)
             .max_idle_connections_per_host(opts.segment_concurrency.max(4) * 2)
             .max_redirects(10)
             .build()

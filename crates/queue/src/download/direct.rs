@@ -110,6 +110,7 @@ pub(crate) fn fetch_direct(
                     && offset < t
                 {
                     // The body ended early without an error: resume like after a cut.
+                    backoff.reset_if_progress(offset);
                     if backoff.wait(cancel)? {
                         continue;
                     }

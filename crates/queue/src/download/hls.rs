@@ -89,6 +89,18 @@ fn resolve_plan(
                 }
             })?;
             let variant_url = join(&base, &variant.uri, "variant")?;
+            let separate_audio = variant.audio.as_deref().is_some_and(|group| {
+                master
+                    .alternatives
+                    .iter()
+                    .any(|a| a.group_id == group && a.uri.is_some())
+            });
+            if separate_audio {
+                log::warn!(
+                    "{variant_url}: the audio rendition is a separate playlist and is not \
+                     fetched; the file holds what the variant itself carries"
+                );
+            }
             log::debug!("HLS variant {variant_url} ({:?})", variant.resolution);
             match load_playlist(http, &variant_url, cancel)? {
                 (Playlist::MediaPlaylist(m), b) => (m, b),

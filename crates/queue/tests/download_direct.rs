@@ -42,11 +42,17 @@ fn resumes_with_range_after_the_connection_is_cut() {
     let out = fetch_media(&src, &file, &cut_opts(), &quiet, &CancelToken::new()).unwrap();
     assert_eq!(out.bytes, data.len() as u64);
     assert!(!out.remuxed);
-    assert_eq!(fs::read(&file).unwrap(), *data, "byte-identical after resume");
+    assert_eq!(
+        fs::read(&file).unwrap(),
+        *data,
+        "byte-identical after resume"
+    );
     assert!(!part(&file).exists());
     let reqs = server.requests();
     assert!(reqs.len() >= 2);
-    let resumed = reqs[1].header("range").expect("second request asks for a range");
+    let resumed = reqs[1]
+        .header("range")
+        .expect("second request asks for a range");
     let start: u64 = resumed
         .strip_prefix("bytes=")
         .and_then(|r| r.strip_suffix('-'))
@@ -54,7 +60,10 @@ fn resumes_with_range_after_the_connection_is_cut() {
         .parse()
         .unwrap();
     assert!(start > 0 && start <= (MIB + 7) as u64, "resumed at {start}");
-    assert_eq!(reqs[0].header("referer"), Some("https://hoster.example/e/1"));
+    assert_eq!(
+        reqs[0].header("referer"),
+        Some("https://hoster.example/e/1")
+    );
 }
 
 #[test]
@@ -125,13 +134,19 @@ fn html_instead_of_media_is_not_media() {
     // Same page served as octet-stream: recognised by its content.
     server.serve(
         "/disguised.mp4",
-        FakeResponse::bytes("application/octet-stream", b"<html><body>Blocked</body></html>".to_vec()),
+        FakeResponse::bytes(
+            "application/octet-stream",
+            b"<html><body>Blocked</body></html>".to_vec(),
+        ),
     );
     for path in ["/v.mp4", "/disguised.mp4"] {
         let (_dir, file) = target();
         let src = source(format!("{}{path}", server.url()), MediaKind::Direct);
         let err = fetch_media(&src, &file, &opts(), &quiet, &CancelToken::new()).unwrap_err();
-        assert!(matches!(err, DownloadError::NotMedia { .. }), "{path}: {err:?}");
+        assert!(
+            matches!(err, DownloadError::NotMedia { .. }),
+            "{path}: {err:?}"
+        );
         assert!(!err.is_retryable());
         assert!(!file.exists());
     }
@@ -163,11 +178,22 @@ fn a_vanished_series_folder_is_target_missing() {
     let server = FakeServer::start();
     server.serve("/v.mp4", FakeResponse::bytes("video/mp4", vec![1u8; 10]));
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("Gone (2020)").join("Season 01").join("x.mp4");
+    let file = dir
+        .path()
+        .join("Gone (2020)")
+        .join("Season 01")
+        .join("x.mp4");
     let src = source(format!("{}/v.mp4", server.url()), MediaKind::Direct);
     let err = fetch_media(&src, &file, &opts(), &quiet, &CancelToken::new()).unwrap_err();
-    assert!(matches!(err, DownloadError::TargetMissing { .. }), "{err:?}");
-    assert_eq!(server.requests().len(), 0, "nothing is fetched for a missing target");
+    assert!(
+        matches!(err, DownloadError::TargetMissing { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        0,
+        "nothing is fetched for a missing target"
+    );
 }
 
 #[test]
@@ -175,12 +201,16 @@ fn progress_reports_reach_the_total() {
     let data = Arc::new(bytes(MIB, 4));
     let server = FakeServer::start();
     let d = data.clone();
-    server.route("/v.mp4", move |req| FakeResponse::ranged(req, "video/mp4", &d));
+    server.route("/v.mp4", move |req| {
+        FakeResponse::ranged(req, "video/mp4", &d)
+    });
     let (_dir, file) = target();
     let src = source(format!("{}/v.mp4", server.url()), MediaKind::Direct);
     let seen = std::sync::Mutex::new(Vec::new());
     let cb = |u: &aniworld_queue::download::ProgressUpdate| {
-        seen.lock().unwrap().push((u.downloaded_bytes, u.total_bytes))
+        seen.lock()
+            .unwrap()
+            .push((u.downloaded_bytes, u.total_bytes))
     };
     fetch_media(&src, &file, &opts(), &cb, &CancelToken::new()).unwrap();
     let seen = seen.into_inner().unwrap();

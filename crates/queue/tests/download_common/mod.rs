@@ -12,7 +12,9 @@ use aniworld_queue::download::{FetchOptions, HostBudget, ProgressUpdate};
 
 /// Deterministic pseudo-random bytes (`seed` picks the stream).
 pub fn bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..len)
         .map(|_| {
             x = x

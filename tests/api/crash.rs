@@ -63,11 +63,16 @@ impl Api {
 }
 
 fn ids(status: &Value) -> Vec<String> {
-    let mut out: Vec<String> = ["active_downloads", "pending_queue", "completed_downloads", "failed_downloads"]
-        .iter()
-        .flat_map(|l| status["status"][l].as_array().cloned().unwrap_or_default())
-        .map(|i| i["id"].as_str().unwrap().to_string())
-        .collect();
+    let mut out: Vec<String> = [
+        "active_downloads",
+        "pending_queue",
+        "completed_downloads",
+        "failed_downloads",
+    ]
+    .iter()
+    .flat_map(|l| status["status"][l].as_array().cloned().unwrap_or_default())
+    .map(|i| i["id"].as_str().unwrap().to_string())
+    .collect();
     out.sort();
     out
 }
@@ -99,11 +104,22 @@ async fn a_download_survives_sigkill_and_completes_byte_identical() {
     let gate = Gate::new();
     let big = media_bytes(KEY, 1, 1, 1_500_000);
     let small = media_bytes(KEY, 1, 2, 70_000);
-    sites.episode(KEY, 1, 1, big.clone(), Serving::TrickleAfter(200_000, gate.clone()));
+    sites.episode(
+        KEY,
+        1,
+        1,
+        big.clone(),
+        Serving::TrickleAfter(200_000, gate.clone()),
+    );
     sites.episode(KEY, 1, 2, small.clone(), Serving::Fast);
     let anime_arg = anime.path().to_string_lossy().into_owned();
     let provider = sites.catalogue.url();
-    let args = ["--anime-dir", anime_arg.as_str(), "--provider-url", provider.as_str()];
+    let args = [
+        "--anime-dir",
+        anime_arg.as_str(),
+        "--provider-url",
+        provider.as_str(),
+    ];
 
     let mut first = start_binary(data_dir.path(), cwd.path(), &args);
     let api = Api {
@@ -135,7 +151,10 @@ async fn a_download_survives_sigkill_and_completes_byte_identical() {
 
     let target = anime
         .path()
-        .join(aniworld_core::naming::episode_relative_path(KEY, EpisodeId::new(1, 1)));
+        .join(aniworld_core::naming::episode_relative_path(
+            KEY,
+            EpisodeId::new(1, 1),
+        ));
     let deadline = Instant::now() + Duration::from_secs(30);
     while part_len(&target) < 200_000 {
         assert!(Instant::now() < deadline, "the download never got going");
@@ -152,7 +171,11 @@ async fn a_download_survives_sigkill_and_completes_byte_identical() {
     let second = start_binary(data_dir.path(), cwd.path(), &args);
     let api = Api::login(&second.address).await;
     let after = api.status().await;
-    assert_eq!(ids(&after), before, "the queue changed across the crash: {after}");
+    assert_eq!(
+        ids(&after),
+        before,
+        "the queue changed across the crash: {after}"
+    );
     assert_eq!(after["status"]["is_running"], true, "{after}");
 
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -163,15 +186,22 @@ async fn a_download_survives_sigkill_and_completes_byte_identical() {
         if s["statistics"]["completed_count"] == 2 {
             break;
         }
-        assert!(Instant::now() < deadline, "not completed after restart: {s}");
+        assert!(
+            Instant::now() < deadline,
+            "not completed after restart: {s}"
+        );
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(std::fs::read(&target).unwrap(), big);
     assert_eq!(
-        std::fs::read(anime.path().join(aniworld_core::naming::episode_relative_path(
-            KEY,
-            EpisodeId::new(1, 2)
-        )))
+        std::fs::read(
+            anime
+                .path()
+                .join(aniworld_core::naming::episode_relative_path(
+                    KEY,
+                    EpisodeId::new(1, 2)
+                ))
+        )
         .unwrap(),
         small
     );
@@ -182,7 +212,10 @@ async fn a_download_survives_sigkill_and_completes_byte_identical() {
             .header("range")
             .is_some_and(|v| v.starts_with("bytes=") && !v.starts_with("bytes=0-"))),
         "no resuming Range request: {:?}",
-        resumed.iter().map(|r| r.header("range")).collect::<Vec<_>>()
+        resumed
+            .iter()
+            .map(|r| r.header("range"))
+            .collect::<Vec<_>>()
     );
     let serie = Store::open(&data_dir.path().join("aniworld.db"))
         .unwrap()

@@ -49,11 +49,21 @@ async fn added_episodes_download_into_the_library_and_leave_the_missing_list() {
     let first = &s["status"]["pending_queue"][0];
     assert_eq!(first["serie_id"], KEY);
     assert_eq!(first["serie_folder"], KEY);
-    assert_eq!(first["episode"], json!({"season": 1, "episode": 1, "title": "Episode 1"}));
+    assert_eq!(
+        first["episode"],
+        json!({"season": 1, "episode": 1, "title": "Episode 1"})
+    );
     assert_eq!(first["status"], "pending");
     assert_eq!(first["priority"], "NORMAL");
     assert_eq!(first["retry_count"], 0);
-    for f in ["added_at", "started_at", "completed_at", "progress", "error", "source_url"] {
+    for f in [
+        "added_at",
+        "started_at",
+        "completed_at",
+        "progress",
+        "error",
+        "source_url",
+    ] {
         assert!(first.get(f).is_some(), "{f} in {first}");
     }
     assert_eq!(count(&s, "total_items"), 2);
@@ -79,7 +89,10 @@ async fn added_episodes_download_into_the_library_and_leave_the_missing_list() {
     for item in done.as_array().unwrap() {
         assert_eq!(item["status"], "completed");
         assert!(item["completed_at"].is_string(), "{item}");
-        assert!(item["source_url"].as_str().unwrap().contains("/media/"), "{item}");
+        assert!(
+            item["source_url"].as_str().unwrap().contains("/media/"),
+            "{item}"
+        );
     }
 
     assert_eq!(std::fs::read(w.episode_file(KEY, 1, 1)).unwrap(), one);
@@ -87,7 +100,11 @@ async fn added_episodes_download_into_the_library_and_leave_the_missing_list() {
     let serie = w.store().get_series(KEY).unwrap().unwrap();
     assert!(!serie.missing.contains(EpisodeId::new(1, 1)));
     assert!(!serie.missing.contains(EpisodeId::new(1, 2)));
-    assert!(serie.missing.contains(EpisodeId::new(1, 3)), "{:?}", serie.missing);
+    assert!(
+        serie.missing.contains(EpisodeId::new(1, 3)),
+        "{:?}",
+        serie.missing
+    );
 }
 
 #[actix_web::test]
@@ -99,8 +116,15 @@ async fn an_episode_already_queued_is_refused_with_a_reason() {
     assert_eq!(r.json["added_items"].as_array().unwrap().len(), 1);
     let failed = r.json["failed_items"].as_array().unwrap();
     assert_eq!(failed.len(), 2, "{}", r.text);
-    assert_eq!((failed[0]["season"].clone(), failed[0]["episode"].clone()), (json!(1), json!(1)));
-    assert!(failed[0]["reason"].as_str().unwrap().contains("already"), "{}", r.text);
+    assert_eq!(
+        (failed[0]["season"].clone(), failed[0]["episode"].clone()),
+        (json!(1), json!(1))
+    );
+    assert!(
+        failed[0]["reason"].as_str().unwrap().contains("already"),
+        "{}",
+        r.text
+    );
     assert_eq!(failed[1]["episode"], 2);
     assert!(!failed[1]["reason"].as_str().unwrap().is_empty());
     let s = w.status().await;
@@ -117,19 +141,33 @@ async fn pending_items_are_ordered_by_priority_then_position_and_reorder_moves_t
     let order = QueueWorld::ids(&w.status().await, "pending_queue");
     assert_eq!(
         order,
-        vec![high[0].clone(), normal[0].clone(), normal[1].clone(), low[0].clone()]
+        vec![
+            high[0].clone(),
+            normal[0].clone(),
+            normal[1].clone(),
+            low[0].clone()
+        ]
     );
 
     let r = w
         .app
-        .post("/api/queue/reorder", Some(&w.token), &json!({"item_ids": [normal[1]]}))
+        .post(
+            "/api/queue/reorder",
+            Some(&w.token),
+            &json!({"item_ids": [normal[1]]}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["message"], "Queue reordered with 1 items");
     let reordered = QueueWorld::ids(&w.status().await, "pending_queue");
     assert_eq!(
         reordered,
-        vec![high[0].clone(), normal[1].clone(), normal[0].clone(), low[0].clone()]
+        vec![
+            high[0].clone(),
+            normal[1].clone(),
+            normal[0].clone(),
+            low[0].clone()
+        ]
     );
 
     // An unknown id: 404 and the order is unchanged.
@@ -137,14 +175,25 @@ async fn pending_items_are_ordered_by_priority_then_position_and_reorder_moves_t
     for bad in [json!([normal[0], unknown]), json!(["not-a-uuid"])] {
         let r = w
             .app
-            .post("/api/queue/reorder", Some(&w.token), &json!({"item_ids": bad}))
+            .post(
+                "/api/queue/reorder",
+                Some(&w.token),
+                &json!({"item_ids": bad}),
+            )
             .await;
         r.assert_error(404, "NOT_FOUND_ERROR");
-        assert_eq!(QueueWorld::ids(&w.status().await, "pending_queue"), reordered);
+        assert_eq!(
+            QueueWorld::ids(&w.status().await, "pending_queue"),
+            reordered
+        );
     }
     let r = w
         .app
-        .post("/api/queue/reorder", Some(&w.token), &json!({"item_ids": []}))
+        .post(
+            "/api/queue/reorder",
+            Some(&w.token),
+            &json!({"item_ids": []}),
+        )
         .await;
     r.assert_error(422, "VALIDATION_ERROR");
 }
@@ -158,10 +207,13 @@ async fn bad_requests_answer_404_422_and_400() {
         async move { app.post("/api/queue/add", t, &body).await }
     };
     let ep = json!([{"season": 1, "episode": 1}]);
-    let r = add(json!({"serie_id": KEY, "serie_folder": KEY, "episodes": ep, "priority": "URGENT"})).await;
+    let r =
+        add(json!({"serie_id": KEY, "serie_folder": KEY, "episodes": ep, "priority": "URGENT"}))
+            .await;
     r.assert_error(422, "VALIDATION_ERROR");
     assert!(r.json["details"]["priority"].is_string(), "{}", r.text);
-    let r = add(json!({"serie_id": KEY, "serie_folder": KEY, "episodes": [], "priority": "LOW"})).await;
+    let r =
+        add(json!({"serie_id": KEY, "serie_folder": KEY, "episodes": [], "priority": "LOW"})).await;
     r.assert_error(422, "VALIDATION_ERROR");
     assert!(r.json["details"]["episodes"].is_string(), "{}", r.text);
     let r = add(json!({"serie_folder": KEY, "episodes": ep})).await;
@@ -169,14 +221,23 @@ async fn bad_requests_answer_404_422_and_400() {
     assert!(r.json["details"]["serie_id"].is_string(), "{}", r.text);
     let r = add(json!({"serie_id": KEY, "serie_folder": "../etc", "episodes": ep})).await;
     r.assert_error(422, "VALIDATION_ERROR");
-    let r = w.app.post_raw("/api/queue/add", t, b"{not json".to_vec()).await;
+    let r = w
+        .app
+        .post_raw("/api/queue/add", t, b"{not json".to_vec())
+        .await;
     r.assert_error(400, "BAD_REQUEST");
     assert_eq!(count(&w.status().await, "total_items"), 0);
 
     let kept = w.add_ids(KEY, &[(1, 1)], "NORMAL").await;
     let unknown = uuid::Uuid::new_v4().to_string();
-    for path in [format!("/api/queue/{unknown}"), "/api/queue/not-a-uuid".to_string()] {
-        w.app.delete(&path, t).await.assert_error(404, "NOT_FOUND_ERROR");
+    for path in [
+        format!("/api/queue/{unknown}"),
+        "/api/queue/not-a-uuid".to_string(),
+    ] {
+        w.app
+            .delete(&path, t)
+            .await
+            .assert_error(404, "NOT_FOUND_ERROR");
     }
     let r = crate::helpers::send(
         &w.app.client,
@@ -214,7 +275,9 @@ async fn every_delete_and_clear_endpoint_removes_what_it_names() {
     assert!(!failed["error"].as_str().unwrap().is_empty(), "{failed}");
     assert_eq!(w.post("/api/queue/stop").await.status, 200);
 
-    let pending = w.add_ids(KEY, &[(2, 1), (2, 2), (2, 3), (2, 4), (2, 5)], "NORMAL").await;
+    let pending = w
+        .add_ids(KEY, &[(2, 1), (2, 2), (2, 3), (2, 4), (2, 5)], "NORMAL")
+        .await;
     let t = Some(w.token.as_str());
     let r = w.app.delete(&format!("/api/queue/{}", pending[0]), t).await;
     assert_eq!(r.status, 204, "{}", r.text);
@@ -272,7 +335,11 @@ async fn retry_with_an_empty_list_retries_every_failed_item() {
     let two = serve(&w, 1, 2, 40_001, Serving::Fast);
     let r = w
         .app
-        .post("/api/queue/retry", Some(&w.token), &json!({"item_ids": [ids[1]]}))
+        .post(
+            "/api/queue/retry",
+            Some(&w.token),
+            &json!({"item_ids": [ids[1]]}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["retried_count"], 1);
@@ -300,12 +367,20 @@ async fn retry_with_an_empty_list_retries_every_failed_item() {
 async fn stop_and_pause_let_the_running_download_finish_and_start_nothing_new() {
     let w = queue_world(|_| {}).await;
     let gate = Gate::new();
-    let one = serve(&w, 1, 1, 200_000, Serving::TrickleAfter(20_000, gate.clone()));
+    let one = serve(
+        &w,
+        1,
+        1,
+        200_000,
+        Serving::TrickleAfter(20_000, gate.clone()),
+    );
     let two = serve(&w, 1, 2, 30_000, Serving::Fast);
     let ids = w.add_ids(KEY, &[(1, 1)], "NORMAL").await;
     assert_eq!(w.post("/api/queue/start").await.status, 200);
     w.wait_status("the first download running", |s| {
-        s["status"]["active_downloads"].as_array().is_some_and(|a| a.len() == 1)
+        s["status"]["active_downloads"]
+            .as_array()
+            .is_some_and(|a| a.len() == 1)
     })
     .await;
 
@@ -316,7 +391,13 @@ async fn stop_and_pause_let_the_running_download_finish_and_start_nothing_new() 
         "Queue processing stopped (current download will continue)"
     );
     let s = w.status().await;
-    assert_eq!((s["status"]["is_running"].clone(), s["status"]["is_paused"].clone()), (json!(false), json!(false)));
+    assert_eq!(
+        (
+            s["status"]["is_running"].clone(),
+            s["status"]["is_paused"].clone()
+        ),
+        (json!(false), json!(false))
+    );
     assert_eq!(QueueWorld::ids(&s, "active_downloads"), ids);
     let later = w.add_ids(KEY, &[(1, 2)], "HIGH").await;
 
@@ -332,9 +413,18 @@ async fn stop_and_pause_let_the_running_download_finish_and_start_nothing_new() 
     let r = w.post("/api/queue/pause").await;
     assert_eq!(r.json["message"], "Queue processing paused");
     let s = w.status().await;
-    assert_eq!((s["status"]["is_running"].clone(), s["status"]["is_paused"].clone()), (json!(false), json!(true)));
+    assert_eq!(
+        (
+            s["status"]["is_running"].clone(),
+            s["status"]["is_paused"].clone()
+        ),
+        (json!(false), json!(true))
+    );
     assert_eq!(QueueWorld::ids(&s, "pending_queue"), later);
-    assert!(w.sites.media_requests(KEY, 1, 2).is_empty(), "a stopped queue started a download");
+    assert!(
+        w.sites.media_requests(KEY, 1, 2).is_empty(),
+        "a stopped queue started a download"
+    );
 
     assert_eq!(w.post("/api/queue/start").await.status, 200);
     let s = w
@@ -342,7 +432,13 @@ async fn stop_and_pause_let_the_running_download_finish_and_start_nothing_new() 
             s["statistics"]["completed_count"] == 2
         })
         .await;
-    assert_eq!((s["status"]["is_running"].clone(), s["status"]["is_paused"].clone()), (json!(true), json!(false)));
+    assert_eq!(
+        (
+            s["status"]["is_running"].clone(),
+            s["status"]["is_paused"].clone()
+        ),
+        (json!(true), json!(false))
+    );
     assert_eq!(std::fs::read(w.episode_file(KEY, 1, 2)).unwrap(), two);
 }
 
@@ -350,11 +446,19 @@ async fn stop_and_pause_let_the_running_download_finish_and_start_nothing_new() 
 async fn deleting_a_running_download_cancels_it_and_leaves_no_file() {
     let w = queue_world(|_| {}).await;
     let gate = Gate::new();
-    serve(&w, 1, 1, 400_000, Serving::TrickleAfter(10_000, gate.clone()));
+    serve(
+        &w,
+        1,
+        1,
+        400_000,
+        Serving::TrickleAfter(10_000, gate.clone()),
+    );
     let ids = w.add_ids(KEY, &[(1, 1)], "NORMAL").await;
     assert_eq!(w.post("/api/queue/start").await.status, 200);
     w.wait_status("the download running", |s| {
-        s["status"]["active_downloads"].as_array().is_some_and(|a| a.len() == 1)
+        s["status"]["active_downloads"]
+            .as_array()
+            .is_some_and(|a| a.len() == 1)
     })
     .await;
     let r = w

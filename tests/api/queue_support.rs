@@ -142,10 +142,12 @@ impl QueueWorld {
 
     /// Where an episode of `folder` lands.
     pub fn episode_file(&self, folder: &str, season: u32, episode: u32) -> PathBuf {
-        self.anime.path().join(aniworld_core::naming::episode_relative_path(
-            folder,
-            EpisodeId::new(season, episode),
-        ))
+        self.anime
+            .path()
+            .join(aniworld_core::naming::episode_relative_path(
+                folder,
+                EpisodeId::new(season, episode),
+            ))
     }
 
     /// A second handle on the service's SQLite database.

@@ -48,7 +48,12 @@ async fn connected_ping_pong_and_malformed_messages() {
     assert_envelope(&ws.next().await, "pong");
     ws.send(&json!({"type": "ping"})).await;
     assert_envelope(&ws.next().await, "pong");
-    for bad in ["not json", "[1,2]", r#"{"action":"dance"}"#, r#"{"action":"join"}"#] {
+    for bad in [
+        "not json",
+        "[1,2]",
+        r#"{"action":"dance"}"#,
+        r#"{"action":"join"}"#,
+    ] {
         ws.send_text(bad).await;
         let e = ws.next().await;
         assert_envelope(&e, "error");
@@ -66,7 +71,10 @@ async fn connected_ping_pong_and_malformed_messages() {
     assert_eq!(st.json["status"], "operational");
     assert_eq!(st.json["active_connections"], 1, "{}", st.text);
     let types = st.json["supported_message_types"].as_array().unwrap();
-    for t in DOWNLOAD_TYPES.iter().chain(&["connected", "ping", "pong", "error"]) {
+    for t in DOWNLOAD_TYPES
+        .iter()
+        .chain(&["connected", "ping", "pong", "error"])
+    {
         assert!(types.contains(&json!(t)), "{t}");
     }
     ws.close().await;
@@ -137,7 +145,10 @@ async fn download_messages_carry_the_documented_fields() {
     assert_envelope(&failed, "download_failed");
     assert_item_names(&failed["data"], &failing[0]);
     assert_eq!(failed["data"]["status"], "failed");
-    assert!(!failed["data"]["error"].as_str().unwrap().is_empty(), "{failed}");
+    assert!(
+        !failed["data"]["error"].as_str().unwrap().is_empty(),
+        "{failed}"
+    );
 
     let r = w
         .app
@@ -166,7 +177,10 @@ async fn download_messages_carry_the_documented_fields() {
         "average_speed_mbps",
         "estimated_time_remaining",
     ] {
-        assert!(status["data"]["statistics"].get(f).is_some(), "{f} in {status}");
+        assert!(
+            status["data"]["statistics"].get(f).is_some(),
+            "{f} in {status}"
+        );
     }
     ws.close().await;
 }

@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-use serde_json::{Value, json};
 
 /// How long a read waits before the test fails.
 const READ_WAIT: Duration = Duration::from_secs(30);
@@ -54,7 +54,9 @@ impl WsClient {
         loop {
             let frame = actix_web::rt::time::timeout(READ_WAIT, self.framed.next())
                 .await
-                .unwrap_or_else(|_| panic!("no message within {READ_WAIT:?}; seen {:?}", self.types()))
+                .unwrap_or_else(|_| {
+                    panic!("no message within {READ_WAIT:?}; seen {:?}", self.types())
+                })
                 .expect("socket open")
                 .expect("valid frame");
             match frame {

@@ -27,6 +27,11 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP service (the default).
     Serve,
+    /// Download one episode of the catalogue (stream resolver and downloader of the queue),
+    /// with a progress bar.
+    Download(crate::fetch_cli::DownloadArgs),
+    /// Download one media URL (direct file or HLS playlist) to a file, with a progress bar.
+    FetchMedia(crate::fetch_cli::FetchMediaArgs),
 }
 
 /// Flags of the service; accepted before or after the subcommand.

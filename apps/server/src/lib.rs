@@ -20,6 +20,7 @@ pub mod context;
 pub mod downloads;
 pub mod error;
 pub mod events;
+pub mod fetch_cli;
 pub mod files;
 pub mod logging;
 pub mod metrics;

@@ -10,6 +10,16 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.serve.into_settings()),
+        Command::Download(args) => {
+            let settings = cli.serve.into_settings();
+            init_cli_logging(&settings)?;
+            aniworld_server::fetch_cli::download(&args, &settings).map(|_| ())
+        }
+        Command::FetchMedia(args) => {
+            let settings = cli.serve.into_settings();
+            init_cli_logging(&settings)?;
+            aniworld_server::fetch_cli::fetch_media_url(&args, &settings).map(|_| ())
+        }
     }
 }
 
@@ -19,6 +29,15 @@ fn config_for_logging(settings: &Settings) -> aniworld_core::AppConfig {
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()
+}
+
+/// Logging of the one-shot commands: warnings and errors on stderr, nothing written to disk.
+fn init_cli_logging(settings: &Settings) -> anyhow::Result<()> {
+    let filter = settings.overrides.log_level.as_deref().unwrap_or("warn");
+    env_logger::Builder::new()
+        .parse_filters(filter)
+        .try_init()
+        .context("setting up logging")
 }
 
 fn serve(settings: Settings) -> anyhow::Result<()> {

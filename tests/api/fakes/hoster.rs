@@ -42,9 +42,9 @@ pub struct Sites {
 /// Deterministic media bytes of an episode (`len` bytes, distinct per episode).
 pub fn media_bytes(key: &str, season: u32, episode: u32, len: usize) -> Vec<u8> {
     let mut out = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom".to_vec();
-    let mut x: u32 = key
-        .bytes()
-        .fold(season * 1000 + episode + 7, |a, b| a.wrapping_mul(31) ^ u32::from(b));
+    let mut x: u32 = key.bytes().fold(season * 1000 + episode + 7, |a, b| {
+        a.wrapping_mul(31) ^ u32::from(b)
+    });
     while out.len() < len {
         x ^= x << 13;
         x ^= x >> 17;
@@ -88,7 +88,11 @@ impl Sites {
             &format!("/redirect/{id}"),
             FakeResponse::redirect(&format!("{}/e/{code}", self.voe.url())),
         );
-        let media_url = format!("{}{}", self.voe.url(), Self::media_path(key, season, episode));
+        let media_url = format!(
+            "{}{}",
+            self.voe.url(),
+            Self::media_path(key, season, episode)
+        );
         if matches!(serving, Serving::Broken) {
             self.voe.serve(
                 &format!("/e/{code}"),
@@ -117,7 +121,12 @@ impl Sites {
     }
 
     /// Requests the media host received for an episode.
-    pub fn media_requests(&self, key: &str, season: u32, episode: u32) -> Vec<aniworld_testkit::RecordedRequest> {
+    pub fn media_requests(
+        &self,
+        key: &str,
+        season: u32,
+        episode: u32,
+    ) -> Vec<aniworld_testkit::RecordedRequest> {
         let path = Self::media_path(key, season, episode);
         self.voe
             .requests()
@@ -190,7 +199,11 @@ const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
 fn b64(data: &[u8]) -> String {
     let mut out = String::new();
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {

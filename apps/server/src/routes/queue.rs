@@ -244,10 +244,9 @@ pub async fn add_to_queue(
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| req.serie_id.clone());
     let q = engine(&state);
-    let outcome = blocking(move || {
-        q.add(&req.serie_id, &req.serie_folder, &name, episodes, priority)
-    })
-    .await?;
+    let outcome =
+        blocking(move || q.add(&req.serie_id, &req.serie_folder, &name, episodes, priority))
+            .await?;
     let ids: Vec<String> = outcome.added.iter().map(|i| i.id.to_string()).collect();
     let failed = outcome
         .failed
@@ -321,7 +320,10 @@ pub async fn delete_items(
     body: web::Json<ItemIdsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if body.item_ids.is_empty() {
-        return Err(ApiError::validation("item_ids", "at least one id is required"));
+        return Err(ApiError::validation(
+            "item_ids",
+            "at least one id is required",
+        ));
     }
     let ids = parse_ids(&body.item_ids)?;
     let q = engine(&state);
@@ -366,7 +368,10 @@ pub async fn reorder_queue(
     body: web::Json<ItemIdsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if body.item_ids.is_empty() {
-        return Err(ApiError::validation("item_ids", "at least one id is required"));
+        return Err(ApiError::validation(
+            "item_ids",
+            "at least one id is required",
+        ));
     }
     let ids = parse_ids(&body.item_ids)?;
     let n = ids.len();

@@ -34,7 +34,10 @@ pub async fn token_is_valid(state: &web::Data<AppState>, token: &str) -> bool {
         return !revoked;
     }
     let auth = state.auth.clone();
-    matches!(blocking(move || auth.check_revoked(&claims.jti)).await, Ok(false))
+    matches!(
+        blocking(move || auth.check_revoked(&claims.jti)).await,
+        Ok(false)
+    )
 }
 
 /// The state of one connection.

@@ -355,6 +355,27 @@ impl NfoService {
         Ok(svc.write_episode_nfo(&series_dir, &video, id.season, id.episode)?)
     }
 
+    /// Runs [`NfoService::episode_downloaded`] on its own thread, so the caller (the queue's
+    /// event sink) never waits on TMDB; the outcome is logged.
+    pub fn episode_downloaded_in_background(self: &Arc<Self>, item: DownloadItem) {
+        let nfo = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("episode-nfo".into())
+            .spawn(move || match nfo.episode_downloaded(&item) {
+                Ok(Some(path)) => log::info!("episode NFO written: {}", path.display()),
+                Ok(None) => {}
+                Err(e) => log::warn!(
+                    "episode NFO for {} S{:02}E{:02}: {e}",
+                    item.serie_id,
+                    item.episode.season,
+                    item.episode.episode
+                ),
+            });
+        if let Err(e) = spawned {
+            log::warn!("episode NFO not written: no thread: {e}");
+        }
+    }
+
     fn with_key(&self) -> Result<Arc<MetadataService>, NfoError> {
         let svc = self.metadata();
         if svc.has_api_key() {

@@ -56,10 +56,11 @@ fn dependencies(manifest: &str) -> Vec<String> {
             in_deps = line.contains("dependencies");
             continue;
         }
-        if in_deps && !line.starts_with('#') {
-            if let Some((name, _)) = line.split_once('=') {
-                out.push(name.trim().trim_matches('"').to_string());
-            }
+        if in_deps
+            && !line.starts_with('#')
+            && let Some((name, _)) = line.split_once('=')
+        {
+            out.push(name.trim().trim_matches('"').to_string());
         }
     }
     out

@@ -140,7 +140,7 @@ impl ApiError {
                 retry_after_secs: 1,
             },
             503 => ApiError::Unavailable(message),
-            400..=499 => ApiError::Client { status, message },
+            402..=499 => ApiError::Client { status, message },
             _ => ApiError::Internal(message),
         }
     }
@@ -358,10 +358,9 @@ impl From<aniworld_core::ports::SourceError> for ApiError {
                 "The catalogue refused the request (anti-bot protection): {}",
                 e.message
             )),
-            K::Network => ApiError::Unavailable(format!(
-                "The catalogue could not be reached: {}",
-                e.message
-            )),
+            K::Network => {
+                ApiError::Unavailable(format!("The catalogue could not be reached: {}", e.message))
+            }
             K::Layout => ApiError::Unavailable(format!(
                 "The catalogue answered with an unexpected page: {}",
                 e.message

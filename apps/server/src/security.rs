@@ -205,24 +205,22 @@ pub async fn rate_limit(
     if let Some(state) = req.app_data::<web::Data<AppState>>().cloned() {
         let server = state.config.current().server.clone();
         let path = req.path();
-        if path.starts_with("/api/") && req.method() != Method::OPTIONS {
-            if let Some(origin) = req
-                .headers()
-                .get(header::ORIGIN)
-                .and_then(|o| o.to_str().ok())
-            {
-                if let Err(secs) = state
-                    .limits
-                    .check_origin(origin, server.origin_rate_limit_per_minute)
-                {
-                    log::warn!("origin rate limit tripped for {origin}");
-                    let e = ApiError::RateLimited {
-                        detail: "Too many requests from this origin, try again later".into(),
-                        retry_after_secs: secs,
-                    };
-                    return Ok(req.error_response(e));
-                }
-            }
+        let origin = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok());
+        if let Some(origin) =
+            origin.filter(|_| path.starts_with("/api/") && req.method() != Method::OPTIONS)
+            && let Err(secs) = state
+                .limits
+                .check_origin(origin, server.origin_rate_limit_per_minute)
+        {
+            log::warn!("origin rate limit tripped for {origin}");
+            let e = ApiError::RateLimited {
+                detail: "Too many requests from this origin, try again later".into(),
+                retry_after_secs: secs,
+            };
+            return Ok(req.error_response(e));
         }
         if req.method() == Method::POST && (path == "/api/auth/login" || path == "/api/auth/setup")
         {

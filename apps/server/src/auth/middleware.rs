@@ -75,24 +75,24 @@ pub async fn authenticate(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    if let (Some(state), Some(token)) = (
-        req.app_data::<web::Data<AppState>>().cloned(),
-        bearer_token(&req),
-    ) {
-        if let Some(claims) = state.auth.decode(&token) {
-            let revoked = match state.auth.cached_revocation(&claims.jti) {
-                Some(r) => r,
-                None => {
-                    let (auth, jti) = (state.auth.clone(), claims.jti.clone());
-                    match blocking(move || auth.check_revoked(&jti)).await {
-                        Ok(r) => r,
-                        Err(e) => return Ok(req.error_response(e)),
-                    }
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let claims = match (&state, bearer_token(&req)) {
+        (Some(state), Some(token)) => state.auth.decode(&token),
+        _ => None,
+    };
+    if let (Some(state), Some(claims)) = (state, claims) {
+        let revoked = match state.auth.cached_revocation(&claims.jti) {
+            Some(r) => r,
+            None => {
+                let (auth, jti) = (state.auth.clone(), claims.jti.clone());
+                match blocking(move || auth.check_revoked(&jti)).await {
+                    Ok(r) => r,
+                    Err(e) => return Ok(req.error_response(e)),
                 }
-            };
-            if !revoked {
-                req.extensions_mut().insert(Identity { claims });
             }
+        };
+        if !revoked {
+            req.extensions_mut().insert(Identity { claims });
         }
     }
     let allowed = req.method() == Method::OPTIONS

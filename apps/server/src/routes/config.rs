@@ -3,6 +3,7 @@
 //! Answers show the effective configuration with every secret redacted.
 
 use actix_web::{HttpResponse, web};
+use aniworld_core::ports::SeriesRepo;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -210,18 +211,18 @@ pub async fn update_directory(
             "must be a non-empty path",
         ));
     }
-    let config = state.config.clone();
-    blocking(move || {
+    let (config, store) = (state.config.clone(), state.store.clone());
+    let synced_series = blocking(move || {
         std::fs::create_dir_all(&directory).map_err(|e| {
             ApiError::validation("directory", format!("cannot use {directory:?}: {e}"))
         })?;
-        config
-            .modify(|c| c.other.anime_directory = Some(directory.clone()))
-            .map_err(ApiError::from)
+        config.modify(|c| c.other.anime_directory = Some(directory.clone()))?;
+        Ok::<_, ApiError>(SeriesRepo::list_series(&store)?.len())
     })
     .await?;
+    log::info!("anime directory updated");
     Ok(HttpResponse::Ok().json(DirectoryUpdated {
         message: "Anime directory updated successfully",
-        synced_series: 0,
+        synced_series,
     }))
 }

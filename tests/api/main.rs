@@ -15,6 +15,7 @@ mod nfo;
 mod nfo_batch;
 mod nfo_env;
 mod queue;
+mod queue_cli;
 mod queue_support;
 mod security;
 mod tidy;

@@ -7,6 +7,8 @@ mod binary;
 mod config;
 mod crash;
 mod docs;
+mod e2e;
+mod e2e_browser;
 mod errors;
 mod fakes;
 mod health;

@@ -27,8 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Answers one embedded page; pages are never cached so a new binary's UI shows at once.
 fn page(file: &str) -> Result<HttpResponse, ApiError> {
     let path = format!("app/{file}");
-    let content =
-        Assets::get(&path).ok_or_else(|| ApiError::internal(format!("page {path} not embedded")))?;
+    let content = Assets::get(&path)
+        .ok_or_else(|| ApiError::internal(format!("page {path} not embedded")))?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
@@ -78,7 +78,9 @@ mod tests {
             assert_eq!(
                 html.matches("<script").count(),
                 html.matches("<script src=\"/static/app/").count()
-                    + html.matches("<script type=\"module\" src=\"/static/app/").count(),
+                    + html
+                        .matches("<script type=\"module\" src=\"/static/app/")
+                        .count(),
                 "{file}"
             );
             assert!(!html.contains(" style="), "{file}");

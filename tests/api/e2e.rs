@@ -26,7 +26,7 @@ async fn app() -> TestApp {
     .await
 }
 
-fn screenshots() -> Option<PathBuf> {
+pub fn screenshots() -> Option<PathBuf> {
     std::env::var_os("ANIWORLD_SCREENSHOTS").map(PathBuf::from)
 }
 
@@ -44,7 +44,7 @@ async fn wait_config(app: &TestApp, what: &str, check: impl Fn(&Value) -> bool) 
 }
 
 /// Asserts that the page recorded no script error.
-async fn assert_clean(b: &Browser, page: &str) {
+pub async fn assert_clean(b: &Browser, page: &str) {
     let errors = b.page_errors().await;
     assert!(errors.is_empty(), "{page}: script errors {errors:#?}");
 }

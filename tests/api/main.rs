@@ -9,6 +9,7 @@ mod crash;
 mod docs;
 mod e2e;
 mod e2e_browser;
+mod e2e_queue;
 mod errors;
 mod fakes;
 mod health;

@@ -12,7 +12,7 @@ export async function seriesView(root, key, ctx) {
   const serie = { key: detail.key, name: detail.title || detail.key, folder: detail.folder };
   const grid = h("div", {});
   const nfo = h("section", { class: "card", "aria-labelledby": "nfo-h" }, h("h2", { id: "nfo-h", text: "Metadata" }), h("p", { text: "Loading…" }));
-  const all = h("button", { class: "btn primary", type: "button", text: "Download all missing" });
+  const all = h("button", { id: "download-all", class: "btn primary", type: "button", text: "Download all missing" });
   mount(root,
     h("p", {}, h("a", { href: "#/", text: "← Library" })),
     h("h1", { text: serie.name }),

@@ -16,6 +16,7 @@ mod health;
 mod helpers;
 mod nfo;
 mod nfo_batch;
+mod nfo_episode;
 mod nfo_env;
 mod queue;
 mod queue_cli;

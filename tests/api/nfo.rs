@@ -350,6 +350,7 @@ async fn a_finished_download_gets_its_episode_nfo() {
         200
     );
     let nfo = env.app.state.nfo.clone();
+    let again = item.clone();
     let done = actix_web::web::block(move || nfo.episode_downloaded(&item))
         .await
         .unwrap()
@@ -359,7 +360,21 @@ async fn a_finished_download_gets_its_episode_nfo() {
         done.map(|p| p.to_string_lossy().into_owned()),
         Some(env.shown(FOLDER, "Season 01/One Piece (1999) - S01E02.nfo"))
     );
-    let xml = std::fs::read_to_string(path).unwrap();
+    let xml = std::fs::read_to_string(&path).unwrap();
     assert!(xml.contains("<episodedetails>"), "{xml}");
     assert!(xml.contains("<episode>2</episode>"), "{xml}");
+
+    // Switched off in the configuration: nothing is written.
+    std::fs::remove_file(&path).unwrap();
+    let r = env
+        .put("/api/config", &json!({"nfo": {"episode_nfo": false}}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let nfo = env.app.state.nfo.clone();
+    let done = actix_web::web::block(move || nfo.episode_downloaded(&again))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done, None);
+    assert!(!path.exists());
 }

@@ -12,7 +12,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use aniworld_core::AppConfig;
-use aniworld_queue::engine::{EngineConfig, EngineDeps, EventSink, HttpFetcher, QueueEngine};
+use aniworld_queue::engine::{
+    EngineConfig, EngineDeps, EventSink, HttpFetcher, QueueEngine, QueueEvent,
+};
 use aniworld_store::Store;
 
 pub use messages::{item_json, progress_json, publish, queue_summary_json, statistics_json};
@@ -20,6 +22,7 @@ pub use resolver::CatalogueResolver;
 
 use crate::config_service::ConfigService;
 use crate::events::EventHub;
+use crate::nfo_service::NfoService;
 
 /// Why the queue could not be started.
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +72,15 @@ pub fn start(
         fetcher: Arc::new(HttpFetcher::new(&current.download)),
     };
     let sink_hub = hub.clone();
-    let sink: EventSink = Arc::new(move |event| publish(&sink_hub, event));
+    // A finished download gets its episode NFO (when `nfo.episode_nfo` is on and the series has
+    // a tvshow.nfo with a TMDB id), written on its own thread so the engine never waits on TMDB.
+    let nfo = Arc::new(NfoService::new(Arc::new(store.clone()), config.clone()));
+    let sink: EventSink = Arc::new(move |event| {
+        if let QueueEvent::Completed(item) = &event {
+            nfo.episode_downloaded_in_background(item.clone());
+        }
+        publish(&sink_hub, event)
+    });
     let engine = QueueEngine::new(deps, engine_config(&current), sink)?;
 
     let mut changes = config.subscribe();

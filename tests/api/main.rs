@@ -2,6 +2,8 @@
 //! temp data dir, and the real `aniworld` binary for restarts and logs.
 
 mod access;
+mod anime;
+mod anime_support;
 mod auth;
 mod binary;
 mod config;

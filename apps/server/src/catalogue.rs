@@ -4,13 +4,16 @@
 //! builds a new one when that section changes (`PUT /api/config`), so that a changed base URL,
 //! proxy or solver applies without a restart. It is also the scanner's
 //! [`EpisodeSource`]: each look-up goes to the catalogue of the current configuration.
+//!
+//! Pages are cached only while a scan is open (no time-to-live outside scans), so a rescan or an
+//! add always sees the catalogue as it is now.
 
 use std::sync::{Arc, Mutex};
 
 use aniworld_core::config::ProviderConfig;
 use aniworld_core::ports::{CatalogueSeries, EpisodeSource, SourceError};
 use aniworld_provider::ProviderError;
-use aniworld_provider::catalogue::Catalogue;
+use aniworld_provider::catalogue::{Catalogue, CatalogueOptions};
 
 use crate::config_service::ConfigService;
 
@@ -47,7 +50,11 @@ impl CatalogueHandle {
         {
             return Ok(catalogue.clone());
         }
-        let catalogue = Arc::new(Catalogue::new(&provider)?);
+        let options = CatalogueOptions {
+            cache_ttl: std::time::Duration::ZERO,
+            ..CatalogueOptions::default()
+        };
+        let catalogue = Arc::new(Catalogue::with_options(&provider, options)?);
         log::info!("catalogue client for {}", catalogue.base_url());
         *current = Some((provider, catalogue.clone()));
         Ok(catalogue)

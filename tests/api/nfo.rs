@@ -378,3 +378,28 @@ async fn a_finished_download_gets_its_episode_nfo() {
     assert_eq!(done, None);
     assert!(!path.exists());
 }
+
+#[actix_web::test]
+async fn an_added_series_gets_its_nfo_when_auto_create_is_on() {
+    let env = nfo_env_with(shows(), Some(KEY), |c| {
+        c["nfo"]["auto_create"] = json!(true);
+        c["nfo"]["download_logo"] = json!(false);
+    })
+    .await;
+    env.add_series("one-piece", "One Piece", Some(1999), Some("tt0037854"));
+    env.app
+        .state
+        .nfo
+        .series_added_in_background("one-piece".into());
+    let dir = env.folder(FOLDER);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !(dir.join("tvshow.nfo").is_file() && dir.join("fanart.jpg").is_file()) {
+        assert!(std::time::Instant::now() < deadline, "no tvshow.nfo");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        std::fs::read(dir.join("poster.jpg")).unwrap(),
+        env.tmdb.art().poster
+    );
+    assert!(!dir.join("logo.png").exists(), "nfo.download_logo is off");
+}

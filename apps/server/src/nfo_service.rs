@@ -376,6 +376,28 @@ impl NfoService {
         }
     }
 
+    /// After a series was added: when `nfo.auto_create` is on and a TMDB key is set, creates its
+    /// `tvshow.nfo` and artwork (as the `nfo` section selects) on its own thread; an existing NFO
+    /// is kept. The outcome is logged.
+    pub fn series_added_in_background(self: &Arc<Self>, key: String) {
+        let cfg = self.config.current();
+        if !cfg.nfo.auto_create || !cfg.nfo.tmdb_api_key.is_set() {
+            return;
+        }
+        let nfo = self.clone();
+        let spawned =
+            std::thread::Builder::new()
+                .name("series-nfo".into())
+                .spawn(move || match nfo.create(&key, &CreateOptions::default()) {
+                    Ok((_, o)) => log::info!("tvshow.nfo written for {key} (TMDB {})", o.tmdb_id),
+                    Err(NfoError::Metadata(MetadataError::AlreadyExists { .. })) => {}
+                    Err(e) => log::warn!("tvshow.nfo for {key} not written: {e}"),
+                });
+        if let Err(e) = spawned {
+            log::warn!("tvshow.nfo not written: no thread: {e}");
+        }
+    }
+
     fn with_key(&self) -> Result<Arc<MetadataService>, NfoError> {
         let svc = self.metadata();
         if svc.has_api_key() {

@@ -45,6 +45,15 @@ async fn search_by_get_and_post_returns_series_only() {
         .filter(|r| r.path == "/ajax/search")
         .collect();
     assert_eq!(posts[0].form_field("keyword").as_deref(), Some("titan"));
+
+    // Once added, a hit shows the library folder and what is missing.
+    w.add("attack-on-titan").await;
+    let r = w.get("/api/anime/search?query=titan").await;
+    assert_eq!(r.json[0]["folder"], "Attack on Titan (2013)", "{}", r.text);
+    assert_eq!(
+        r.json[0]["missing_episodes"],
+        json!({ "0": [1], "1": [3, 4], "2": [2] })
+    );
 }
 
 #[actix_web::test]

@@ -175,7 +175,8 @@ impl AnimeService {
     }
 
     /// Searches the catalogue; the query is checked (1 to 200 characters) before any request.
-    pub fn search(&self, query: &str) -> Result<Vec<SearchHit>, ApiError> {
+    /// Each hit comes with the library's series of the same key, when it is already added.
+    pub fn search(&self, query: &str) -> Result<Vec<(SearchHit, Option<Serie>)>, ApiError> {
         let q = query.trim();
         if q.is_empty() {
             return Err(ApiError::validation("query", "must not be empty"));
@@ -186,7 +187,13 @@ impl AnimeService {
                 format!("must be at most {MAX_QUERY_CHARS} characters"),
             ));
         }
-        Ok(self.catalogue.get()?.search(q)?)
+        let hits = self.catalogue.get()?.search(q)?;
+        hits.into_iter()
+            .map(|hit| {
+                let known = self.store.get_series(&hit.key)?;
+                Ok((hit, known))
+            })
+            .collect()
     }
 
     /// Adds the series behind a catalogue link: only links of the configured catalogue are

@@ -76,9 +76,10 @@ pub struct AnimeSummary {
     pub name: String,
     /// Catalogue id (`aniworld.to`).
     pub site: String,
-    /// Folder name in the library (for search hits: the folder it would get).
+    /// Folder name in the library (for search hits not yet added: the sanitized name, with the
+    /// year when the search answer gives one).
     pub folder: String,
-    /// Season (string key) -> sorted missing episode numbers.
+    /// Season (string key) -> sorted missing episode numbers (empty for hits not yet added).
     #[schema(value_type = Object)]
     pub missing_episodes: MissingEpisodes,
     /// Absolute link to the series on the catalogue.
@@ -97,13 +98,21 @@ impl AnimeSummary {
         }
     }
 
-    fn from_hit(h: SearchHit) -> Self {
+    /// A search hit; a series already in the library shows its folder and missing episodes.
+    fn from_hit(h: SearchHit, known: Option<Serie>) -> Self {
+        let (folder, missing_episodes) = match known {
+            Some(s) => (s.folder, s.missing),
+            None => (
+                series_folder_name(&h.name, h.year),
+                MissingEpisodes::default(),
+            ),
+        };
         Self {
-            folder: series_folder_name(&h.name, h.year),
             key: h.key,
             name: h.name,
             site: SITE_ID.to_string(),
-            missing_episodes: MissingEpisodes::default(),
+            folder,
+            missing_episodes,
             link: h.link,
         }
     }
@@ -313,7 +322,10 @@ fn summaries(service: &AnimeService, series: Vec<Serie>) -> Vec<AnimeSummary> {
 async fn search(state: web::Data<AppState>, query: String) -> Result<HttpResponse, ApiError> {
     let service = state.anime.clone();
     let hits = blocking(move || service.search(&query)).await?;
-    let found: Vec<AnimeSummary> = hits.into_iter().map(AnimeSummary::from_hit).collect();
+    let found: Vec<AnimeSummary> = hits
+        .into_iter()
+        .map(|(hit, known)| AnimeSummary::from_hit(hit, known))
+        .collect();
     Ok(HttpResponse::Ok().json(found))
 }
 

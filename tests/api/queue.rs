@@ -496,3 +496,40 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[actix_web::test]
+async fn start_needs_an_anime_directory_and_picks_up_a_configured_one() {
+    let w = queue_world(|c| c["other"]["anime_directory"] = serde_json::Value::Null).await;
+    let data = serve(&w, 1, 1, 30_000, Serving::Fast);
+    w.add_ids(KEY, &[(1, 1)], "NORMAL").await;
+    let r = w.post("/api/queue/start").await;
+    r.assert_error(400, "BAD_REQUEST");
+    assert!(
+        r.json["message"].as_str().unwrap().contains("anime"),
+        "{}",
+        r.text
+    );
+    assert_eq!(w.status().await["status"]["is_running"], false);
+
+    let dir = w.anime.path().to_string_lossy().into_owned();
+    let r = w
+        .app
+        .put(
+            "/api/config",
+            Some(&w.token),
+            &json!({"other": {"anime_directory": dir}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // The engine learns the directory from the configuration watcher.
+    crate::queue_support::poll("the queue to accept start", || async {
+        let r = w.post("/api/queue/start").await;
+        (r.status == 200).then_some(())
+    })
+    .await;
+    w.wait_status("the download completed", |s| {
+        s["statistics"]["completed_count"] == 1
+    })
+    .await;
+    assert_eq!(std::fs::read(w.episode_file(KEY, 1, 1)).unwrap(), data);
+}

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::anime_support::{World, configure, ids, standard_catalogue, world, world_with};
 use crate::fakes::catalogue::{CHALLENGE_PAGE, FakeSeries};
+use crate::fakes::tmdb::{FakeTmdb, Show};
 use crate::helpers::spawn_app_with;
 use crate::ws_support::WsClient;
 
@@ -509,4 +510,32 @@ async fn without_an_anime_directory_the_library_answers_503() {
     // The list still answers (empty).
     assert_eq!(app.get("/api/anime", Some(&token)).await.json, json!([]));
     let _ = FakeSeries::new("x", "x", &[]);
+}
+
+#[actix_web::test]
+async fn an_added_series_gets_its_tvshow_nfo_with_auto_create() {
+    let tmdb = FakeTmdb::start(vec![Show::new(1, "Attack on Titan", "2013-04-07")]);
+    let mut nfo = tmdb.nfo_config();
+    nfo["auto_create"] = json!(true);
+    nfo["download_logo"] = json!(false);
+    let w = world_with(standard_catalogue(), |c| {
+        for (k, v) in nfo.as_object().unwrap() {
+            c["nfo"][k] = v.clone();
+        }
+    })
+    .await;
+    // An existing tvshow.nfo is kept, so drop the seeded one first.
+    let path = w.anime.path().join("Attack on Titan (2013)/tvshow.nfo");
+    std::fs::remove_file(&path).unwrap();
+    w.add("attack-on-titan").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::read_to_string(&path).map_or(true, |x| !x.contains("<tvshow>")) {
+        assert!(std::time::Instant::now() < deadline, "no tvshow.nfo");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("Attack on Titan")
+    );
 }

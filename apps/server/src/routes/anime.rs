@@ -354,7 +354,8 @@ pub async fn search_post(
     search(state, body.into_inner().query).await
 }
 
-/// Adds a catalogue series to the library: folder, database, targeted scan.
+/// Adds a catalogue series to the library: folder, database, targeted scan (and, with
+/// `nfo.auto_create`, its tvshow.nfo in the background).
 #[utoipa::path(post, path = "/api/anime/add", tag = "anime", security(("bearer" = [])),
     request_body = AddRequest,
     responses((status = 200, body = AddResponse),
@@ -369,6 +370,10 @@ pub async fn add_anime(
     let AddRequest { link, name } = body.into_inner();
     let service = state.anime.clone();
     let added = blocking(move || service.add(&link, name.as_deref())).await?;
+    // tvshow.nfo and artwork follow on their own thread when `nfo.auto_create` is on.
+    state
+        .nfo
+        .series_added_in_background(added.serie.key.clone());
     Ok(HttpResponse::Ok().json(AddResponse::from(added)))
 }
 

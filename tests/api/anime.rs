@@ -539,3 +539,43 @@ async fn an_added_series_gets_its_tvshow_nfo_with_auto_create() {
             .contains("Attack on Titan")
     );
 }
+
+#[actix_web::test]
+async fn a_changed_provider_url_applies_without_a_restart() {
+    let w = world().await;
+    let moved = crate::fakes::catalogue::FakeCatalogue::start();
+    moved.add(FakeSeries::new("attack-on-titan", "Attack on Titan", &[(1, 1)]).year(2013));
+    let r = w
+        .app
+        .put(
+            "/api/config",
+            Some(&w.token),
+            &json!({ "provider": { "base_url": moved.url() } }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = w.get("/api/anime/search?query=titan").await;
+    assert_eq!(
+        r.json[0]["link"],
+        moved.link("attack-on-titan"),
+        "{}",
+        r.text
+    );
+    assert_eq!(w.catalogue.server.hits("/ajax/search"), 0);
+    // Links of the old address are foreign now.
+    let r = w
+        .post(
+            "/api/anime/add",
+            &json!({ "link": w.catalogue.link("attack-on-titan") }),
+        )
+        .await;
+    r.assert_error(422, "VALIDATION_ERROR");
+    let r = w
+        .post(
+            "/api/anime/add",
+            &json!({ "link": moved.link("attack-on-titan") }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["missing_episodes"], json!([]));
+}

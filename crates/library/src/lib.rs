@@ -7,12 +7,14 @@
 //! - [`Scanner`]: full and single-series scans with bounded catalogue concurrency and progress.
 //! - [`Scanner::add_series`]: adding a catalogue series to the library.
 //! - [`ScanCoordinator`]: one full scan at a time, shared by manual rescans and the scheduler.
+//! - [`scheduler`]: the runner that rescans on the configured plan or when triggered.
 
 mod add;
 mod coordinator;
 mod episodes;
 mod error;
 mod scan;
+pub mod scheduler;
 pub mod walk;
 
 pub use add::AddedSeries;
@@ -20,6 +22,7 @@ pub use coordinator::{DoneFn, ProgressFn, ScanCoordinator};
 pub use episodes::{MergedEpisodes, merge_episodes, refreshed_meta};
 pub use error::LibraryError;
 pub use scan::{ScanOptions, ScanProgress, ScanReport, Scanner, SeriesScan};
+pub use scheduler::{Scheduler, SchedulerOptions, SchedulerStatus};
 pub use walk::{LibraryWalk, PresentEpisodes, WalkCache, WalkOptions, WalkStats, walk_library};
 
 use std::path::PathBuf;

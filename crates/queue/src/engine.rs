@@ -20,6 +20,7 @@
 mod error;
 mod fetcher;
 mod http_fetcher;
+mod missing;
 mod progress;
 mod state;
 mod types;

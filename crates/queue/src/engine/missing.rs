@@ -1,0 +1,70 @@
+//! Queueing everything the library lacks: used after a scheduled or triggered rescan.
+
+use std::collections::{HashMap, HashSet};
+
+use aniworld_core::{DownloadItem, DownloadStatus, EpisodeId, EpisodeRef, Priority};
+
+use super::{QueueEngine, QueueError};
+
+impl QueueEngine {
+    /// Queues every missing episode of every series in the library (as the last scan left it in
+    /// the series repository) that has no pending, downloading or failed item yet; a failed item
+    /// waits for a manual retry instead of piling up copies. Series are taken in repository
+    /// order, episodes in season/episode order, with their catalogue titles. Returns the items
+    /// added. Does not start the queue.
+    pub fn add_all_missing(&self, priority: Priority) -> Result<Vec<DownloadItem>, QueueError> {
+        let held: HashSet<(String, EpisodeId)> = {
+            let st = self.inner.lock();
+            st.items
+                .values()
+                .filter(|i| {
+                    matches!(
+                        i.status,
+                        DownloadStatus::Pending
+                            | DownloadStatus::Downloading
+                            | DownloadStatus::Failed
+                    )
+                })
+                .map(|i| (i.serie_id.clone(), i.episode.id()))
+                .collect()
+        };
+        let repo = &self.inner.deps.series;
+        let mut added = Vec::new();
+        for serie in repo.list_series()? {
+            let wanted: Vec<EpisodeId> = serie
+                .missing
+                .ids()
+                .into_iter()
+                .filter(|id| !held.contains(&(serie.key.clone(), *id)))
+                .collect();
+            if wanted.is_empty() {
+                continue;
+            }
+            let titles: HashMap<EpisodeId, String> = repo
+                .list_episodes(&serie.key)?
+                .into_iter()
+                .filter_map(|e| e.title_de.or(e.title_en).map(|t| (e.id, t)))
+                .collect();
+            let episodes = wanted
+                .into_iter()
+                .map(|id| EpisodeRef {
+                    season: id.season,
+                    episode: id.episode,
+                    title: titles.get(&id).cloned(),
+                })
+                .collect();
+            match self.add(&serie.key, &serie.folder, &serie.name, episodes, priority) {
+                Ok(outcome) => added.extend(outcome.added),
+                // One series with an unusable folder name must not stop the others.
+                Err(e @ QueueError::Validation { .. }) => {
+                    log::warn!("missing episodes of {} not queued: {e}", serie.key);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if !added.is_empty() {
+            log::info!("{} missing episode(s) queued", added.len());
+        }
+        Ok(added)
+    }
+}

@@ -1,0 +1,392 @@
+//! From the catalogue's episode page to bytes on disk, for every hoster: a fake catalogue serves
+//! the episode page and its `/redirect/<id>` links, each hoster's embed page lives on a fake
+//! hoster host, and the media (a direct MP4 with Range support, or an HLS master and media
+//! playlist with segments, AES-128 for some) on a separate fake media host. The real
+//! [`Resolver`] (catalogue client + HTTP fetcher) picks the media source, and the queue's
+//! `fetch_media` writes it; the final file must equal the served media byte for byte (HLS: the
+//! decrypted segments in order) and no `.part` file may remain. Also: fallback from a broken
+//! preferred hoster, every hoster broken, and a permanently broken media host.
+
+mod disk_support;
+mod hoster_support;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use aniworld_core::config::ProviderConfig;
+use aniworld_core::ports::{CancelToken, MediaKind, MediaSource, SourceErrorKind, StreamResolver};
+use aniworld_core::{EpisodeId, Language};
+use aniworld_provider::catalogue::{Catalogue, CatalogueOptions};
+use aniworld_provider::hosters::Hoster;
+use aniworld_provider::http::HttpOptions;
+use aniworld_provider::resolver::Resolver;
+use aniworld_queue::download::{DownloadError, FetchOptions, HostBudget, fetch_media};
+use aniworld_testkit::{FakeResponse, FakeServer};
+use disk_support::{direct_media, media_for, serve_embed};
+
+const KEY: &str = "demon-slayer-kimetsu-no-yaiba";
+
+/// The catalogue's episode page (the real fixture) with its hoster list replaced by `links`:
+/// (redirect id, hoster name), all German Dub.
+fn episode_page(links: &[(u32, &str)]) -> String {
+    let path = format!(
+        "{}/tests/fixtures/catalogue/episode_all_languages.html",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let html = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let video = html
+        .find("class=\"hosterSiteVideo\"")
+        .expect("hoster block");
+    let start = video + html[video..].find("<ul class=\"row\">").expect("list") + 16;
+    let end = start + html[start..].find("</ul>").expect("list end");
+    let items: String = links
+        .iter()
+        .map(|(id, name)| {
+            format!(
+                r#"
+                    <li class="col-md-3 col-xs-12 col-sm-6 episodeLink{id}" data-lang-key="1" data-link-id="{id}" data-link-target="/redirect/{id}" data-external-embed="false">
+                        <div>
+                            <a class="watchEpisode" itemprop="url" href="/redirect/{id}" target="_blank">
+                                <i class="icon {name}" title="Hoster {name}"></i>
+                                <h4>{name}</h4>
+                                <div class="hosterSiteVideoButton">Video öffnen</div>
+                            </a>
+                        </div>
+                    </li>"#
+            )
+        })
+        .collect();
+    format!(
+        "{}{items}\n                {}",
+        &html[..start],
+        &html[end..]
+    )
+}
+
+/// A fake catalogue whose episode 1 offers `links`: (hoster, embed URL) in page order.
+struct Site {
+    _server: FakeServer,
+    catalogue: Arc<Catalogue>,
+}
+
+fn site(links: &[(&str, String)]) -> Site {
+    let server = FakeServer::start();
+    let ids: Vec<(u32, &str)> = links
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| (3_100_000 + i as u32, *name))
+        .collect();
+    server.serve(
+        &format!("/anime/stream/{KEY}/staffel-1/episode-1"),
+        FakeResponse::html(episode_page(&ids)),
+    );
+    for ((id, _), (_, embed)) in ids.iter().zip(links) {
+        server.serve(&format!("/redirect/{id}"), FakeResponse::redirect(embed));
+    }
+    let cfg = ProviderConfig {
+        base_url: server.url(),
+        min_request_interval_ms: 1,
+        timeout_seconds: 10,
+        max_retries: 1,
+        ..ProviderConfig::default()
+    };
+    let opts = CatalogueOptions {
+        http: HttpOptions {
+            backoff_base: Duration::from_millis(2),
+            backoff_max: Duration::from_millis(10),
+            ..HttpOptions::default()
+        },
+        ..CatalogueOptions::default()
+    };
+    Site {
+        catalogue: Arc::new(Catalogue::with_options(&cfg, opts).unwrap()),
+        _server: server,
+    }
+}
+
+impl Site {
+    fn resolver(&self) -> Resolver {
+        Resolver::new(self.catalogue.clone(), self.catalogue.http().clone())
+    }
+}
+
+/// A hoster host on which every page answers HTTP 502.
+fn broken_host() -> FakeServer {
+    let s = FakeServer::start();
+    s.route("/*", |_| {
+        FakeResponse::html("<h1>502 Bad Gateway</h1>").with_status(502)
+    });
+    s
+}
+
+fn opts() -> FetchOptions {
+    FetchOptions {
+        segment_concurrency: 3,
+        max_resolution: None,
+        budget: Arc::new(HostBudget::unlimited()),
+        use_ffmpeg: false,
+        verify_with_ffprobe: false,
+        timeout: Duration::from_secs(10),
+        segment_retries: 3,
+        retry_backoff: Duration::from_millis(5),
+    }
+}
+
+/// A library folder with an existing series folder; returns it and the episode's final path.
+fn target() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let series = dir.path().join("Demon Slayer (2019)");
+    std::fs::create_dir(&series).unwrap();
+    let file = series
+        .join("Season 01")
+        .join("Demon Slayer - S01E001 - (German Dub).mp4");
+    (dir, file)
+}
+
+/// Names of the files in `file`'s folder (empty when the folder does not exist).
+fn files_beside(file: &Path) -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir(file.parent().unwrap()) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = dir
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn resolve(r: &Resolver, hosters: &[&str]) -> MediaSource {
+    let prefs: Vec<String> = hosters.iter().map(|s| s.to_string()).collect();
+    let (media, _) = r
+        .resolve(
+            KEY,
+            EpisodeId::new(1, 1),
+            &Language::DEFAULT_PREFERENCE,
+            &prefs,
+            &CancelToken::new(),
+        )
+        .unwrap_or_else(|(e, attempts)| panic!("{e:?} {attempts:?}"));
+    media
+}
+
+fn download(media: &MediaSource, file: &Path) -> Result<u64, DownloadError> {
+    fetch_media(media, file, &opts(), &|_| {}, &CancelToken::new()).map(|o| o.bytes)
+}
+
+/// Catalogue -> redirect -> `h`'s embed page -> media -> file on disk, byte-identical.
+fn embed_page_to_disk(h: Hoster, seed: u64) {
+    let media = media_for(h, seed);
+    let embed = FakeServer::start();
+    let embed_url = serve_embed(h, &embed, &media.url);
+    let site = site(&[(h.name(), embed_url)]);
+    let r = site.resolver();
+    let source = resolve(&r, &[h.name()]);
+    assert_eq!(source.hoster, h.name());
+    assert_eq!(source.language, Language::GermanDub);
+    let (_dir, file) = target();
+    let bytes = download(&source, &file).unwrap_or_else(|e| panic!("{}: {e}", h.name()));
+    let on_disk = std::fs::read(&file).unwrap();
+    assert!(
+        on_disk == media.expected,
+        "{}: the file differs from the served media",
+        h.name()
+    );
+    assert_eq!(bytes, media.expected.len() as u64);
+    assert_eq!(
+        files_beside(&file),
+        [file.file_name().unwrap().to_string_lossy()]
+    );
+    let health = r.health();
+    assert_eq!(
+        (health[h.name()].successes, health[h.name()].failures),
+        (1, 0)
+    );
+    let media_hits = media.server.requests();
+    assert!(!media_hits.is_empty());
+    match source.kind {
+        MediaKind::Hls => {
+            let dir = format!("/hls/{}", h.name().to_ascii_lowercase());
+            assert_eq!(
+                media.server.hits(&format!("{dir}/v360/s0.ts")),
+                0,
+                "{}: best variant",
+                h.name()
+            );
+            assert!(media_hits.iter().all(|r| !r.path.contains("iframes")));
+        }
+        MediaKind::Direct => {}
+    }
+}
+
+#[test]
+fn voe_current_generation_hls_aes_to_disk() {
+    embed_page_to_disk(Hoster::Voe, 1);
+}
+
+#[test]
+fn doodstream_direct_resumed_to_disk() {
+    embed_page_to_disk(Hoster::Doodstream, 2);
+}
+
+#[test]
+fn vidoza_direct_to_disk() {
+    embed_page_to_disk(Hoster::Vidoza, 3);
+}
+
+#[test]
+fn streamtape_redirected_direct_resumed_to_disk() {
+    embed_page_to_disk(Hoster::Streamtape, 4);
+}
+
+#[test]
+fn filemoon_packed_player_hls_to_disk() {
+    embed_page_to_disk(Hoster::Filemoon, 5);
+}
+
+#[test]
+fn vidmoly_hls_aes_to_disk() {
+    embed_page_to_disk(Hoster::Vidmoly, 6);
+}
+
+#[test]
+fn speedfiles_direct_to_disk() {
+    embed_page_to_disk(Hoster::SpeedFiles, 7);
+}
+
+#[test]
+fn loadx_hls_to_disk() {
+    embed_page_to_disk(Hoster::LoadX, 8);
+}
+
+#[test]
+fn luluvdo_hls_to_disk() {
+    embed_page_to_disk(Hoster::Luluvdo, 9);
+}
+
+#[test]
+fn a_resumed_direct_download_asked_for_the_rest_with_range() {
+    let media = direct_media("resume", 11, true);
+    let embed = FakeServer::start();
+    let url = serve_embed(Hoster::Vidoza, &embed, &media.url);
+    let site = site(&[("Vidoza", url)]);
+    let source = resolve(&site.resolver(), &["Vidoza"]);
+    let (_dir, file) = target();
+    download(&source, &file).unwrap();
+    assert!(std::fs::read(&file).unwrap() == media.expected);
+    let reqs = media.server.requests();
+    assert!(reqs.len() >= 2, "{} request(s)", reqs.len());
+    let range = reqs
+        .last()
+        .unwrap()
+        .header("range")
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        range.starts_with("bytes=") && !range.starts_with("bytes=0-"),
+        "{range}"
+    );
+}
+
+#[test]
+fn a_broken_preferred_hoster_falls_back_to_the_next_one_on_disk() {
+    let dead = broken_host();
+    let media = media_for(Hoster::Vidmoly, 21);
+    let embed = FakeServer::start();
+    let vidmoly = serve_embed(Hoster::Vidmoly, &embed, &media.url);
+    let site = site(&[
+        ("Vidmoly", vidmoly),
+        ("VOE", format!("{}/e/v0e1", dead.url())),
+    ]);
+    let r = site.resolver();
+    let prefs: Vec<String> = ["VOE", "Vidmoly"].iter().map(|s| s.to_string()).collect();
+    let (source, attempts) = r
+        .resolve(
+            KEY,
+            EpisodeId::new(1, 1),
+            &Language::DEFAULT_PREFERENCE,
+            &prefs,
+            &CancelToken::new(),
+        )
+        .unwrap_or_else(|(e, a)| panic!("{e:?} {a:?}"));
+    assert_eq!(source.hoster, "Vidmoly");
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+    assert_eq!(attempts[0].hoster, "VOE");
+    assert!(attempts[0].error.contains("502"), "{}", attempts[0].error);
+    assert!(dead.hits("/e/v0e1") >= 1, "the preferred hoster was tried");
+    let (_dir, file) = target();
+    download(&source, &file).unwrap();
+    assert!(std::fs::read(&file).unwrap() == media.expected);
+    assert_eq!(files_beside(&file).len(), 1);
+    let health = r.health();
+    assert_eq!((health["VOE"].successes, health["VOE"].failures), (0, 1));
+    assert_eq!(
+        (health["Vidmoly"].successes, health["Vidmoly"].failures),
+        (1, 0)
+    );
+}
+
+#[test]
+fn every_hoster_broken_is_a_typed_error_and_no_file() {
+    let dead = broken_host();
+    let links: Vec<(&str, String)> = Hoster::ALL
+        .iter()
+        .map(|h| {
+            (
+                h.name(),
+                format!("{}/e/{}", dead.url(), h.name().to_ascii_lowercase()),
+            )
+        })
+        .collect();
+    let site = site(&links);
+    let r = site.resolver();
+    let (_dir, file) = target();
+    let (err, attempts) = r
+        .resolve(
+            KEY,
+            EpisodeId::new(1, 1),
+            &Language::DEFAULT_PREFERENCE,
+            &[],
+            &CancelToken::new(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind, SourceErrorKind::Network, "{err:?}");
+    assert_eq!(attempts.len(), Hoster::ALL.len());
+    for h in Hoster::ALL {
+        assert!(
+            err.message.contains(h.name()),
+            "{} lacks {}",
+            err.message,
+            h.name()
+        );
+        assert_eq!(r.health()[h.name()].failures, 1);
+    }
+    assert!(!file.exists());
+    assert!(files_beside(&file).is_empty());
+}
+
+#[test]
+fn a_permanently_broken_media_host_is_a_typed_error_and_no_final_file() {
+    let media_host = FakeServer::start();
+    media_host.route("/*", |_| {
+        FakeResponse::html("<h1>Service Unavailable</h1>").with_status(503)
+    });
+    let embed = FakeServer::start();
+    let url = serve_embed(
+        Hoster::Vidoza,
+        &embed,
+        &format!("{}/files/gone.mp4", media_host.url()),
+    );
+    let site = site(&[("Vidoza", url)]);
+    let source = resolve(&site.resolver(), &["Vidoza"]);
+    let (_dir, file) = target();
+    let err = download(&source, &file).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DownloadError::Http { status: 503, .. } | DownloadError::Network { .. }
+        ),
+        "{err:?}"
+    );
+    assert!(!file.exists());
+}

@@ -235,6 +235,22 @@ async fn every_page_at_phone_width_is_clean_and_named() {
             .await;
         check_page(&b, path, shots.as_deref(), name).await;
     }
+    // An unknown series shows the error view, not a blank page.
+    b.client
+        .goto(&format!("{}/#/series/no-such-series", app.address))
+        .await
+        .unwrap();
+    let err = b
+        .wait_css("#view .error-view[role=alert]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        err.contains("Not found") && err.contains("NOT_FOUND_ERROR"),
+        "{err}"
+    );
+    check_page(&b, "/#/series/no-such-series", None, "not-found").await;
     // The search view stays clean while typing.
     b.client
         .goto(&format!("{}/#/search", app.address))
@@ -263,4 +279,37 @@ async fn check_page(b: &Browser, page: &str, shots: Option<&std::path::Path>, na
         "{page}"
     );
     b.screenshot_to(shots, name).await;
+}
+
+#[actix_web::test]
+async fn a_locked_login_shows_the_wait_and_disables_the_button() {
+    let app = app().await;
+    assert_eq!(app.setup().await.status, 201);
+    for _ in 0..5 {
+        assert_eq!(app.login("Wrong#Pass1", false).await.status, 401);
+    }
+    let Some(b) = browser(390, 844).await else {
+        return;
+    };
+    b.client
+        .goto(&format!("{}/login", app.address))
+        .await
+        .unwrap();
+    b.fill("#password", PASSWORD).await;
+    b.click("#login-submit").await;
+    let text = b
+        .wait_css("#notice .error-view")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("Too many requests"), "{text}");
+    b.wait_js("/Login is locked\\. Wait \\d/.test(document.querySelector('#notice .countdown').textContent)").await;
+    assert_eq!(
+        b.js("return document.querySelector('#login-submit').disabled")
+            .await,
+        json!(true)
+    );
+    check_page(&b, "/login (locked)", None, "locked").await;
+    b.close().await;
 }

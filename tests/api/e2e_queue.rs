@@ -65,6 +65,20 @@ async fn queue_missing_episodes_and_watch_them_complete_in_a_browser() {
     b.client.goto(&format!("{base}/queue")).await.unwrap();
     b.wait_js("document.querySelectorAll('#pending li[data-id]').length === 2")
         .await;
+    // Keyboard reordering: "Move down" on the first item swaps them on the server too, and the
+    // focus stays on the moved item.
+    b.click("#pending li:first-child button[aria-label$=' down']")
+        .await;
+    b.wait_js("document.querySelector('#pending li:first-child').textContent.includes('S01E02')")
+        .await;
+    b.wait_js("document.activeElement && (document.activeElement.getAttribute('aria-label') || '').includes('S01E01')").await;
+    let order: Vec<u64> = w.status().await["status"]["pending_queue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["episode"]["episode"].as_u64().unwrap())
+        .collect();
+    assert_eq!(order, [2, 1]);
     b.click("#q-start").await;
     b.wait_js("document.querySelector('#active progress') && document.querySelector('#active progress').value > 0").await;
     b.wait_js("document.querySelector('#live').dataset.state === 'open'")

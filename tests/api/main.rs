@@ -12,6 +12,7 @@ mod docs;
 mod e2e;
 mod e2e_browser;
 mod e2e_queue;
+mod e2e_search;
 mod errors;
 mod fakes;
 mod health;

@@ -79,6 +79,13 @@ async fn queue_missing_episodes_and_watch_them_complete_in_a_browser() {
         .map(|i| i["episode"]["episode"].as_u64().unwrap())
         .collect();
     assert_eq!(order, [2, 1]);
+    // Drag and drop (synthetic drag events: WebDriver cannot drive native HTML5 dragging) puts
+    // the first item after the second again.
+    b.js(DRAG_FIRST_ONTO_SECOND).await;
+    b.wait_js("document.querySelector('#pending li:first-child').textContent.includes('S01E01')")
+        .await;
+    let first = &w.status().await["status"]["pending_queue"][0]["episode"]["episode"];
+    assert_eq!(first, &json!(1));
     b.click("#q-start").await;
     b.wait_js("document.querySelector('#active progress') && document.querySelector('#active progress').value > 0").await;
     b.wait_js("document.querySelector('#live').dataset.state === 'open'")
@@ -97,3 +104,14 @@ async fn queue_missing_episodes_and_watch_them_complete_in_a_browser() {
     assert_clean(&b, "library after the downloads").await;
     b.close().await;
 }
+
+const DRAG_FIRST_ONTO_SECOND: &str = r#"
+const items = document.querySelectorAll('#pending li[data-id]');
+const dt = new DataTransfer();
+const fire = (el, type) => el.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+fire(items[0], 'dragstart');
+fire(items[1], 'dragover');
+fire(items[1], 'drop');
+fire(items[0], 'dragend');
+return true;
+"#;

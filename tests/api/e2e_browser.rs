@@ -206,9 +206,24 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// After a failed test the session was not closed: stop chromedriver and the browser it
+    /// started (found by this session's own profile folder), so no Chromium outlives the test.
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let flag = format!("--user-data-dir={}", self._profile.path().display());
+        let Ok(procs) = std::fs::read_dir("/proc") else {
+            return;
+        };
+        for p in procs.flatten() {
+            let Ok(cmdline) = std::fs::read(p.path().join("cmdline")) else {
+                continue;
+            };
+            let ours = cmdline.split(|b| *b == 0).any(|arg| arg == flag.as_bytes());
+            if ours && let Some(pid) = p.file_name().to_str() {
+                let _ = Command::new("kill").arg(pid).status();
+            }
+        }
     }
 }
 

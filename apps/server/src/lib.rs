@@ -27,6 +27,7 @@ pub mod metrics;
 pub mod nfo_service;
 pub mod openapi;
 pub mod routes;
+pub mod scheduler;
 pub mod security;
 pub mod settings;
 pub mod state;
@@ -69,6 +70,9 @@ pub enum StartError {
     /// The download queue could not be started.
     #[error("{0}")]
     Queue(#[from] downloads::QueueStartError),
+    /// The rescan scheduler could not be started.
+    #[error("{0}")]
+    Scheduler(#[from] scheduler::SchedulerStartError),
 }
 
 /// A built, bound, not yet running service.
@@ -116,6 +120,12 @@ impl Application {
             store.clone(),
             events.clone(),
         ));
+        let scheduler = Arc::new(scheduler::SchedulerService::start(
+            config.clone(),
+            &store,
+            anime.clone(),
+            queue.clone(),
+        )?);
         let state = web::Data::new(AppState {
             settings: Arc::new(settings.clone()),
             config,
@@ -128,6 +138,7 @@ impl Application {
             events,
             queue,
             anime,
+            scheduler,
         });
 
         let addr = format!("{}:{}", settings.host, settings.port);
@@ -196,6 +207,8 @@ impl Application {
         let served = self.server.await;
         let queue = self.state.queue.clone();
         let _ = web::block(move || queue.shutdown()).await;
+        let scheduler = self.state.scheduler.clone();
+        let _ = web::block(move || scheduler.shutdown()).await;
         served
     }
 }

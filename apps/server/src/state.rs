@@ -38,6 +38,8 @@ pub struct AppState {
     pub nfo: Arc<crate::nfo_service::NfoService>,
     /// The library: catalogue search, adding series, scans (`routes/anime.rs`).
     pub anime: Arc<crate::anime_service::AnimeService>,
+    /// The rescan scheduler (`routes/scheduler.rs`).
+    pub scheduler: Arc<crate::scheduler::SchedulerService>,
 }
 
 impl std::fmt::Debug for AppState {

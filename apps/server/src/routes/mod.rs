@@ -8,10 +8,11 @@ pub mod auth;
 pub mod config;
 pub mod docs;
 pub mod health;
-pub mod queue;
-pub mod ws;
 pub mod nfo;
+pub mod queue;
+pub mod scheduler;
 pub mod ui;
+pub mod ws;
 
 use actix_web::web;
 
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     anime::configure(cfg);
     docs::configure(cfg);
     queue::configure(cfg);
+    scheduler::configure(cfg);
     ws::configure(cfg);
     nfo::configure(cfg);
     ui::configure(cfg);

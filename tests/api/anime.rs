@@ -579,3 +579,100 @@ async fn a_changed_provider_url_applies_without_a_restart() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["missing_episodes"], json!([]));
 }
+
+#[actix_web::test]
+async fn episodes_lists_every_known_episode_in_order() {
+    let w = populated().await;
+    let r = w.get("/api/anime/attack-on-titan/episodes").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let list = r.json.as_array().expect("a list");
+    let order: Vec<(u64, u64, bool)> = list
+        .iter()
+        .map(|e| {
+            (
+                e["season"].as_u64().unwrap(),
+                e["episode"].as_u64().unwrap(),
+                e["downloaded"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        vec![
+            (0, 1, false),
+            (1, 1, true),
+            (1, 2, true),
+            (1, 3, false),
+            (1, 4, false),
+            (2, 1, true),
+            (2, 2, false),
+        ]
+    );
+    let first = &list[1];
+    assert!(first["title_de"].is_string(), "{first}");
+    assert!(first.get("title_en").is_some(), "{first}");
+    // By folder too, and the same answer.
+    let by_folder = w
+        .get("/api/anime/Attack%20on%20Titan%20(2013)/episodes")
+        .await;
+    assert_eq!(by_folder.json, r.json, "{}", by_folder.text);
+    let complete = w.get("/api/anime/complete-show/episodes").await.json;
+    assert_eq!(complete.as_array().unwrap().len(), 2);
+    assert!(
+        complete
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["downloaded"] == true)
+    );
+    w.get("/api/anime/nope/episodes")
+        .await
+        .assert_error(404, "NOT_FOUND_ERROR");
+    assert_eq!(
+        w.app
+            .get("/api/anime/attack-on-titan/episodes", None)
+            .await
+            .status,
+        401
+    );
+}
+
+#[actix_web::test]
+async fn poster_is_served_from_the_series_folder_only() {
+    let w = populated().await;
+    // No poster yet.
+    w.get("/api/anime/attack-on-titan/poster")
+        .await
+        .assert_error(404, "NOT_FOUND_ERROR");
+    std::fs::write(
+        w.anime.path().join("Attack on Titan (2013)/poster.jpg"),
+        b"JPEG-BYTES",
+    )
+    .unwrap();
+    let r = w.get("/api/anime/attack-on-titan/poster").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("content-type").as_deref(), Some("image/jpeg"));
+    assert_eq!(r.text, "JPEG-BYTES");
+    // By folder name as well; other series and unknown ids stay 404.
+    let r = w
+        .get("/api/anime/Attack%20on%20Titan%20(2013)/poster")
+        .await;
+    assert_eq!(r.text, "JPEG-BYTES");
+    w.get("/api/anime/kaguya-sama/poster")
+        .await
+        .assert_error(404, "NOT_FOUND_ERROR");
+    // A request path is never used as a file path.
+    std::fs::write(w.anime.path().join("poster.jpg"), b"ROOT").unwrap();
+    for id in ["..", "%2E%2E", "..%2Fattack-on-titan", "unknown"] {
+        let r = w.get(&format!("/api/anime/{id}/poster")).await;
+        assert_ne!(r.status, 200, "{id}: {}", r.text);
+        assert_ne!(r.text, "ROOT");
+    }
+    assert_eq!(
+        w.app
+            .get("/api/anime/attack-on-titan/poster", None)
+            .await
+            .status,
+        401
+    );
+}

@@ -11,7 +11,7 @@ use std::cmp::Reverse;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use aniworld_core::ports::SeriesRepo;
+use aniworld_core::ports::{EpisodeRecord, SeriesRepo};
 use aniworld_core::{AppConfig, Serie};
 use aniworld_library::{
     AddedSeries, LibraryError, ScanCoordinator, ScanOptions, ScanProgress, ScanReport, Scanner,
@@ -217,6 +217,36 @@ impl AnimeService {
             .ok_or_else(|| ApiError::NotFound(format!("Series '{id}' not found")))
     }
 
+    /// Every known episode of a series (by key or folder), sorted by season and episode.
+    pub fn episodes(&self, id: &str) -> Result<Vec<EpisodeRecord>, ApiError> {
+        let serie = self.detail(id)?;
+        let mut episodes = self.store.list_episodes(&serie.key)?;
+        episodes.sort_by_key(|e| e.id);
+        Ok(episodes)
+    }
+
+    /// The bytes of `<anime_dir>/<folder>/poster.jpg` of a series (by key or folder). The path
+    /// is built from the stored folder only; 404 when the series or the file is missing.
+    pub fn poster(&self, id: &str) -> Result<Vec<u8>, ApiError> {
+        let serie = self.detail(id)?;
+        let not_found = || ApiError::NotFound(format!("Series '{id}' has no poster"));
+        if !is_single_folder(&serie.folder) {
+            return Err(not_found());
+        }
+        let path = self.anime_dir()?.join(&serie.folder).join(POSTER_FILE);
+        if !path.is_file() {
+            return Err(not_found());
+        }
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(not_found()),
+            Err(e) => Err(ApiError::Internal(format!(
+                "reading the poster {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+
     /// Starts a full scan on a background thread; 409 while one runs, 503 without an anime
     /// directory. Progress and the outcome are published on the event hub.
     pub fn start_rescan(&self) -> Result<(), ApiError> {
@@ -259,6 +289,18 @@ impl AnimeService {
         publish_complete(&self.events, &result);
         result
     }
+}
+
+/// File name of a series poster in its folder (written by the metadata artwork step).
+pub const POSTER_FILE: &str = "poster.jpg";
+
+/// Whether a stored folder name is one plain path component (no separators, no `..`).
+fn is_single_folder(folder: &str) -> bool {
+    let mut parts = std::path::Path::new(folder).components();
+    matches!(
+        (parts.next(), parts.next()),
+        (Some(std::path::Component::Normal(_)), None)
+    )
 }
 
 /// `scan_progress`: `{done, total, current}`.

@@ -4,6 +4,7 @@
 
 use actix_web::{HttpResponse, web};
 use aniworld_core::naming::series_folder_name;
+use aniworld_core::ports::EpisodeRecord;
 use aniworld_core::{MissingEpisodes, SITE_ID, Serie};
 use aniworld_library::AddedSeries;
 use aniworld_provider::catalogue::SearchHit;
@@ -30,7 +31,9 @@ pub const DEFAULT_PER_PAGE: usize = 20;
         search_post,
         add_anime,
         rescan,
-        anime_detail
+        anime_detail,
+        anime_episodes,
+        anime_poster
     ),
     components(schemas(
         AnimeStatus,
@@ -39,7 +42,8 @@ pub const DEFAULT_PER_PAGE: usize = 20;
         AddRequest,
         AddResponse,
         RescanResponse,
-        AnimeDetail
+        AnimeDetail,
+        EpisodeEntry
     )),
     tags((name = "anime", description = "Library, catalogue search and scans"))
 )]
@@ -53,7 +57,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/anime/search", web::post().to(search_post))
         .route("/api/anime/add", web::post().to(add_anime))
         .route("/api/anime/rescan", web::post().to(rescan))
-        .route("/api/anime/{anime_id}", web::get().to(anime_detail));
+        .route("/api/anime/{anime_id}", web::get().to(anime_detail))
+        .route(
+            "/api/anime/{anime_id}/episodes",
+            web::get().to(anime_episodes),
+        )
+        .route("/api/anime/{anime_id}/poster", web::get().to(anime_poster));
 }
 
 /// Answer of `GET /api/anime/status`.
@@ -278,6 +287,33 @@ pub struct AnimeDetail {
     pub description: Option<String>,
 }
 
+/// One episode in `GET /api/anime/{anime_id}/episodes`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EpisodeEntry {
+    /// Season number (0 = movies).
+    pub season: u32,
+    /// Episode number within the season.
+    pub episode: u32,
+    /// German title from the catalogue.
+    pub title_de: Option<String>,
+    /// English title from the catalogue.
+    pub title_en: Option<String>,
+    /// Whether a video file for it exists on disk.
+    pub downloaded: bool,
+}
+
+impl From<EpisodeRecord> for EpisodeEntry {
+    fn from(e: EpisodeRecord) -> Self {
+        Self {
+            season: e.id.season,
+            episode: e.id.episode,
+            title_de: e.title_de,
+            title_en: e.title_en,
+            downloaded: e.is_downloaded,
+        }
+    }
+}
+
 /// Library folder and size.
 #[utoipa::path(get, path = "/api/anime/status", tag = "anime", security(("bearer" = [])),
     responses((status = 200, body = AnimeStatus)))]
@@ -409,4 +445,35 @@ pub async fn anime_detail(
         folder: s.folder,
         description: s.description,
     }))
+}
+
+/// Every known episode of a series (by key or folder), present or missing, in order.
+#[utoipa::path(get, path = "/api/anime/{anime_id}/episodes", tag = "anime", security(("bearer" = [])),
+    params(("anime_id" = String, Path, description = "Series key (or folder name)")),
+    responses((status = 200, body = [EpisodeEntry]), (status = 404, description = "No such series")))]
+pub async fn anime_episodes(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let service = state.anime.clone();
+    let id = id.into_inner();
+    let episodes = blocking(move || service.episodes(&id)).await?;
+    let entries: Vec<EpisodeEntry> = episodes.into_iter().map(EpisodeEntry::from).collect();
+    Ok(HttpResponse::Ok().json(entries))
+}
+
+/// The series poster (`poster.jpg` in its library folder).
+#[utoipa::path(get, path = "/api/anime/{anime_id}/poster", tag = "anime", security(("bearer" = [])),
+    params(("anime_id" = String, Path, description = "Series key (or folder name)")),
+    responses((status = 200, description = "The poster", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 404, description = "No such series, or it has no poster"),
+        (status = 503, description = "No anime directory is configured or it is missing")))]
+pub async fn anime_poster(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let service = state.anime.clone();
+    let id = id.into_inner();
+    let bytes = blocking(move || service.poster(&id)).await?;
+    Ok(HttpResponse::Ok().content_type("image/jpeg").body(bytes))
 }

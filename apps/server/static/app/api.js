@@ -104,3 +104,19 @@ export function get(path, query) {
 export function seg(value) {
   return encodeURIComponent(value);
 }
+
+/**
+ * Fetches a protected binary (e.g. a poster) with the token and resolves to a blob URL, or to
+ * null when it is missing or cannot be loaded. Never rejects; the caller revokes the URL.
+ */
+export async function blobUrl(path) {
+  const t = token();
+  try {
+    const res = await fetch(path, { headers: t ? { Authorization: "Bearer " + t } : {}, cache: "no-store" });
+    if (!res.ok) return null;
+    const blob = await res.blob();
+    return blob.size > 0 ? URL.createObjectURL(blob) : null;
+  } catch {
+    return null;
+  }
+}

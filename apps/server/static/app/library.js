@@ -1,7 +1,7 @@
-// The library view: every series with its missing count, filter, sort and paging, "download
+// The library view: every series with its poster and missing count, filter, sort and paging, "download
 // missing", and a rescan with a live progress bar.
 
-import { api, get, seg } from "./api.js";
+import { api, get, seg, blobUrl } from "./api.js";
 import { h, mount, errorView, errorLine, toast, busy, yearOf } from "./ui.js";
 import { queueEpisodes, missingList } from "./actions.js";
 
@@ -52,14 +52,15 @@ export async function libraryView(root, ctx, params) {
     }
   }));
 
-  if (ctx.live) {
-    const offs = [
-      ctx.live.on("scan_progress", (d) => scan.show(d.done, d.total, d.current)),
-      ctx.live.on("scan_complete", () => { scan.hide(); load(); }),
-      ctx.live.on("download_complete", () => load()),
-    ];
-    ctx.onLeave(() => offs.forEach((f) => f()));
-  }
+  // Poster blob URLs of the cards on screen, released on every reload and when leaving.
+  let posters = [];
+  const releasePosters = () => { posters.forEach((u) => URL.revokeObjectURL(u)); posters = []; };
+  const offs = ctx.live ? [
+    ctx.live.on("scan_progress", (d) => scan.show(d.done, d.total, d.current)),
+    ctx.live.on("scan_complete", () => { scan.hide(); load(); }),
+    ctx.live.on("download_complete", () => load()),
+  ] : [];
+  ctx.onLeave(() => { offs.forEach((f) => f()); releasePosters(); });
 
   get("/api/anime/status").then((s) => {
     summary.textContent = `${s.series_count} series in ${s.directory || "(no anime folder set)"}`;
@@ -78,7 +79,8 @@ export async function libraryView(root, ctx, params) {
       mount(list, h("p", { class: "empty" }, state.page > 1 ? "No more series." : "No series here yet. ",
         state.page > 1 ? null : h("a", { href: "#/search", text: "Search the catalogue to add one." })));
     } else {
-      mount(list, h("ul", { class: "series-grid", "aria-label": "Series" }, rows.map(card)));
+      releasePosters();
+      mount(list, h("ul", { class: "series-grid", "aria-label": "Series" }, rows.map((s) => card(s, showPoster))));
     }
     const prev = h("button", { class: "btn", type: "button", disabled: state.page <= 1, text: "Previous page" });
     const next = h("button", { class: "btn", type: "button", disabled: !rows || rows.length < state.perPage, text: "Next page" });
@@ -86,16 +88,36 @@ export async function libraryView(root, ctx, params) {
     next.addEventListener("click", () => { state.page += 1; go(); });
     list.append(h("nav", { class: "pager", "aria-label": "Pages" }, prev, h("span", { text: `Page ${state.page}` }), next));
   }
+  /** Replaces the initial on a card's cover with the series poster, when the library has one. */
+  async function showPoster(s, cover) {
+    const url = await blobUrl(`/api/anime/${seg(s.key)}/poster`);
+    if (!url) return;
+    if (!ctx.isCurrent() || !cover.isConnected) {
+      URL.revokeObjectURL(url);
+      return;
+    }
+    posters.push(url);
+    const img = h("img", { src: url, alt: "" });
+    img.addEventListener("error", () => mount(cover, initialOf(s)));
+    mount(cover, img);
+  }
+
   await load();
 }
 
-function card(s) {
+function initialOf(s) {
+  return (s.name || s.key || "?").trim().charAt(0).toUpperCase();
+}
+
+function card(s, showPoster) {
   const missing = missingList(s.missing_episodes);
   const year = yearOf(s.folder);
   const dl = h("button", { class: "btn small", type: "button", disabled: missing.length === 0, "aria-label": `Download missing episodes of ${s.name}`, text: "Download missing" });
   dl.addEventListener("click", () => busy(dl, () => queueEpisodes(s, missing)));
+  const cover = h("div", { class: "cover", "aria-hidden": "true", text: initialOf(s) });
+  showPoster(s, cover);
   return h("li", { class: "series" },
-    h("div", { class: "cover", "aria-hidden": "true", text: (s.name || s.key || "?").trim().charAt(0).toUpperCase() }),
+    cover,
     h("div", { class: "series-body" },
       h("div", { class: "series-title" }, h("a", { href: `#/series/${seg(s.key)}`, text: s.name || s.key })),
       h("div", { class: "meta" }, [year ? String(year) : null, s.site].filter(Boolean).join(" · ")),

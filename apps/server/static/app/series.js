@@ -7,7 +7,7 @@ import { queueEpisodes, parseIds } from "./actions.js";
 import { code } from "./shell.js";
 
 export async function seriesView(root, key, ctx) {
-  const detail = await get(`/api/anime/${seg(key)}`);
+  const [detail, known] = await Promise.all([get(`/api/anime/${seg(key)}`), get(`/api/anime/${seg(key)}/episodes`)]);
   if (!ctx.isCurrent()) return;
   const serie = { key: detail.key, name: detail.title || detail.key, folder: detail.folder };
   const grid = h("div", {});
@@ -27,7 +27,9 @@ export async function seriesView(root, key, ctx) {
       grid),
     nfo);
 
-  let missing = parseIds(detail.episodes);
+  // Every known episode ({season, episode, title_de, title_en, downloaded}) and the missing ones.
+  let episodes = Array.isArray(known) ? known : [];
+  let missing = missingOf(episodes, detail);
   let queueItems = [];
   all.addEventListener("click", () => busy(all, async () => {
     await queueEpisodes(serie, missing.filter((e) => !stateOf(e)));
@@ -43,24 +45,24 @@ export async function seriesView(root, key, ctx) {
   }
 
   function draw() {
+    // season -> episode number -> title (null when only the queue knows the episode)
     const seasons = new Map();
-    const add = (s, e) => {
-      if (!seasons.has(s)) seasons.set(s, new Set());
-      seasons.get(s).add(e);
+    const add = (s, n, title) => {
+      if (!seasons.has(s)) seasons.set(s, new Map());
+      const eps = seasons.get(s);
+      if (!eps.has(n) || title) eps.set(n, title || null);
     };
-    missing.forEach((e) => add(e.season, e.episode));
-    queueItems.forEach((q) => q.episode && add(q.episode.season, q.episode.episode));
+    episodes.forEach((e) => add(e.season, e.episode, e.title_en || e.title_de));
+    missing.forEach((e) => add(e.season, e.episode, null));
+    queueItems.forEach((q) => q.episode && add(q.episode.season, q.episode.episode, null));
+    all.disabled = missing.every((e) => stateOf(e));
     if (seasons.size === 0) {
-      mount(grid, h("p", { class: "empty", text: "Nothing is missing: every episode the catalogue lists is in the folder." }));
-      all.disabled = true;
+      mount(grid, h("p", { class: "empty", text: "No episodes are known yet: rescan the library to look the series up on the catalogue." }));
       return;
     }
-    all.disabled = missing.every((e) => stateOf(e));
     const sections = [...seasons.keys()].sort((a, b) => a - b).map((s) => {
-      const known = seasons.get(s);
-      const last = Math.max(...known);
-      const cells = [];
-      for (let n = 1; n <= last; n++) cells.push(cell(s, n));
+      const eps = seasons.get(s);
+      const cells = [...eps.keys()].sort((a, b) => a - b).map((n) => cell(s, n, eps.get(n)));
       const seasonMissing = missing.filter((e) => e.season === s && !stateOf(e));
       const title = s === 0 ? "Movies and specials" : `Season ${s}`;
       const btn = h("button", { class: "btn small", type: "button", disabled: seasonMissing.length === 0,
@@ -70,14 +72,17 @@ export async function seriesView(root, key, ctx) {
         h("div", { class: "season-head" }, h("h3", { text: title }), btn),
         h("ul", { class: "episodes", "aria-label": title }, cells));
     });
-    mount(grid, sections, h("p", { class: "hint", text: "Episodes after the last missing one are not shown. Select a missing episode to queue it." }));
+    const hint = missing.length
+      ? "Select a missing episode to queue it."
+      : "Nothing is missing: every episode the catalogue lists is in the folder.";
+    mount(grid, sections, h("p", { class: "hint", text: hint }));
   }
 
-  function cell(s, n) {
+  function cell(s, n, name) {
     const e = { season: s, episode: n };
     const isMissing = missing.some((m) => m.season === s && m.episode === n);
     const st = stateOf(e) || (isMissing ? "missing" : "present");
-    const label = `${code(s, n)}: ${st}`;
+    const label = `${code(s, n)}${name ? ` ${name}` : ""}: ${st}`;
     if (st === "missing") {
       const b = h("button", { class: "ep missing", type: "button", "aria-label": `${label}, add to the queue`, title: `${label} – select to queue`, text: String(n) });
       b.addEventListener("click", () => busy(b, async () => { await queueEpisodes(serie, [e]); await refresh(); }));
@@ -88,8 +93,10 @@ export async function seriesView(root, key, ctx) {
 
   async function refresh() {
     try {
-      const [d, q] = await Promise.all([get(`/api/anime/${seg(key)}`), get("/api/queue/status")]);
-      missing = parseIds(d.episodes);
+      const [d, list, q] = await Promise.all([
+        get(`/api/anime/${seg(key)}`), get(`/api/anime/${seg(key)}/episodes`), get("/api/queue/status")]);
+      episodes = Array.isArray(list) ? list : [];
+      missing = missingOf(episodes, d);
       const st = (q && q.status) || {};
       queueItems = [...(st.active_downloads || []), ...(st.pending_queue || [])].filter((i) => i.serie_id === serie.key);
     } catch (err) {
@@ -108,6 +115,18 @@ export async function seriesView(root, key, ctx) {
   draw();
   refresh();
   loadNfo(nfo, serie, ctx);
+}
+
+/**
+ * The missing episodes: those of the episode list not on disk, plus any the series detail names
+ * that the list lacks.
+ */
+function missingOf(episodes, detail) {
+  const out = episodes.filter((e) => !e.downloaded).map((e) => ({ season: e.season, episode: e.episode }));
+  for (const m of parseIds(detail && detail.episodes)) {
+    if (!out.some((e) => e.season === m.season && e.episode === m.episode)) out.push(m);
+  }
+  return out.sort((a, b) => a.season - b.season || a.episode - b.episode);
 }
 
 async function loadNfo(box, serie, ctx) {

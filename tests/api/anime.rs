@@ -676,3 +676,87 @@ async fn poster_is_served_from_the_series_folder_only() {
         401
     );
 }
+
+/// A 1×1 image; browsers decode images by their bytes whatever the declared type.
+const TINY_IMAGE: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
+    0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0x00,
+    0x00, 0x03, 0x01, 0x01, 0x00, 0xc9, 0xfe, 0x92, 0xef, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
+    0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+#[actix_web::test]
+async fn posters_and_the_full_episode_grid_in_a_browser() {
+    let w = world_with(standard_catalogue(), |c| {
+        c["server"]["origin_rate_limit_per_minute"] = json!(10_000);
+    })
+    .await;
+    for key in ["attack-on-titan", "kaguya-sama", "complete-show"] {
+        w.add(key).await;
+    }
+    std::fs::write(
+        w.anime.path().join("Attack on Titan (2013)/poster.jpg"),
+        TINY_IMAGE,
+    )
+    .unwrap();
+    let Some(b) = crate::e2e_browser::browser(1280, 900).await else {
+        return;
+    };
+    let base = &w.app.address;
+    b.client.goto(&format!("{base}/login")).await.unwrap();
+    b.wait_css("#login-form").await;
+    b.js(&format!(
+        "sessionStorage.setItem('aniworld.token', {}); return true;",
+        json!(w.token)
+    ))
+    .await;
+
+    // The card of the series with a poster shows it; the others keep their initial.
+    b.client
+        .goto(&format!("{base}/#/?filter=all"))
+        .await
+        .unwrap();
+    b.wait_js("[...document.querySelectorAll('.series .cover img')].some((i) => i.complete && i.naturalWidth === 1)").await;
+    assert_eq!(
+        b.js("return document.querySelectorAll('.series .cover img').length")
+            .await,
+        json!(1)
+    );
+    assert_eq!(
+        b.js("return [...document.querySelectorAll('.series .cover')].map((c) => c.textContent).sort()")
+            .await,
+        json!(["", "C", "K"])
+    );
+    crate::e2e::assert_clean(&b, "library").await;
+
+    // The grid shows every known episode: present ones after the last missing one too.
+    b.click("a[href='#/series/attack-on-titan']").await;
+    b.wait_js("document.querySelectorAll('.ep.missing').length === 4")
+        .await;
+    assert_eq!(
+        b.js("return document.querySelectorAll('.ep.present').length")
+            .await,
+        json!(3)
+    );
+    assert_eq!(
+        b.js("return document.querySelector('#view').textContent.includes('not shown')")
+            .await,
+        json!(false)
+    );
+    crate::e2e::assert_clean(&b, "series").await;
+
+    // A series with nothing missing still lists its episodes, all present.
+    b.client
+        .goto(&format!("{base}/#/series/complete-show"))
+        .await
+        .unwrap();
+    b.wait_js("document.querySelectorAll('.ep.present').length === 2")
+        .await;
+    assert_eq!(
+        b.js("return document.querySelectorAll('.ep.missing').length")
+            .await,
+        json!(0)
+    );
+    b.close().await;
+}

@@ -65,3 +65,43 @@ async fn a_read_only_log_dir_is_reported() {
         assert_eq!(r.json["status"], "degraded");
     }
 }
+
+#[actix_web::test]
+async fn detailed_health_shows_how_each_hoster_fared_in_downloads() {
+    use crate::fakes::hoster::Serving;
+    use crate::queue_support::queue_world;
+
+    let w = queue_world(|_| {}).await;
+    let r = w.app.get("/health/detailed", None).await;
+    assert_eq!(
+        r.json["dependencies"]["hosters"],
+        serde_json::json!({}),
+        "no hoster tried yet: {}",
+        r.text
+    );
+    assert!(r.json["dependencies"]["database"].is_object());
+
+    // The only hoster of the episode answers 404 on its embed page.
+    w.sites
+        .episode("one-piece", 1, 1, Vec::new(), Serving::Broken);
+    w.add_ids("one-piece", &[(1, 1)], "NORMAL").await;
+    assert_eq!(w.post("/api/queue/start").await.status, 200);
+    w.wait_status("the download failed", |s| {
+        s["statistics"]["failed_count"] == 1
+    })
+    .await;
+    for path in ["/health/detailed", "/api/health/detailed"] {
+        let r = w.app.get(path, None).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+        assert_eq!(
+            r.json["status"], "healthy",
+            "hosters never degrade the service"
+        );
+        let voe = &r.json["dependencies"]["hosters"]["VOE"];
+        assert_eq!(voe["successes"], 0, "{}", r.text);
+        assert!(voe["failures"].as_u64().unwrap_or(0) >= 1, "{}", r.text);
+        let err = voe["last_error"].as_str().unwrap_or_default();
+        assert!(err.contains("404") || err.contains("not found"), "{err}");
+        assert_timestamp(&voe["last_attempt"]);
+    }
+}

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use aniworld_core::AppConfig;
+use aniworld_provider::resolver::HealthTracker;
 use aniworld_queue::engine::{
     EngineConfig, EngineDeps, EventSink, HttpFetcher, QueueEngine, QueueEvent,
 };
@@ -57,13 +58,18 @@ pub fn engine_config(config: &AppConfig) -> EngineConfig {
 /// with configuration changes (anime directory, download settings, catalogue URL). The engine
 /// restores the stored queue and resumes by itself when it was running.
 /// Must be called inside the actix/tokio runtime (it spawns the configuration watcher).
+/// The resolver records every hoster attempt in `hosters` (shown by `/health/detailed`).
 pub fn start(
     store: &Store,
     config: &Arc<ConfigService>,
     hub: &EventHub,
+    hosters: &HealthTracker,
 ) -> Result<QueueEngine, QueueStartError> {
     let current = config.current();
-    let resolver = Arc::new(CatalogueResolver::new(&current.provider)?);
+    let resolver = Arc::new(CatalogueResolver::with_health(
+        &current.provider,
+        hosters.clone(),
+    )?);
     let deps = EngineDeps {
         repo: Arc::new(store.clone()),
         settings: Arc::new(store.clone()),

@@ -114,7 +114,8 @@ impl Application {
             config.clone(),
         ));
         let events = events::EventHub::default();
-        let queue = downloads::start(&store, &config, &events)?;
+        let hosters = aniworld_provider::resolver::HealthTracker::new();
+        let queue = downloads::start(&store, &config, &events, &hosters)?;
         let anime = Arc::new(anime_service::AnimeService::new(
             config.clone(),
             store.clone(),
@@ -137,6 +138,7 @@ impl Application {
             started_at: chrono::Utc::now(),
             events,
             queue,
+            hosters,
             anime,
             scheduler,
         });

@@ -34,6 +34,8 @@ pub struct AppState {
     pub events: crate::events::EventHub,
     /// The download queue engine.
     pub queue: aniworld_queue::engine::QueueEngine,
+    /// Hoster health as the download resolver saw it (`/health/detailed`).
+    pub hosters: aniworld_provider::resolver::HealthTracker,
     /// tvshow.nfo, artwork and episode NFOs of library series (TMDB).
     pub nfo: Arc<crate::nfo_service::NfoService>,
     /// The library: catalogue search, adding series, scans (`routes/anime.rs`).

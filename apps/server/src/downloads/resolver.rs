@@ -42,7 +42,14 @@ fn build(cfg: &ProviderConfig, health: &HealthTracker) -> Result<Arc<Resolver>, 
 impl CatalogueResolver {
     /// A resolver for the catalogue `cfg` names.
     pub fn new(cfg: &ProviderConfig) -> Result<Self, QueueStartError> {
-        let health = HealthTracker::new();
+        Self::with_health(cfg, HealthTracker::new())
+    }
+
+    /// A resolver for the catalogue `cfg` names that records hoster attempts in `health`.
+    pub fn with_health(
+        cfg: &ProviderConfig,
+        health: HealthTracker,
+    ) -> Result<Self, QueueStartError> {
         let resolver = build(cfg, &health)?;
         Ok(Self {
             health,

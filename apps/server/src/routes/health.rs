@@ -1,5 +1,7 @@
 //! Health checks (api.md section 8): `/health` and `/health/detailed`, also under `/api/health`.
 
+use std::collections::BTreeMap;
+
 use actix_web::{HttpResponse, web};
 use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
@@ -24,7 +26,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
         Dependencies,
         DatabaseHealth,
         FilesystemHealth,
-        SystemSnapshot
+        SystemSnapshot,
+        HosterHealthEntry
     ))
 )]
 pub struct Doc;
@@ -72,6 +75,42 @@ pub struct Dependencies {
     pub filesystem: FilesystemHealth,
     /// Machine figures.
     pub system: SystemSnapshot,
+    /// Per hoster (by the catalogue's name), how extraction attempts of the last 24 hours went;
+    /// only hosters tried since the start appear. Informational: never makes the service degraded.
+    pub hosters: BTreeMap<String, HosterHealthEntry>,
+}
+
+/// How the download resolver's recent attempts with one hoster went.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HosterHealthEntry {
+    /// Successful extractions in the last 24 hours.
+    pub successes: u32,
+    /// Failed extractions in the last 24 hours.
+    pub failures: u32,
+    /// The reason of the last attempt when it failed, else null.
+    pub last_error: Option<String>,
+    /// When the hoster was last tried, RFC 3339 with milliseconds.
+    pub last_attempt: Option<String>,
+}
+
+/// The resolver's hoster health as the response shows it.
+fn hoster_entries(state: &AppState) -> BTreeMap<String, HosterHealthEntry> {
+    state
+        .hosters
+        .snapshot()
+        .into_iter()
+        .map(|(name, h)| {
+            let entry = HosterHealthEntry {
+                successes: h.successes,
+                failures: h.failures,
+                last_error: h.last_error,
+                last_attempt: h
+                    .last_attempt
+                    .map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true)),
+            };
+            (name, entry)
+        })
+        .collect()
 }
 
 /// Database check.
@@ -110,7 +149,7 @@ pub async fn health() -> HttpResponse {
     })
 }
 
-/// Health of the database, the data folders and the machine.
+/// Health of the database, the data folders, the machine and the hosters.
 #[utoipa::path(get, path = "/health/detailed", tag = "health", responses((status = 200, body = DetailedHealth)))]
 pub async fn health_detailed(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let st = state.clone();
@@ -155,6 +194,7 @@ pub async fn health_detailed(state: web::Data<AppState>) -> Result<HttpResponse,
             database,
             filesystem,
             system,
+            hosters: hoster_entries(&state),
         },
         startup_time: state
             .started_at

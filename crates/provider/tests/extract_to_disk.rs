@@ -127,7 +127,8 @@ fn opts() -> FetchOptions {
         budget: Arc::new(HostBudget::unlimited()),
         use_ffmpeg: false,
         verify_with_ffprobe: false,
-        timeout: Duration::from_secs(10),
+        // A cut transfer is noticed when reads stall, so keep the wait short on localhost.
+        timeout: Duration::from_secs(2),
         segment_retries: 3,
         retry_backoff: Duration::from_millis(5),
     }

@@ -64,7 +64,11 @@ impl EventHub {
     /// Publishes a message; never blocks. Without subscribers it is dropped.
     pub fn publish(&self, kind: &'static str, audience: Audience, data: Value) {
         let text = Self::envelope(kind, data).to_string();
-        let _ = self.tx.send(Arc::new(Envelope { kind, audience, text }));
+        let _ = self.tx.send(Arc::new(Envelope {
+            kind,
+            audience,
+            text,
+        }));
     }
 
     /// A receiver of every message published from now on.
@@ -86,7 +90,11 @@ mod tests {
     fn messages_carry_the_documented_envelope() {
         let hub = EventHub::new(4);
         let mut rx = hub.subscribe();
-        hub.publish("scan_progress", Audience::Authenticated, json!({"done": 1, "total": 2}));
+        hub.publish(
+            "scan_progress",
+            Audience::Authenticated,
+            json!({"done": 1, "total": 2}),
+        );
         let env = rx.try_recv().unwrap();
         let v: Value = serde_json::from_str(&env.text).unwrap();
         assert_eq!(v["type"], "scan_progress");
@@ -99,9 +107,16 @@ mod tests {
         let hub = EventHub::new(2);
         let mut rx = hub.subscribe();
         for i in 0..10 {
-            hub.publish("download_progress", Audience::DownloadsRoom, json!({ "i": i }));
+            hub.publish(
+                "download_progress",
+                Audience::DownloadsRoom,
+                json!({ "i": i }),
+            );
         }
-        assert!(matches!(rx.try_recv(), Err(broadcast::error::TryRecvError::Lagged(8))));
+        assert!(matches!(
+            rx.try_recv(),
+            Err(broadcast::error::TryRecvError::Lagged(8))
+        ));
         let v: Value = serde_json::from_str(&rx.try_recv().unwrap().text).unwrap();
         assert_eq!(v["data"]["i"], 8);
     }

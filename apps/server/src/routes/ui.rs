@@ -96,4 +96,129 @@ mod tests {
             .sum();
         assert!(total > 0 && total < 300 * 1024, "UI is {total} bytes");
     }
+
+    /// Every `/api/...` and `/ws/...` literal in the UI's scripts, with the HTTP method when the
+    /// literal is the path argument of `api("METHOD", ...)`/`action("METHOD", ...)`.
+    /// `${...}` parts of template literals become `{}`; a query string or a `${...}` glued to a
+    /// segment ends the path.
+    fn api_calls(js: &str) -> Vec<(Option<String>, String)> {
+        let b = js.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            let q = b[i];
+            if !matches!(q, b'"' | b'\'' | b'`') {
+                i += 1;
+                continue;
+            }
+            let start = i + 1;
+            let mut j = start;
+            let mut text = String::new();
+            while j < b.len() && b[j] != q {
+                if q == b'`' && b[j] == b'$' && b.get(j + 1) == Some(&b'{') {
+                    let mut depth = 0;
+                    while j < b.len() {
+                        match b[j] {
+                            b'{' => depth += 1,
+                            b'}' => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
+                        j += 1;
+                    }
+                    text.push('\u{1}');
+                } else if b[j] == b'\\' {
+                    j += 1;
+                } else {
+                    text.push(b[j] as char);
+                }
+                j += 1;
+            }
+            if (text.starts_with("/api/") || text.starts_with("/ws/")) && !text.contains("...") {
+                let before = js[..i].trim_end();
+                let method = ["GET", "POST", "PUT", "DELETE"]
+                    .into_iter()
+                    .find(|m| before.ends_with(&format!("\"{m}\",")))
+                    .map(str::to_string);
+                let path = text.split('?').next().unwrap_or_default();
+                let mut segs = Vec::new();
+                for seg in path.split('/').skip(1) {
+                    if seg == "\u{1}" {
+                        segs.push("{}".to_string());
+                    } else if let Some((head, _)) = seg.split_once('\u{1}') {
+                        segs.push(head.to_string());
+                        break;
+                    } else {
+                        segs.push(seg.to_string());
+                    }
+                }
+                out.push((method, format!("/{}", segs.join("/"))));
+            }
+            i = j + 1;
+        }
+        out
+    }
+
+    fn matches_spec(spec_path: &str, call: &str) -> bool {
+        let a: Vec<&str> = spec_path.split('/').collect();
+        let b: Vec<&str> = call.split('/').collect();
+        a.len() == b.len()
+            && a.iter().zip(&b).all(|(s, c)| {
+                let param = s.starts_with('{') && s.ends_with('}');
+                (param && !c.is_empty()) || s == c
+            })
+    }
+
+    #[test]
+    fn the_ui_calls_only_documented_endpoints() {
+        let doc = serde_json::to_value(crate::openapi::document()).expect("spec serialises");
+        let paths = doc["paths"].as_object().expect("paths");
+        // Documented in api.md section 9 but not an OpenAPI operation.
+        let extra = [("GET", "/ws/connect")];
+        let mut calls = 0;
+        for file in Assets::iter().filter(|p| p.starts_with("app/") && p.ends_with(".js")) {
+            let js = String::from_utf8_lossy(&Assets::get(&file).expect("asset").data).into_owned();
+            for (method, call) in api_calls(&js) {
+                calls += 1;
+                let documented = paths.iter().any(|(p, ops)| {
+                    matches_spec(p, &call)
+                        && method
+                            .as_deref()
+                            .is_none_or(|m| ops.get(m.to_ascii_lowercase()).is_some())
+                }) || extra.iter().any(|(m, p)| {
+                    matches_spec(p, &call) && method.as_deref().is_none_or(|x| x == *m)
+                });
+                assert!(
+                    documented,
+                    "{file} calls {method:?} {call}, which is not in the OpenAPI document"
+                );
+            }
+        }
+        assert!(
+            calls >= 30,
+            "found only {calls} API calls in the UI scripts"
+        );
+    }
+
+    #[test]
+    fn api_call_extraction_understands_templates_and_methods() {
+        let js = r#"api("POST", `/api/config/backups/${seg(b.name)}/restore`); x("/api/anime?page=1");
+            api("DELETE", `/api/queue/${seg(id)}`); api("POST", `/api/config/backups${n ? "?name=" + n : ""}`);"#;
+        assert_eq!(
+            api_calls(js),
+            vec![
+                (Some("POST".into()), "/api/config/backups/{}/restore".into()),
+                (None, "/api/anime".into()),
+                (Some("DELETE".into()), "/api/queue/{}".into()),
+                (Some("POST".into()), "/api/config/backups".into()),
+            ]
+        );
+        assert!(matches_spec("/api/queue/{item_id}", "/api/queue/{}"));
+        assert!(!matches_spec("/api/queue/{item_id}", "/api/queue/a/b"));
+        assert!(!matches_spec("/api/queue/status", "/api/queue/state"));
+    }
 }

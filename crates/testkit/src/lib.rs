@@ -7,6 +7,9 @@
 //!
 //! Used only as a dev-dependency; never part of the shipped binary.
 
+pub mod images;
+pub mod tmdb;
+
 use std::collections::HashMap;
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -3,4 +3,3 @@
 pub mod catalogue;
 pub mod hoster;
 pub mod tmdb;
-pub mod tmdb_images;

@@ -1,5 +1,5 @@
-//! Real, tiny image files built in code (a baseline grayscale JPEG and an RGB PNG), so the fake
-//! TMDB image host serves valid files without binary fixtures in the tree.
+//! Real, tiny image files built in code (a baseline grayscale JPEG and an RGB PNG), so a fake
+//! image host (TMDB's) serves valid files without binary fixtures in the tree.
 
 /// An 8x8 baseline JPEG of one gray level (`shade` 0..=3 picks one of four levels).
 pub fn jpeg(shade: u8) -> Vec<u8> {

@@ -21,6 +21,7 @@ use aniworld_store::Store;
 pub use messages::{item_json, progress_json, publish, queue_summary_json, statistics_json};
 pub use resolver::CatalogueResolver;
 
+use crate::catalogue::CatalogueHandle;
 use crate::config_service::ConfigService;
 use crate::events::EventHub;
 use crate::nfo_service::NfoService;
@@ -28,14 +29,6 @@ use crate::nfo_service::NfoService;
 /// Why the queue could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum QueueStartError {
-    /// The provider configuration does not give a usable catalogue client.
-    #[error("catalogue client for {base_url}: {message}")]
-    Catalogue {
-        /// The configured catalogue URL.
-        base_url: String,
-        /// What the client refused.
-        message: String,
-    },
     /// The stored queue could not be loaded.
     #[error("download queue: {0}")]
     Engine(#[from] aniworld_queue::engine::QueueError),
@@ -55,7 +48,8 @@ pub fn engine_config(config: &AppConfig) -> EngineConfig {
 }
 
 /// Builds the queue engine on `store`, publishing its events on `hub`, and keeps it in step
-/// with configuration changes (anime directory, download settings, catalogue URL). The engine
+/// with configuration changes (anime directory, download settings). Streams are resolved through
+/// the service's shared `catalogue` client, and finished episodes get their NFO through `nfo`. The engine
 /// restores the stored queue and resumes by itself when it was running.
 /// Must be called inside the actix/tokio runtime (it spawns the configuration watcher).
 /// The resolver records every hoster attempt in `hosters` (shown by `/health/detailed`).
@@ -64,23 +58,21 @@ pub fn start(
     config: &Arc<ConfigService>,
     hub: &EventHub,
     hosters: &HealthTracker,
+    catalogue: Arc<CatalogueHandle>,
+    nfo: Arc<NfoService>,
 ) -> Result<QueueEngine, QueueStartError> {
     let current = config.current();
-    let resolver = Arc::new(CatalogueResolver::with_health(
-        &current.provider,
-        hosters.clone(),
-    )?);
+    let resolver = Arc::new(CatalogueResolver::new(catalogue, hosters.clone()));
     let deps = EngineDeps {
         repo: Arc::new(store.clone()),
         settings: Arc::new(store.clone()),
         series: Arc::new(store.clone()),
-        resolver: resolver.clone(),
+        resolver,
         fetcher: Arc::new(HttpFetcher::new(&current.download)),
     };
     let sink_hub = hub.clone();
     // A finished download gets its episode NFO (when `nfo.episode_nfo` is on and the series has
     // a tvshow.nfo with a TMDB id), written on its own thread so the engine never waits on TMDB.
-    let nfo = Arc::new(NfoService::new(Arc::new(store.clone()), config.clone()));
     let sink: EventSink = Arc::new(move |event| {
         if let QueueEvent::Completed(item) = &event {
             nfo.episode_downloaded_in_background(item.clone());
@@ -94,9 +86,6 @@ pub fn start(
     actix_web::rt::spawn(async move {
         while changes.changed().await.is_ok() {
             let next = changes.borrow_and_update().clone();
-            if let Err(e) = resolver.reconfigure(&next.provider) {
-                log::warn!("the catalogue URL was not applied to downloads: {e}");
-            }
             let cfg = engine_config(&next);
             if watched.config() != cfg {
                 watched.set_config(cfg);

@@ -115,12 +115,19 @@ impl Application {
         ));
         let events = events::EventHub::default();
         let hosters = aniworld_provider::resolver::HealthTracker::new();
-        let queue = downloads::start(&store, &config, &events, &hosters)?;
         let anime = Arc::new(anime_service::AnimeService::new(
             config.clone(),
             store.clone(),
             events.clone(),
         ));
+        let queue = downloads::start(
+            &store,
+            &config,
+            &events,
+            &hosters,
+            anime.catalogue().clone(),
+            nfo.clone(),
+        )?;
         let scheduler = Arc::new(scheduler::SchedulerService::start(
             config.clone(),
             &store,

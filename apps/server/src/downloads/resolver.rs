@@ -1,9 +1,10 @@
-//! The queue's stream resolver: the catalogue client and hoster extractors of
-//! `aniworld-provider`, rebuilt when the provider configuration changes.
+//! The queue's stream resolver: the hoster extractors of `aniworld-provider` on top of the one
+//! catalogue client the whole service shares ([`CatalogueHandle`]), so request pacing, cookies
+//! and solver clearances are the same for scans, adds and downloads, and a changed `provider`
+//! configuration reaches downloads without a restart.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex};
 
-use aniworld_core::config::ProviderConfig;
 use aniworld_core::ports::{
     CancelToken, HosterHealthMap, MediaSource, ResolveAttempt, SourceError, StreamResolver,
 };
@@ -11,12 +12,14 @@ use aniworld_core::{EpisodeId, Language};
 use aniworld_provider::catalogue::Catalogue;
 use aniworld_provider::resolver::{HealthTracker, Resolver};
 
-use super::QueueStartError;
+use crate::catalogue::CatalogueHandle;
 
-/// A [`StreamResolver`] for the configured catalogue; hoster health survives reconfiguration.
+/// A [`StreamResolver`] over the shared catalogue; hoster health survives reconfiguration.
 pub struct CatalogueResolver {
+    catalogue: Arc<CatalogueHandle>,
     health: HealthTracker,
-    current: RwLock<(ProviderConfig, Arc<Resolver>)>,
+    /// The resolver built for the catalogue client it was built on.
+    current: Mutex<Option<(Arc<Catalogue>, Arc<Resolver>)>>,
 }
 
 impl std::fmt::Debug for CatalogueResolver {
@@ -25,47 +28,34 @@ impl std::fmt::Debug for CatalogueResolver {
     }
 }
 
-fn build(cfg: &ProviderConfig, health: &HealthTracker) -> Result<Arc<Resolver>, QueueStartError> {
-    let catalogue = Catalogue::new(cfg).map_err(|e| QueueStartError::Catalogue {
-        base_url: cfg.base_url.clone(),
-        message: e.to_string(),
-    })?;
-    let catalogue = Arc::new(catalogue);
-    let http = catalogue.http().clone();
-    Ok(Arc::new(Resolver::with_health(
-        catalogue,
-        http,
-        health.clone(),
-    )))
-}
-
 impl CatalogueResolver {
-    /// A resolver for the catalogue `cfg` names.
-    pub fn new(cfg: &ProviderConfig) -> Result<Self, QueueStartError> {
-        Self::with_health(cfg, HealthTracker::new())
-    }
-
-    /// A resolver for the catalogue `cfg` names that records hoster attempts in `health`.
-    pub fn with_health(
-        cfg: &ProviderConfig,
-        health: HealthTracker,
-    ) -> Result<Self, QueueStartError> {
-        let resolver = build(cfg, &health)?;
-        Ok(Self {
+    /// A resolver on the shared catalogue that records hoster attempts in `health`.
+    pub fn new(catalogue: Arc<CatalogueHandle>, health: HealthTracker) -> Self {
+        Self {
+            catalogue,
             health,
-            current: RwLock::new((cfg.clone(), resolver)),
-        })
+            current: Mutex::new(None),
+        }
     }
 
-    /// Switches to a new provider configuration; a no-op when it did not change. Downloads that
-    /// are resolving keep the client they started with.
-    pub fn reconfigure(&self, cfg: &ProviderConfig) -> Result<(), QueueStartError> {
-        if self.current.read().unwrap_or_else(|p| p.into_inner()).0 == *cfg {
-            return Ok(());
+    /// The resolver for the catalogue client of the current configuration. Downloads that are
+    /// resolving keep the client they started with.
+    fn resolver(&self) -> Result<Arc<Resolver>, SourceError> {
+        let catalogue = self.catalogue.get().map_err(SourceError::from)?;
+        let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((built_on, resolver)) = current.as_ref()
+            && Arc::ptr_eq(built_on, &catalogue)
+        {
+            return Ok(resolver.clone());
         }
-        let resolver = build(cfg, &self.health)?;
-        *self.current.write().unwrap_or_else(|p| p.into_inner()) = (cfg.clone(), resolver);
-        Ok(())
+        let http = catalogue.http().clone();
+        let resolver = Arc::new(Resolver::with_health(
+            catalogue.clone(),
+            http,
+            self.health.clone(),
+        ));
+        *current = Some((catalogue, resolver.clone()));
+        Ok(resolver)
     }
 
     /// Per-hoster health over the last 24 hours.
@@ -83,12 +73,7 @@ impl StreamResolver for CatalogueResolver {
         hosters: &[String],
         cancel: &CancelToken,
     ) -> Result<(MediaSource, Vec<ResolveAttempt>), (SourceError, Vec<ResolveAttempt>)> {
-        let resolver = self
-            .current
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .1
-            .clone();
+        let resolver = self.resolver().map_err(|e| (e, Vec::new()))?;
         resolver.resolve(key, id, languages, hosters, cancel)
     }
 }

@@ -221,6 +221,13 @@ async fn bad_requests_answer_404_422_and_400() {
     assert!(r.json["details"]["serie_id"].is_string(), "{}", r.text);
     let r = add(json!({"serie_id": KEY, "serie_folder": "../etc", "episodes": ep})).await;
     r.assert_error(422, "VALIDATION_ERROR");
+    // Numbers a u32 holds but the store does not are refused, not a 500.
+    let huge = json!([{"season": 1, "episode": 1}, {"season": u32::MAX, "episode": 1}]);
+    let r = add(json!({"serie_id": KEY, "serie_folder": KEY, "episodes": huge})).await;
+    r.assert_error(422, "VALIDATION_ERROR");
+    assert!(r.json["details"]["episodes"].is_string(), "{}", r.text);
+    let r = add(json!({"serie_id": KEY, "serie_folder": KEY, "episodes": [{"season": 1, "episode": 2_147_483_648u32}]})).await;
+    r.assert_error(422, "VALIDATION_ERROR");
     let r = w
         .app
         .post_raw("/api/queue/add", t, b"{not json".to_vec())

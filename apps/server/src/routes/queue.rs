@@ -64,6 +64,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/queue", web::delete().to(delete_items));
 }
 
+/// Largest season or episode number `POST /api/queue/add` accepts (what the store can hold).
+pub const MAX_NUMBER: u32 = i32::MAX as u32;
+
 /// One episode of `POST /api/queue/add`.
 #[derive(Deserialize, ToSchema)]
 pub struct EpisodeIn {
@@ -218,7 +221,7 @@ pub async fn queue_status(state: web::Data<AppState>) -> HttpResponse {
 /// `failed_items`.
 #[utoipa::path(post, path = "/api/queue/add", tag = "queue", security(("bearer" = [])), request_body = AddRequest,
     responses((status = 201, body = AddResponse),
-        (status = 422, description = "Bad priority, empty episode list, bad folder")))]
+        (status = 422, description = "Bad priority, empty episode list, bad folder, season or episode above 2147483647")))]
 pub async fn add_to_queue(
     state: web::Data<AppState>,
     body: web::Json<AddRequest>,
@@ -230,6 +233,20 @@ pub async fn add_to_queue(
             .parse::<Priority>()
             .map_err(|e| ApiError::validation("priority", e))?,
     };
+    // The store keeps season and episode numbers as signed 32-bit integers.
+    if let Some(e) = req
+        .episodes
+        .iter()
+        .find(|e| e.season > MAX_NUMBER || e.episode > MAX_NUMBER)
+    {
+        return Err(ApiError::validation(
+            "episodes",
+            format!(
+                "season {} episode {}: numbers must be at most {MAX_NUMBER}",
+                e.season, e.episode
+            ),
+        ));
+    }
     let episodes: Vec<EpisodeRef> = req
         .episodes
         .into_iter()

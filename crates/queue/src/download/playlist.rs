@@ -199,7 +199,7 @@ pub(crate) fn plan_media(pl: &MediaPlaylist, base: &Url) -> Result<MediaPlan, Do
         let uri = join(base, &seg.uri, "segment")?;
         let range = seg.byte_range.as_ref().map(|ByteRange { length, offset }| {
             let start = offset.unwrap_or_else(|| range_ends.get(&uri).copied().unwrap_or(0));
-            range_ends.insert(uri.clone(), start + length);
+            range_ends.insert(uri.clone(), start.saturating_add(*length));
             (start, *length)
         });
         duration += f64::from(seg.duration.max(0.0));
@@ -207,7 +207,7 @@ pub(crate) fn plan_media(pl: &MediaPlaylist, base: &Url) -> Result<MediaPlan, Do
             uri,
             range,
             key: key.clone(),
-            sequence: pl.media_sequence + i as u64,
+            sequence: pl.media_sequence.wrapping_add(i as u64),
             map,
         });
     }
@@ -314,5 +314,19 @@ mod tests {
                 Err(DownloadError::Unsupported { .. })
             ));
         }
+    }
+
+    #[test]
+    fn hostile_numbers_do_not_overflow() {
+        let base = Url::parse("https://cdn.example/i.m3u8").unwrap();
+        let pl = media(
+            "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:18446744073709551615\n\
+#EXTINF:4.0,\n#EXT-X-BYTERANGE:18446744073709551615@18446744073709551615\nv.ts\n\
+#EXTINF:4.0,\n#EXT-X-BYTERANGE:10\nv.ts\n#EXT-X-ENDLIST\n",
+        );
+        let plan = plan_media(&pl, &base).unwrap();
+        assert_eq!(plan.segments.len(), 2);
+        assert_eq!(plan.segments[1].range, Some((u64::MAX, 10)));
+        assert_eq!(plan.segments[1].sequence, 0);
     }
 }

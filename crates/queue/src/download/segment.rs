@@ -107,6 +107,11 @@ pub(crate) fn fetch_into(
     }
 }
 
+/// The inclusive HTTP byte range for `len` bytes from `start`; saturates on hostile playlist values.
+fn inclusive_range((start, len): (u64, u64)) -> (u64, Option<u64>) {
+    (start, Some(start.saturating_add(len.saturating_sub(1))))
+}
+
 fn fetch_once(
     http: &Http,
     uri: &Url,
@@ -114,7 +119,7 @@ fn fetch_once(
     buf: &mut Vec<u8>,
     cancel: &CancelToken,
 ) -> Result<(), DownloadError> {
-    let http_range = range.map(|(start, len)| (start, Some(start + len.saturating_sub(1))));
+    let http_range = range.map(inclusive_range);
     let mut resp = http.get(uri, http_range, cancel)?;
     if resp.status == 416 {
         return Err(DownloadError::Http {
@@ -200,5 +205,11 @@ mod tests {
         let mut wrong = enc;
         let bad = decrypt_in_place(&mut wrong, &[8u8; 16], &iv, &spec.uri);
         assert!(matches!(bad, Err(DownloadError::Decrypt { .. })) || wrong != plain);
+    }
+
+    #[test]
+    fn byte_range_end_saturates() {
+        assert_eq!(inclusive_range((10, 5)), (10, Some(14)));
+        assert_eq!(inclusive_range((u64::MAX, 10)), (u64::MAX, Some(u64::MAX)));
     }
 }

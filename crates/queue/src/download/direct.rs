@@ -72,7 +72,7 @@ pub(crate) fn fetch_direct(
         }
         match (resp.status, resp.content_range) {
             (206, Some((start, _, t))) if start == offset => {
-                total = t.or(resp.content_length.map(|l| offset + l));
+                total = partial_total(offset, t, resp.content_length);
             }
             (206, _) if offset > 0 => {
                 log::info!("{url}: unexpected Content-Range, starting over");
@@ -153,6 +153,16 @@ pub(crate) fn fetch_direct(
     Ok(len)
 }
 
+/// The resource size of a 206 answer starting at `offset`: the Content-Range total, else
+/// `offset` plus Content-Length (saturating, as the length comes from the server).
+fn partial_total(
+    offset: u64,
+    range_total: Option<u64>,
+    content_length: Option<u64>,
+) -> Option<u64> {
+    range_total.or(content_length.map(|l| offset.saturating_add(l)))
+}
+
 fn restart(
     file: &mut File,
     part: &Path,
@@ -164,4 +174,17 @@ fn restart(
     *offset = 0;
     meter.rebase(0);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::partial_total;
+
+    #[test]
+    fn partial_total_survives_a_hostile_content_length() {
+        assert_eq!(partial_total(10, Some(100), Some(5)), Some(100));
+        assert_eq!(partial_total(10, None, Some(90)), Some(100));
+        assert_eq!(partial_total(10, None, Some(u64::MAX)), Some(u64::MAX));
+        assert_eq!(partial_total(10, None, None), None);
+    }
 }

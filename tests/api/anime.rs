@@ -149,6 +149,22 @@ async fn add_scans_the_folder_and_answers_exactly() {
 }
 
 #[actix_web::test]
+async fn a_very_long_catalogue_title_still_gets_a_folder() {
+    let c = standard_catalogue();
+    let title = "Ein sehr langer Titel ".repeat(20);
+    c.add(FakeSeries::new("long-title", &title, &[(1, 1)]).year(2021));
+    let w = world_with(c, |_| {}).await;
+    let added = w.add("long-title").await;
+    let folder = added["folder"].as_str().unwrap();
+    assert!(
+        folder.len() < 200 && folder.ends_with(" (2021)"),
+        "{folder}"
+    );
+    assert!(w.anime.path().join(folder).is_dir());
+    assert_eq!(added["missing_episodes"], json!(["1-1"]));
+}
+
+#[actix_web::test]
 async fn unknown_series_and_missing_fields() {
     let w = world().await;
     let r = w

@@ -8,9 +8,16 @@ pub const VIDEO_EXTENSIONS: [&str; 6] = ["mp4", "mkv", "avi", "webm", "ts", "m4v
 /// Suffix of a file that is still being downloaded.
 pub const PART_SUFFIX: &str = ".part";
 
+/// Longest sanitized folder name in bytes: with a year, ` - S01E02`, the extension and
+/// `.part` an episode file name stays well below the usual 255-byte limit.
+pub const MAX_FOLDER_NAME_BYTES: usize = 180;
+
 /// Removes characters that are invalid in file names on common file systems
 /// (`< > : " / \ | ? *` and control characters), collapses the runs of spaces this leaves,
 /// and trims leading/trailing whitespace and dots. Unicode letters are kept.
+///
+/// Longer results are cut to [`MAX_FOLDER_NAME_BYTES`] (at a character boundary) so that the
+/// folder, and the episode files named after it, stay within the 255-byte file name limit.
 ///
 /// Returns an empty string when nothing usable is left; callers treat that as invalid input.
 pub fn sanitize_folder_name(name: &str) -> String {
@@ -31,8 +38,20 @@ pub fn sanitize_folder_name(name: &str) -> String {
             last_space = false;
         }
     }
-    out.trim_matches(|c: char| c.is_whitespace() || c == '.')
-        .to_string()
+    let mut out = out
+        .trim_matches(|c: char| c.is_whitespace() || c == '.')
+        .to_string();
+    if out.len() > MAX_FOLDER_NAME_BYTES {
+        let mut cut = MAX_FOLDER_NAME_BYTES;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        out = out
+            .trim_end_matches(|c: char| c.is_whitespace() || c == '.')
+            .to_string();
+    }
+    out
 }
 
 /// The folder of a series: `<sanitized name> (<year>)` when the year is known, else the sanitized name.
@@ -134,6 +153,25 @@ mod tests {
         check("Re:Zero - Starting Life", "ReZero - Starting Life");
         check("Tab\there", "Tab here");
         check("???", "");
+    }
+
+    #[test]
+    fn long_names_are_cut_at_a_character_boundary() {
+        let ascii = sanitize_folder_name(&"L".repeat(400));
+        assert_eq!(ascii, "L".repeat(MAX_FOLDER_NAME_BYTES));
+        let wide = sanitize_folder_name(&"進".repeat(100));
+        assert!(wide.len() <= MAX_FOLDER_NAME_BYTES && wide.len() > MAX_FOLDER_NAME_BYTES - 3);
+        assert!(wide.chars().all(|c| c == '進'));
+        let spaced = format!("{} tail", "a".repeat(MAX_FOLDER_NAME_BYTES - 1));
+        assert_eq!(
+            sanitize_folder_name(&spaced),
+            "a".repeat(MAX_FOLDER_NAME_BYTES - 1)
+        );
+        let file = episode_file_name(
+            &series_folder_name(&"x".repeat(400), Some(2013)),
+            EpisodeId::new(u32::MAX, u32::MAX),
+        );
+        assert!(file.len() + ".part".len() < 255, "{file}");
     }
 
     #[test]

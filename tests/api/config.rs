@@ -71,13 +71,15 @@ async fn put_merges_validates_and_writes_atomically() {
     let t = app.token().await;
     let body = json!({
         "scheduler": {"enabled": true, "interval_minutes": 60, "schedule_time": "06:30", "schedule_days": ["mon", "wed", "fri"]},
-        "logging": {"level": "DEBUG"}
+        "logging": {"level": "DEBUG"},
+        "download": {"verify": "never"}
     });
     let r = app.put("/api/config", Some(&t), &body).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["scheduler"]["schedule_time"], "06:30");
     assert_eq!(r.json["logging"]["level"], "DEBUG");
     let disk = app.config_on_disk();
+    assert_eq!(disk["download"]["verify"], "never");
     assert_eq!(
         disk["scheduler"]["schedule_days"],
         json!(["mon", "wed", "fri"])
@@ -107,6 +109,10 @@ async fn put_merges_validates_and_writes_atomically() {
         (
             json!({"download": {"max_concurrent": 9}}),
             "download.max_concurrent",
+        ),
+        (
+            json!({"download": {"verify": "sometimes"}}),
+            "download.verify",
         ),
     ] {
         let r = app.put("/api/config", Some(&t), &bad).await;

@@ -70,8 +70,8 @@ fn rss_mib(pid: u32) -> (f64, f64) {
 /// `mib` MiB at full speed.
 fn sites(mib: usize) -> Sites {
     let sites = Sites::start();
-    let mut data = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom".to_vec();
-    data.resize(mib << 20, 7);
+    // A real MP4 (the test clip plus filler), so the server's ffprobe check passes.
+    let data = aniworld_testkit::media::mp4(mib << 20, 7);
     sites.episode(KEY, 1, 1, data, Serving::Fast);
     sites
 }

@@ -366,6 +366,10 @@ impl From<aniworld_core::ports::SourceError> for ApiError {
                 e.message
             )),
             K::Cancelled => ApiError::Unavailable(e.message),
+            K::VerificationRequired => ApiError::Unavailable(format!(
+                "The catalogue asks for a human verification; try again later: {}",
+                e.message
+            )),
         }
     }
 }
@@ -387,10 +391,18 @@ impl From<error::BlockingError> for ApiError {
     }
 }
 
-/// The field a serde message names (``missing field `x` `` / ``unknown variant `y` ``), if any.
+/// The field a serde message names (``missing field `x` ``, or a dotted configuration path
+/// leading the message as in `download.verify: unknown variant ...`), if any.
 pub fn serde_field(message: &str) -> Option<&str> {
-    let rest = message.strip_prefix("missing field `")?;
-    rest.split('`').next()
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        return rest.split('`').next();
+    }
+    let (path, _) = message.split_once(": ")?;
+    let dotted = path.contains('.')
+        && path
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    dotted.then_some(path)
 }
 
 /// Maps a JSON body error: syntax errors and empty bodies are 400, wrong shapes 422, size 413.
@@ -552,5 +564,10 @@ mod tests {
             Some("password")
         );
         assert_eq!(serde_field("invalid type: string"), None);
+        assert_eq!(
+            serde_field("download.verify: unknown variant `x`, expected one of `auto`"),
+            Some("download.verify")
+        );
+        assert_eq!(serde_field("Invalid value: 3.5"), None);
     }
 }

@@ -215,6 +215,30 @@ pub struct DownloadConfig {
     pub host_requests_per_second: u32,
     /// Open connections allowed to one media host, shared by all downloads.
     pub host_max_connections: u32,
+    /// Whether a finished download is checked with `ffprobe` before it gets its final name.
+    #[serde(deserialize_with = "verify_mode_field")]
+    pub verify: VerifyMode,
+}
+
+/// When a finished download is checked with `ffprobe` (`download.verify`): the file must be a
+/// readable container with a plausible duration, else it is deleted and the item fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerifyMode {
+    /// Check when `ffprobe` is on the PATH; keep files unchecked when it is not.
+    #[default]
+    Auto,
+    /// Always check; without `ffprobe` on the PATH every download fails with a clear error.
+    Always,
+    /// Never check.
+    Never,
+}
+
+/// Reads `download.verify`, naming the field when the value is not one of the modes (serde's
+/// own message does not say where the unknown variant was).
+fn verify_mode_field<'de, D: Deserializer<'de>>(d: D) -> Result<VerifyMode, D::Error> {
+    VerifyMode::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(format!("download.verify: {e}")))
 }
 
 impl Default for DownloadConfig {
@@ -229,6 +253,7 @@ impl Default for DownloadConfig {
             max_resolution: None,
             host_requests_per_second: 50,
             host_max_connections: 16,
+            verify: VerifyMode::Auto,
         }
     }
 }
@@ -253,6 +278,75 @@ pub struct ProviderConfig {
     pub max_retries: u32,
     /// Catalogue look-ups run in parallel during a scan.
     pub lookup_concurrency: u32,
+    /// The catalogue sites (aniworld.to and s.to). aniworld.to's base URL is `base_url` above:
+    /// [`ProviderConfig::normalize`] keeps the two in step.
+    pub sites: Vec<SiteConfig>,
+    /// First cool-down of a site after a verification wall, in seconds.
+    pub verification_cooldown_seconds: u64,
+    /// Longest cool-down (each new wall doubles it up to this), in seconds.
+    pub verification_cooldown_max_seconds: u64,
+    /// Minutes between two catalogue canary checks (0 = off).
+    pub canary_interval_minutes: u32,
+}
+
+/// The id of aniworld.to.
+pub const SITE_ANIWORLD: &str = "aniworld.to";
+/// The id of s.to (serienstream.to).
+pub const SITE_STO: &str = "s.to";
+/// Every site id the service knows.
+pub const SITE_IDS: [&str; 2] = [SITE_ANIWORLD, SITE_STO];
+
+/// One catalogue site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SiteConfig {
+    /// `aniworld.to` or `s.to`.
+    pub id: String,
+    /// Base URL the service requests.
+    pub base_url: String,
+    /// Other addresses of the same site: links to them are accepted and mapped to `base_url`.
+    pub mirrors: Vec<String>,
+    /// Whether the site is searched, scanned and downloaded from.
+    pub enabled: bool,
+    /// A `Cookie` header value of a signed-in browser session (a secret), sent to this site only.
+    pub cookie: Secret,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig::default_for(SITE_ANIWORLD).expect("known site")
+    }
+}
+
+impl SiteConfig {
+    /// The default entry of a known site id (`s.to` and `serienstream.to` are the same site).
+    pub fn default_for(id: &str) -> Option<SiteConfig> {
+        match canonical_site_id(id)? {
+            SITE_ANIWORLD => Some(SiteConfig {
+                id: SITE_ANIWORLD.into(),
+                base_url: "https://aniworld.to".into(),
+                mirrors: Vec::new(),
+                enabled: true,
+                cookie: Secret::default(),
+            }),
+            _ => Some(SiteConfig {
+                id: SITE_STO.into(),
+                base_url: "https://serienstream.to".into(),
+                mirrors: vec!["https://serienstream.cx".into()],
+                enabled: false,
+                cookie: Secret::default(),
+            }),
+        }
+    }
+}
+
+/// The canonical id of a site id as users write it (`serienstream.to` -> `s.to`).
+pub fn canonical_site_id(id: &str) -> Option<&'static str> {
+    match id.trim().to_ascii_lowercase().as_str() {
+        "aniworld.to" | "aniworld" => Some(SITE_ANIWORLD),
+        "s.to" | "serienstream.to" | "serienstream" | "sto" => Some(SITE_STO),
+        _ => None,
+    }
 }
 
 impl Default for ProviderConfig {
@@ -266,7 +360,58 @@ impl Default for ProviderConfig {
             timeout_seconds: 30,
             max_retries: 3,
             lookup_concurrency: 4,
+            sites: SITE_IDS
+                .iter()
+                .filter_map(|id| SiteConfig::default_for(id))
+                .collect(),
+            verification_cooldown_seconds: 900,
+            verification_cooldown_max_seconds: 3600,
+            canary_interval_minutes: 60,
         }
+    }
+}
+
+impl ProviderConfig {
+    /// Puts the site list in its canonical form: one entry per known site in a fixed order
+    /// (missing ones from the defaults, ids canonical), and aniworld.to's base URL equal to
+    /// `base_url`. Unknown ids are kept so that validation can name them.
+    pub fn normalize(&mut self) {
+        let mut out: Vec<SiteConfig> = Vec::new();
+        for id in SITE_IDS {
+            let entry = self
+                .sites
+                .iter()
+                .find(|s| canonical_site_id(&s.id) == Some(id))
+                .cloned()
+                .or_else(|| SiteConfig::default_for(id));
+            if let Some(mut e) = entry {
+                e.id = id.to_string();
+                if id == SITE_ANIWORLD {
+                    e.base_url = self.base_url.clone();
+                }
+                out.push(e);
+            }
+        }
+        out.extend(
+            self.sites
+                .iter()
+                .filter(|s| canonical_site_id(&s.id).is_none())
+                .cloned(),
+        );
+        self.sites = out;
+    }
+
+    /// The entry of a site id (after [`ProviderConfig::normalize`]).
+    pub fn site(&self, id: &str) -> Option<&SiteConfig> {
+        let id = canonical_site_id(id)?;
+        self.sites.iter().find(|s| s.id == id)
+    }
+
+    /// The enabled sites, aniworld.to first.
+    pub fn enabled_sites(&self) -> impl Iterator<Item = &SiteConfig> {
+        self.sites
+            .iter()
+            .filter(|s| s.enabled && canonical_site_id(&s.id).is_some())
     }
 }
 
@@ -553,6 +698,61 @@ impl AppConfig {
         if !(1..=16).contains(&p.lookup_concurrency) {
             bad("provider.lookup_concurrency", "must be between 1 and 16");
         }
+        let mut seen_sites = Vec::new();
+        for (i, site) in p.sites.iter().enumerate() {
+            match canonical_site_id(&site.id) {
+                None => bad(
+                    &format!("provider.sites[{i}].id"),
+                    "must be \"aniworld.to\" or \"s.to\"",
+                ),
+                Some(id) if seen_sites.contains(&id) => {
+                    bad(&format!("provider.sites[{i}].id"), "appears twice")
+                }
+                Some(id) => seen_sites.push(id),
+            }
+            if !valid_http_url(&site.base_url) {
+                bad(
+                    &format!("provider.sites[{i}].base_url"),
+                    "must be an http(s) URL",
+                );
+            }
+            if site.mirrors.iter().any(|m| !valid_http_url(m)) {
+                bad(
+                    &format!("provider.sites[{i}].mirrors"),
+                    "must be http(s) URLs",
+                );
+            }
+            if site
+                .cookie
+                .expose()
+                .is_some_and(|c| c.len() > 8192 || c.chars().any(|ch| ch.is_control()))
+            {
+                bad(
+                    &format!("provider.sites[{i}].cookie"),
+                    "must be one Cookie header value (no line breaks, at most 8192 bytes)",
+                );
+            }
+        }
+        if !(1..=86_400).contains(&p.verification_cooldown_seconds) {
+            bad(
+                "provider.verification_cooldown_seconds",
+                "must be between 1 and 86400",
+            );
+        }
+        if p.verification_cooldown_max_seconds < p.verification_cooldown_seconds
+            || p.verification_cooldown_max_seconds > 86_400
+        {
+            bad(
+                "provider.verification_cooldown_max_seconds",
+                "must be at least verification_cooldown_seconds and at most 86400",
+            );
+        }
+        if p.canary_interval_minutes > 10_080 {
+            bad(
+                "provider.canary_interval_minutes",
+                "must be between 0 (off) and 10080",
+            );
+        }
         let n = &self.nfo;
         if !valid_http_url(&n.tmdb_api_url) {
             bad("nfo.tmdb_api_url", "must be an http(s) URL");
@@ -611,6 +811,11 @@ impl AppConfig {
         if let Some(proxy) = &self.provider.proxy {
             v["provider"]["proxy"] = serde_json::Value::String(redact_userinfo(proxy));
         }
+        for (i, site) in self.provider.sites.iter().enumerate() {
+            if site.cookie.is_set() {
+                v["provider"]["sites"][i]["cookie"] = serde_json::Value::String(REDACTED.into());
+            }
+        }
         v
     }
 
@@ -620,8 +825,29 @@ impl AppConfig {
     pub fn merged(&self, patch: &serde_json::Value) -> Result<AppConfig, String> {
         let mut base = serde_json::to_value(self).map_err(|e| e.to_string())?;
         merge_json(&mut base, patch);
+        // A new aniworld.to base URL sent in the site list (and not as provider.base_url) wins.
+        let site_base = patch
+            .pointer("/provider/sites")
+            .and_then(|s| s.as_array())
+            .and_then(|sites| {
+                sites.iter().find(|s| {
+                    s.get("id")
+                        .and_then(|i| i.as_str())
+                        .and_then(canonical_site_id)
+                        == Some(SITE_ANIWORLD)
+                })
+            })
+            .and_then(|s| s.get("base_url"))
+            .and_then(|b| b.as_str())
+            .map(str::to_string);
+        if let Some(b) = site_base
+            && patch.pointer("/provider/base_url").is_none()
+        {
+            base["provider"]["base_url"] = serde_json::Value::String(b);
+        }
         let mut out: AppConfig = serde_json::from_value(base).map_err(|e| e.to_string())?;
         out.keep_redacted_secrets(self);
+        out.provider.normalize();
         Ok(out)
     }
 
@@ -635,6 +861,15 @@ impl AppConfig {
             && *new == redact_userinfo(old)
         {
             self.provider.proxy = Some(old.clone());
+        }
+        for site in &mut self.provider.sites {
+            if site.cookie.expose() == Some(REDACTED) {
+                site.cookie = current
+                    .provider
+                    .site(&site.id)
+                    .map(|s| s.cookie.clone())
+                    .unwrap_or_default();
+            }
         }
     }
 }
@@ -718,6 +953,36 @@ mod tests {
                 "scheduler.schedule_days"
             ]
         );
+    }
+
+    #[test]
+    fn download_verify_is_a_lowercase_mode_and_unknown_values_name_the_field() {
+        let c = AppConfig::default();
+        assert_eq!(c.download.verify, VerifyMode::Auto);
+        for (text, mode) in [
+            ("auto", VerifyMode::Auto),
+            ("always", VerifyMode::Always),
+            ("never", VerifyMode::Never),
+        ] {
+            let m = c
+                .merged(&serde_json::json!({"download": {"verify": text}}))
+                .unwrap();
+            assert_eq!(m.download.verify, mode);
+            assert_eq!(
+                serde_json::to_value(&m).unwrap()["download"]["verify"],
+                text
+            );
+        }
+        for bad in [
+            serde_json::json!("sometimes"),
+            serde_json::json!("Always"),
+            serde_json::json!(true),
+        ] {
+            let err = c
+                .merged(&serde_json::json!({"download": {"verify": bad}}))
+                .unwrap_err();
+            assert!(err.starts_with("download.verify: "), "{err}");
+        }
     }
 
     #[test]

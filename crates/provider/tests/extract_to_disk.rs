@@ -1,10 +1,12 @@
 //! From the catalogue's episode page to bytes on disk, for every hoster: a fake catalogue serves
 //! the episode page and its `/redirect/<id>` links, each hoster's embed page lives on a fake
 //! hoster host, and the media (a direct MP4 with Range support, or an HLS master and media
-//! playlist with segments, AES-128 for some) on a separate fake media host. The real
-//! [`Resolver`] (catalogue client + HTTP fetcher) picks the media source, and the queue's
-//! `fetch_media` writes it; the final file must equal the served media byte for byte (HLS: the
-//! decrypted segments in order) and no `.part` file may remain. Also: fallback from a broken
+//! playlist with segments, AES-128 for some) on a separate fake media host; the media is real
+//! (the clip of `aniworld_testkit::media`). The real [`Resolver`] (catalogue client + HTTP
+//! fetcher) picks the media source, and the queue's `fetch_media` writes it, checked with
+//! ffprobe when the machine has it and without the ffmpeg remux; the final file must equal the
+//! served media byte for byte (HLS: the decrypted segments in order) and no `.part` file may
+//! remain. Also: fallback from a broken
 //! preferred hoster, every hoster broken, and a permanently broken media host.
 
 mod disk_support;
@@ -21,7 +23,7 @@ use aniworld_provider::catalogue::{Catalogue, CatalogueOptions};
 use aniworld_provider::hosters::Hoster;
 use aniworld_provider::http::HttpOptions;
 use aniworld_provider::resolver::Resolver;
-use aniworld_queue::download::{DownloadError, FetchOptions, HostBudget, fetch_media};
+use aniworld_queue::download::{DownloadError, FetchOptions, HostBudget, VerifyMode, fetch_media};
 use aniworld_testkit::{FakeResponse, FakeServer};
 use disk_support::{direct_media, media_for, serve_embed};
 
@@ -125,8 +127,10 @@ fn opts() -> FetchOptions {
         segment_concurrency: 3,
         max_resolution: None,
         budget: Arc::new(HostBudget::unlimited()),
+        // No remux, so the file keeps the served bytes; real media, so ffprobe may check it.
         use_ffmpeg: false,
-        verify_with_ffprobe: false,
+        verify: VerifyMode::Auto,
+        tool_dirs: None,
         // A cut transfer is noticed when reads stall, so keep the wait short on localhost.
         timeout: Duration::from_secs(2),
         segment_retries: 3,

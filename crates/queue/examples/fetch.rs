@@ -14,14 +14,14 @@ use std::time::{Duration, Instant};
 
 use aniworld_core::Language;
 use aniworld_core::ports::{CancelToken, MediaKind, MediaSource};
-use aniworld_queue::download::{FetchOptions, HostBudget, ProgressUpdate, fetch_media};
+use aniworld_queue::download::{FetchOptions, HostBudget, ProgressUpdate, VerifyMode, fetch_media};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let mut kind = MediaKind::Direct;
     let mut opts = FetchOptions {
         use_ffmpeg: false,
-        verify_with_ffprobe: false,
+        verify: VerifyMode::Never,
         ..FetchOptions::default()
     };
     let (mut rps, mut conns) = (0u32, 0u32);
@@ -40,7 +40,7 @@ fn main() -> ExitCode {
             "--rps" => rps = num("--rps") as u32,
             "--connections" => conns = num("--connections") as u32,
             "--ffmpeg" => opts.use_ffmpeg = true,
-            "--ffprobe" => opts.verify_with_ffprobe = true,
+            "--ffprobe" => opts.verify = VerifyMode::Always,
             "--quiet" => quiet = true,
             _ => positional.push(a),
         }

@@ -6,8 +6,9 @@
 //! parallel (within the shared [`HostBudget`]), decrypt AES-128, write them in order and keep
 //! `<final>.part.state` so a later call resumes from the first missing segment. When `ffmpeg` is
 //! on the PATH an HLS result is remuxed into MP4 without re-encoding; otherwise the MPEG-TS data
-//! is kept. With `ffprobe` on the PATH the result must be a readable container with a plausible
-//! duration.
+//! is kept. The result is then checked with `ffprobe` as [`FetchOptions::verify`]
+//! (`download.verify`) says: it must be a readable container with a plausible duration. With
+//! [`VerifyMode::Always`] and no `ffprobe`, the download fails before anything is fetched.
 //!
 //! After a cancellation or a failure the `.part` file (and the HLS state file) stay on disk so
 //! that the next call resumes; a file that fails verification is deleted instead. No final-named
@@ -35,6 +36,7 @@ use aniworld_core::config::DownloadConfig;
 use aniworld_core::ports::{CancelToken, MediaKind, MediaSource};
 use url::Url;
 
+pub use aniworld_core::config::VerifyMode;
 pub use budget::{HostBudget, HostPermit};
 pub use error::DownloadError;
 pub use progress::ProgressUpdate;
@@ -50,8 +52,11 @@ pub struct FetchOptions {
     pub budget: Arc<HostBudget>,
     /// Remux HLS results into MP4 with `ffmpeg` when it is on the PATH.
     pub use_ffmpeg: bool,
-    /// Check the result with `ffprobe` when it is on the PATH.
-    pub verify_with_ffprobe: bool,
+    /// When to check the result with `ffprobe` (`download.verify`).
+    pub verify: VerifyMode,
+    /// Folders searched for `ffmpeg` and `ffprobe` instead of the `PATH` (None: the `PATH`; an
+    /// empty list: neither is installed). For tests and embedders with their own tool folder.
+    pub tool_dirs: Option<Vec<PathBuf>>,
     /// Timeout for connecting, for the response head and for each read.
     pub timeout: Duration,
     /// Retries of one segment (HLS) or of the transfer after a broken connection (direct; the
@@ -63,14 +68,15 @@ pub struct FetchOptions {
 
 impl Default for FetchOptions {
     /// 8 segments in parallel, best variant, a budget of its own (50 requests/s and 16
-    /// connections per host), ffmpeg and ffprobe when installed, 30 s timeout, 5 retries.
+    /// connections per host), ffmpeg and ffprobe when on the PATH, 30 s timeout, 5 retries.
     fn default() -> Self {
         Self {
             segment_concurrency: 8,
             max_resolution: None,
             budget: Arc::new(HostBudget::new(50, 16)),
             use_ffmpeg: true,
-            verify_with_ffprobe: true,
+            verify: VerifyMode::Auto,
+            tool_dirs: None,
             timeout: Duration::from_secs(30),
             segment_retries: 5,
             retry_backoff: Duration::from_millis(500),
@@ -85,6 +91,7 @@ impl FetchOptions {
             segment_concurrency: usize::try_from(config.segment_concurrency.max(1)).unwrap_or(8),
             max_resolution: config.max_resolution,
             budget,
+            verify: config.verify,
             ..Self::default()
         }
     }
@@ -129,6 +136,8 @@ pub fn fetch_media(
             what: format!("URL scheme {}", url.scheme()),
         });
     }
+    let tools = finish::Tools::find(opts.tool_dirs.as_deref());
+    tools.check(opts.verify)?;
     finish::prepare_target(final_path)?;
     let part = finish::part_path(final_path);
     let http = Arc::new(http::Http::new(&source.headers, opts));
@@ -137,7 +146,7 @@ pub fn fetch_media(
     match source.kind {
         MediaKind::Direct => {
             let bytes = direct::fetch_direct(&http, &url, &part, opts, &mut meter, cancel)?;
-            check_or_discard(opts.verify_with_ffprobe, &part, None, &[])?;
+            check_or_discard(opts.verify, &tools, &part, None, &[])?;
             finish::commit(&part, final_path)?;
             Ok(FetchOutcome {
                 path: final_path.to_path_buf(),
@@ -150,9 +159,9 @@ pub fn fetch_media(
             let state = state::state_path(&part);
             let expected = (done.duration > 0.0).then_some(done.duration);
             let remux = finish::with_suffix(final_path, ".remux.part");
-            let remuxed = opts.use_ffmpeg && finish::remux_to_mp4(&part, &remux, cancel)?;
+            let remuxed = opts.use_ffmpeg && finish::remux_to_mp4(&tools, &part, &remux, cancel)?;
             let (result, bytes) = if remuxed {
-                check_or_discard(opts.verify_with_ffprobe, &remux, expected, &[&part, &state])?;
+                check_or_discard(opts.verify, &tools, &remux, expected, &[&part, &state])?;
                 let bytes = fs::metadata(&remux).map(|m| m.len()).unwrap_or(0);
                 finish::commit(&remux, final_path)?;
                 let _ = fs::remove_file(&part);
@@ -164,7 +173,7 @@ pub fn fetch_media(
                         final_path.display()
                     );
                 }
-                check_or_discard(opts.verify_with_ffprobe, &part, expected, &[&state])?;
+                check_or_discard(opts.verify, &tools, &part, expected, &[&state])?;
                 finish::commit(&part, final_path)?;
                 (final_path, done.bytes)
             };
@@ -178,14 +187,15 @@ pub fn fetch_media(
     }
 }
 
-/// Verifies `file` with ffprobe (when enabled); on failure deletes it and `also`.
+/// Verifies `file` with ffprobe as `mode` says; on failure deletes it and `also`.
 fn check_or_discard(
-    enabled: bool,
+    mode: VerifyMode,
+    tools: &finish::Tools,
     file: &Path,
     expected: Option<f64>,
     also: &[&Path],
 ) -> Result<(), DownloadError> {
-    finish::verify_container(enabled, file, expected).inspect_err(|e| {
+    finish::verify_container(mode, tools, file, expected).inspect_err(|e| {
         log::warn!("discarding {}: {e}", file.display());
         let _ = fs::remove_file(file);
         for p in also {

@@ -1,6 +1,7 @@
-//! Direct-file downloads against a real HTTP server on 127.0.0.1: resume with Range after a cut
-//! connection (within a call and across calls), a server that ignores Range, HTML instead of
-//! media, a permanently failing host and a vanished series folder.
+//! Direct-file downloads of real MP4 files against a real HTTP server on 127.0.0.1: resume with
+//! Range after a cut connection (within a call and across calls), a server that ignores Range,
+//! HTML instead of media, a permanently failing host and a vanished series folder. The files are
+//! checked with ffprobe when the machine has it.
 
 mod download_common;
 
@@ -11,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aniworld_core::ports::{CancelToken, MediaKind};
 use aniworld_queue::download::{DownloadError, fetch_media};
 use aniworld_testkit::{FakeResponse, FakeServer};
-use download_common::{bytes, opts, part, quiet, source, target};
+use download_common::{mp4, opts, part, quiet, source, target};
 
 const MIB: usize = 1 << 20;
 
@@ -25,7 +26,7 @@ fn cut_opts() -> aniworld_queue::download::FetchOptions {
 
 #[test]
 fn resumes_with_range_after_the_connection_is_cut() {
-    let data = Arc::new(bytes(3 * MIB + 123, 1));
+    let data = Arc::new(mp4(3 * MIB + 123, 1));
     let server = FakeServer::start();
     let calls = Arc::new(AtomicUsize::new(0));
     let (d, c) = (data.clone(), calls.clone());
@@ -68,7 +69,7 @@ fn resumes_with_range_after_the_connection_is_cut() {
 
 #[test]
 fn a_later_call_resumes_the_part_file() {
-    let data = Arc::new(bytes(2 * MIB, 2));
+    let data = Arc::new(mp4(2 * MIB, 2));
     let server = FakeServer::start();
     let broken = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let (d, b) = (data.clone(), broken.clone());
@@ -109,7 +110,7 @@ fn a_later_call_resumes_the_part_file() {
 
 #[test]
 fn a_server_ignoring_range_restarts_the_file_cleanly() {
-    let data = Arc::new(bytes(MIB / 2, 3));
+    let data = Arc::new(mp4(MIB / 2, 3));
     let server = FakeServer::start();
     let d = data.clone();
     server.route("/v.mp4", move |_| {
@@ -176,7 +177,7 @@ fn a_permanently_failing_host_gives_a_typed_error_and_no_file() {
 #[test]
 fn a_vanished_series_folder_is_target_missing() {
     let server = FakeServer::start();
-    server.serve("/v.mp4", FakeResponse::bytes("video/mp4", vec![1u8; 10]));
+    server.serve("/v.mp4", FakeResponse::bytes("video/mp4", mp4(10_000, 5)));
     let dir = tempfile::tempdir().unwrap();
     let file = dir
         .path()
@@ -198,7 +199,7 @@ fn a_vanished_series_folder_is_target_missing() {
 
 #[test]
 fn progress_reports_reach_the_total() {
-    let data = Arc::new(bytes(MIB, 4));
+    let data = Arc::new(mp4(MIB, 4));
     let server = FakeServer::start();
     let d = data.clone();
     server.route("/v.mp4", move |req| {

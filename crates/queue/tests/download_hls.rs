@@ -1,6 +1,9 @@
 //! HLS downloads against a real HTTP server on 127.0.0.1: variant choice, AES-128, EXT-X-MAP with
 //! byte ranges, 503s then success, a permanently broken stream, cancellation, resume across two
-//! calls from the state file, HTML instead of a playlist, PNG-disguised segments and DRM.
+//! calls from the state file, HTML instead of a playlist, PNG-disguised segments and DRM. The
+//! segments are real media (the clip of `aniworld_testkit::media`, as MPEG-TS or fragmented
+//! MP4) and the results are checked with ffprobe when the machine has it; ffmpeg's remux is off
+//! here, so the files must hold exactly the served (decrypted) bytes.
 
 mod download_common;
 
@@ -14,32 +17,30 @@ use std::time::Duration;
 use aes::cipher::{BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
 use aniworld_core::ports::{CancelToken, MediaKind};
 use aniworld_queue::download::{DownloadError, ProgressUpdate, fetch_media};
-use aniworld_testkit::{FakeResponse, FakeServer};
-use download_common::{opts, part, quiet, source, target, ts_segment};
+use aniworld_testkit::{FakeResponse, FakeServer, media};
+use download_common::{opts, part, quiet, source, target, ts_segments};
 
 const TS: &str = "video/mp2t";
 
 /// Serves `segments` as `/<dir>/seg<i>.ts` and a media playlist `/<dir>/index.m3u8`.
 fn serve_media(server: &FakeServer, dir: &str, segments: &[Vec<u8>], extra_head: &str) {
-    let mut pl = format!("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n{extra_head}");
-    for (i, seg) in segments.iter().enumerate() {
-        pl.push_str(&format!("#EXTINF:4.000,\nseg{i}.ts\n"));
+    let uris: Vec<String> = (0..segments.len()).map(|i| format!("seg{i}.ts")).collect();
+    for (uri, seg) in uris.iter().zip(segments) {
         server.serve(
-            &format!("/{dir}/seg{i}.ts"),
+            &format!("/{dir}/{uri}"),
             FakeResponse::bytes(TS, seg.clone()),
         );
     }
-    pl.push_str("#EXT-X-ENDLIST\n");
+    let pl = media::media_playlist(&uris, extra_head);
     server.serve(
         &format!("/{dir}/index.m3u8"),
         FakeResponse::bytes("application/vnd.apple.mpegurl", pl.into_bytes()),
     );
 }
 
+/// The clip as `n` MPEG-TS segments, distinct per `seed`.
 fn segments(n: usize, seed: u64) -> Vec<Vec<u8>> {
-    (0..n)
-        .map(|i| ts_segment(50 + i * 3, seed * 1000 + i as u64))
-        .collect()
+    ts_segments(n, seed)
 }
 
 fn hls(server: &FakeServer, path: &str) -> aniworld_core::ports::MediaSource {
@@ -125,7 +126,7 @@ fn aes_128_with_sequence_and_explicit_ivs() {
     let explicit = [0x11u8; 16];
     let plain = segments(4, 7);
     let mut pl = String::from(
-        "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:41\n\
+        "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:41\n\
 #EXT-X-KEY:METHOD=AES-128,URI=\"/keys/k.bin\"\n",
     );
     for (i, seg) in plain.iter().enumerate() {
@@ -141,7 +142,10 @@ fn aes_128_with_sequence_and_explicit_ivs() {
             &format!("/enc/s{i}.ts"),
             FakeResponse::bytes(TS, encrypt(seg, &key, &iv)),
         );
-        pl.push_str(&format!("#EXTINF:4.0,\ns{i}.ts\n"));
+        pl.push_str(&format!(
+            "#EXTINF:{},\ns{i}.ts\n",
+            media::segment_duration(plain.len())
+        ));
     }
     pl.push_str("#EXT-X-ENDLIST\n");
     server.serve("/enc/index.m3u8", FakeResponse::text(pl));
@@ -172,27 +176,37 @@ fn aes_128_with_sequence_and_explicit_ivs() {
 #[test]
 fn init_section_and_byte_ranges() {
     let server = FakeServer::start();
-    let init = b"\x00\x00\x00\x18ftypiso5init-section".to_vec();
-    let parts = segments(3, 9);
+    // A fragmented MP4 in one file: the init section (ftyp + moov), then moof + mdat fragments.
+    let (init, parts) = media::fmp4_parts();
     let mut all = init.clone();
     for p in &parts {
         all.extend_from_slice(p);
     }
+    assert_eq!(all, media::FMP4);
     let all = Arc::new(all);
     let a = all.clone();
     server.route("/fmp4/all.mp4", move |req| {
         FakeResponse::ranged(req, "video/mp4", &a)
     });
-    let (l0, l1, l2) = (parts[0].len(), parts[1].len(), parts[2].len());
-    let pl = format!(
-        "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n\
-#EXT-X-MAP:URI=\"all.mp4\",BYTERANGE=\"{}@0\"\n\
-#EXT-X-BYTERANGE:{l0}@{}\n#EXTINF:4.0,\nall.mp4\n\
-#EXT-X-BYTERANGE:{l1}\n#EXTINF:4.0,\nall.mp4\n\
-#EXT-X-BYTERANGE:{l2}\n#EXTINF:4.0,\nall.mp4\n#EXT-X-ENDLIST\n",
-        init.len(),
+    let mut pl = format!(
+        "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n\
+#EXT-X-MAP:URI=\"all.mp4\",BYTERANGE=\"{}@0\"\n",
         init.len()
     );
+    for (i, p) in parts.iter().enumerate() {
+        // The first range names its offset; the others follow on from the previous one.
+        let at = if i == 0 {
+            format!("@{}", init.len())
+        } else {
+            String::new()
+        };
+        pl.push_str(&format!(
+            "#EXT-X-BYTERANGE:{}{at}\n#EXTINF:{},\nall.mp4\n",
+            p.len(),
+            media::segment_duration(parts.len())
+        ));
+    }
+    pl.push_str("#EXT-X-ENDLIST\n");
     server.serve("/fmp4/index.m3u8", FakeResponse::text(pl));
     let (_dir, file) = target();
     fetch_media(

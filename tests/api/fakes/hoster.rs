@@ -7,8 +7,8 @@
 //! - VOE: `/e/<code>` carries the current `<script type="application/json">["<S>"]</script>`
 //!   payload (JSON -> base64 -> reversed -> +3 -> base64 -> junk tokens -> ROT13) naming a direct
 //!   MP4 with `direct_access_allowed: true`;
-//! - media: `/media/<code>.mp4` serves the file with HTTP Range support, optionally trickling
-//!   after a number of bytes until a [`Gate`] opens.
+//! - media: `/media/<code>.mp4` serves the file (a real MP4, see [`media_bytes`]) with HTTP
+//!   Range support, optionally trickling after a number of bytes until a [`Gate`] opens.
 
 #![allow(dead_code)]
 
@@ -39,20 +39,15 @@ pub struct Sites {
     next_id: AtomicU32,
 }
 
-/// Deterministic media bytes of an episode (`len` bytes, distinct per episode).
+/// A real MP4 file of an episode: the clip of `aniworld_testkit::media` padded to exactly `len`
+/// bytes with filler that differs per episode, so ffprobe accepts it and files never mix up.
 pub fn media_bytes(key: &str, season: u32, episode: u32, len: usize) -> Vec<u8> {
-    let mut out = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom".to_vec();
-    let mut x: u32 = key.bytes().fold(season * 1000 + episode + 7, |a, b| {
-        a.wrapping_mul(31) ^ u32::from(b)
-    });
-    while out.len() < len {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        out.push((x >> 7) as u8);
-    }
-    out.truncate(len);
-    out
+    let seed = key
+        .bytes()
+        .fold(u64::from(season * 1000 + episode + 7), |a, b| {
+            a.wrapping_mul(31) ^ u64::from(b)
+        });
+    aniworld_testkit::media::mp4(len, seed)
 }
 
 impl Sites {

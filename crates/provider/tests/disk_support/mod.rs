@@ -1,6 +1,6 @@
-//! Fake media hosts and hoster embed pages for the episode-page-to-disk tests: deterministic
-//! MP4 bodies and MPEG-TS segments, HLS streams (optionally AES-128), and each hoster's embed
-//! page pointing at a media URL.
+//! Fake media hosts and hoster embed pages for the episode-page-to-disk tests: real media (the
+//! clip of `aniworld_testkit::media`) as MP4 files and MPEG-TS segments, HLS streams (optionally
+//! AES-128), and each hoster's embed page pointing at a media URL.
 
 #![allow(dead_code)]
 
@@ -11,41 +11,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use aes::cipher::{BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
 use aniworld_provider::hosters::Hoster;
-use aniworld_testkit::{FakeResponse, FakeServer};
+use aniworld_testkit::{FakeResponse, FakeServer, media};
 
 pub use embeds::serve_embed;
 
 const TS: &str = "video/mp2t";
 const M3U8: &str = "application/vnd.apple.mpegurl";
-
-/// Deterministic pseudo-random bytes (`seed` picks the stream).
-pub fn bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
-}
-
-/// An MP4-looking body of `len` bytes.
-pub fn mp4_body(len: usize, seed: u64) -> Vec<u8> {
-    let mut b = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom".to_vec();
-    b.extend(bytes(len - b.len(), seed));
-    b
-}
-
-/// A fake MPEG-TS segment: 188-byte packets starting with the sync byte.
-pub fn ts_segment(packets: usize, seed: u64) -> Vec<u8> {
-    let mut data = bytes(packets * 188, seed);
-    for p in 0..packets {
-        data[p * 188] = 0x47;
-    }
-    data
-}
 
 pub fn encrypt(plain: &[u8], key: &[u8; 16], iv: &[u8; 16]) -> Vec<u8> {
     cbc::Encryptor::<aes::Aes128>::new_from_slices(key, iv)
@@ -65,7 +36,7 @@ pub struct Media {
 /// transfer breaks off after 100 kB, so the download must resume with a Range request.
 pub fn direct_media(name: &str, seed: u64, drop_first: bool) -> Media {
     let server = FakeServer::start();
-    let body = Arc::new(mp4_body(400_000, seed));
+    let body = Arc::new(media::mp4(400_000, seed));
     let dropped = AtomicBool::new(!drop_first);
     let data = body.clone();
     let handler = move |req: &aniworld_testkit::RecordedRequest| {
@@ -100,22 +71,17 @@ pub fn hls_media(name: &str, seed: u64, aes: bool) -> Media {
 #EXT-X-STREAM-INF:BANDWIDTH=2500000,RESOLUTION=1280x720\nv720/index.m3u8\n",
         ),
     );
-    let low = ts_segment(20, seed + 99);
+    let low = media::ts_segments(1, seed + 99).remove(0);
     server.serve(&format!("{dir}/v360/s0.ts"), FakeResponse::bytes(TS, low));
     server.serve(
         &format!("{dir}/v360/index.m3u8"),
-        FakeResponse::bytes(
-            M3U8,
-            "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.0,\ns0.ts\n#EXT-X-ENDLIST\n",
-        ),
+        FakeResponse::bytes(M3U8, media::media_playlist(&["s0.ts".to_string()], "")),
     );
     let key = *b"k3y-of-the-test!";
     let explicit = [0x5Au8; 16];
-    let plain: Vec<Vec<u8>> = (0..5)
-        .map(|i| ts_segment(40 + i * 7, seed * 10 + i as u64))
-        .collect();
+    let plain = media::ts_segments(5, seed);
     let mut pl = String::from(
-        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:7\n",
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:7\n",
     );
     if aes {
         pl.push_str(&format!(
@@ -140,7 +106,10 @@ pub fn hls_media(name: &str, seed: u64, aes: bool) -> Media {
             &format!("{dir}/v720/seg-{i}.ts"),
             FakeResponse::bytes(TS, body),
         );
-        pl.push_str(&format!("#EXTINF:4.0,\nseg-{i}.ts\n"));
+        pl.push_str(&format!(
+            "#EXTINF:{},\nseg-{i}.ts\n",
+            media::segment_duration(plain.len())
+        ));
     }
     pl.push_str("#EXT-X-ENDLIST\n");
     server.serve(

@@ -13,8 +13,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use regex::Regex;
 
-/// The bytes every fake MP4 serves.
-pub const MP4_BYTES: &[u8] = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isomfake-mp4-body";
+/// The bytes every fake MP4 serves: a real clip.
+pub const MP4_BYTES: &[u8] = aniworld_testkit::media::MP4;
 
 /// A tiny HLS master playlist.
 pub const MASTER: &str =

@@ -84,6 +84,17 @@ pub enum DownloadError {
         /// What did not check out.
         what: String,
     },
+    /// A helper program the settings require is not installed (`ffprobe` with
+    /// `download.verify` = `"always"`); nothing was fetched.
+    #[error(
+        "{tool} was not found on the PATH, but {setting}: install ffmpeg (it brings {tool}) or change the setting"
+    )]
+    ToolMissing {
+        /// The program looked for.
+        tool: String,
+        /// The setting that requires it, e.g. `download.verify is "always"`.
+        setting: String,
+    },
     /// The caller cancelled the download.
     #[error("download cancelled")]
     Cancelled,
@@ -106,6 +117,7 @@ impl DownloadError {
             | Self::Playlist { .. }
             | Self::Decrypt { .. }
             | Self::Unsupported { .. }
+            | Self::ToolMissing { .. }
             | Self::Cancelled => false,
         }
     }
@@ -205,6 +217,12 @@ mod tests {
             .is_retryable()
         );
         assert!(!DownloadError::DiskFull { path: "/x".into() }.is_retryable());
+        let missing = DownloadError::ToolMissing {
+            tool: "ffprobe".into(),
+            setting: "download.verify is \"always\"".into(),
+        };
+        assert!(!missing.is_retryable(), "retrying does not install ffprobe");
+        assert!(missing.to_string().contains("download.verify"), "{missing}");
         assert!(!DownloadError::Cancelled.is_retryable());
     }
 }

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::Duration;
 
+use aniworld_core::config::VerifyMode;
 use aniworld_core::ports::CancelToken;
 
 use super::DownloadError;
@@ -69,12 +70,48 @@ pub(crate) fn commit(from: &Path, to: &Path) -> Result<(), DownloadError> {
     Ok(())
 }
 
-/// The full path of `program` when it is an executable on the `PATH`.
-pub(crate) fn find_on_path(program: &str) -> Option<PathBuf> {
-    let paths = std::env::var_os("PATH")?;
-    std::env::split_paths(&paths)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
+/// The full path of `program` when it is a file in one of `dirs`, or, when `dirs` is None, in a
+/// folder of the `PATH`.
+pub(crate) fn find_tool(program: &str, dirs: Option<&[PathBuf]>) -> Option<PathBuf> {
+    match dirs {
+        Some(dirs) => dirs.iter().map(|d| d.join(program)).find(|p| p.is_file()),
+        None => {
+            let paths = std::env::var_os("PATH")?;
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(program))
+                .find(|p| p.is_file())
+        }
+    }
+}
+
+/// The helper programs found for one download (looked up once, when it starts).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tools {
+    /// `ffmpeg`, for the HLS remux.
+    pub ffmpeg: Option<PathBuf>,
+    /// `ffprobe`, for the verification.
+    pub ffprobe: Option<PathBuf>,
+}
+
+impl Tools {
+    /// Looks both programs up in `dirs` (None: the `PATH`).
+    pub(crate) fn find(dirs: Option<&[PathBuf]>) -> Self {
+        Self {
+            ffmpeg: find_tool("ffmpeg", dirs),
+            ffprobe: find_tool("ffprobe", dirs),
+        }
+    }
+
+    /// Fails when `mode` needs `ffprobe` and it is missing: [`VerifyMode::Always`] without it.
+    pub(crate) fn check(&self, mode: VerifyMode) -> Result<(), DownloadError> {
+        if mode == VerifyMode::Always && self.ffprobe.is_none() {
+            return Err(DownloadError::ToolMissing {
+                tool: "ffprobe".into(),
+                setting: "download.verify is \"always\"".into(),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Runs a child process to completion, killing it when `cancel` fires.
@@ -137,20 +174,28 @@ pub(crate) fn probe(ffprobe: &Path, path: &Path) -> Option<Probe> {
     Some(probe)
 }
 
-/// Checks with `ffprobe` (when wanted and installed) that `path` is a readable container with a
-/// plausible duration: positive, and at least half of `expected` seconds when that is known.
+/// Checks with `ffprobe` that `path` is a readable container with a plausible duration: positive,
+/// and at least half of `expected` seconds when that is known. `mode` says whether to check:
+/// [`VerifyMode::Auto`] checks when `ffprobe` was found and lets the file pass otherwise,
+/// [`VerifyMode::Always`] fails without it, [`VerifyMode::Never`] never checks.
 pub(crate) fn verify_container(
-    enabled: bool,
+    mode: VerifyMode,
+    tools: &Tools,
     path: &Path,
     expected: Option<f64>,
 ) -> Result<(), DownloadError> {
-    if !enabled {
+    if mode == VerifyMode::Never {
         return Ok(());
     }
-    let Some(ffprobe) = find_on_path("ffprobe") else {
+    tools.check(mode)?;
+    let Some(ffprobe) = &tools.ffprobe else {
+        log::debug!(
+            "ffprobe is not on the PATH: {} is kept unchecked",
+            path.display()
+        );
         return Ok(());
     };
-    let Some(p) = probe(&ffprobe, path) else {
+    let Some(p) = probe(ffprobe, path) else {
         return Err(DownloadError::Verification {
             what: format!("ffprobe cannot read {}", path.display()),
         });
@@ -173,19 +218,22 @@ pub(crate) fn verify_container(
 /// Remuxes the stream data in `input` into an MP4 container at `output` without re-encoding.
 /// Returns false (and leaves no `output`) when ffmpeg is not installed or failed.
 pub(crate) fn remux_to_mp4(
+    tools: &Tools,
     input: &Path,
     output: &Path,
     cancel: &CancelToken,
 ) -> Result<bool, DownloadError> {
-    let Some(ffmpeg) = find_on_path("ffmpeg") else {
+    let Some(ffmpeg) = &tools.ffmpeg else {
         log::info!(
             "ffmpeg is not on the PATH: keeping {} as MPEG-TS data",
             input.display()
         );
         return Ok(false);
     };
-    let aac = find_on_path("ffprobe")
-        .and_then(|p| probe(&p, input))
+    let aac = tools
+        .ffprobe
+        .as_deref()
+        .and_then(|p| probe(p, input))
         .is_none_or(|p| p.aac_audio);
     let mut cmd = Command::new(ffmpeg);
     cmd.args(["-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i"])
@@ -239,6 +287,84 @@ mod tests {
             Err(DownloadError::TargetMissing { path }) => assert_eq!(path, dir.path().join("Gone")),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    /// A folder holding a stand-in `ffprobe` that runs `body`, and the tools found there.
+    fn stand_in_ffprobe(body: &str) -> (tempfile::TempDir, Tools) {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ffprobe");
+        fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        let tools = Tools::find(Some(&[dir.path().to_path_buf()]));
+        assert_eq!(tools.ffprobe.as_deref(), Some(path.as_path()));
+        assert!(tools.ffmpeg.is_none());
+        (dir, tools)
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum Outcome {
+        Passes,
+        Fails,
+        ToolMissing,
+    }
+
+    /// Verifies a file with `mode` and `tools`, expecting an 8 s stream.
+    fn check(mode: VerifyMode, tools: &Tools, expected: Outcome) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("x.mp4");
+        fs::write(&file, b"whatever").unwrap();
+        let got = match verify_container(mode, tools, &file, Some(8.0)) {
+            Ok(()) => Outcome::Passes,
+            Err(DownloadError::Verification { .. }) => Outcome::Fails,
+            Err(DownloadError::ToolMissing { tool, .. }) if tool == "ffprobe" => {
+                Outcome::ToolMissing
+            }
+            Err(e) => panic!("{mode:?}: unexpected {e:?}"),
+        };
+        assert_eq!(got, expected, "{mode:?} with {tools:?}");
+    }
+
+    #[test]
+    fn verify_modes() {
+        let (_g1, good) = stand_in_ffprobe("echo codec_name=h264\necho duration=8.000000");
+        let (_g2, short) = stand_in_ffprobe("echo codec_name=h264\necho duration=1.000000");
+        let (_g3, unreadable) = stand_in_ffprobe("echo 'Invalid data' >&2\nexit 1");
+        let none = Tools::find(Some(&[]));
+        assert!(none.ffprobe.is_none() && none.ffmpeg.is_none());
+        use Outcome::*;
+        use VerifyMode::*;
+        for (mode, tools, expected) in [
+            (Auto, &good, Passes),
+            (Auto, &short, Fails),
+            (Auto, &unreadable, Fails),
+            (Auto, &none, Passes),
+            (Always, &good, Passes),
+            (Always, &short, Fails),
+            (Always, &unreadable, Fails),
+            (Always, &none, ToolMissing),
+            (Never, &good, Passes),
+            (Never, &short, Passes),
+            (Never, &unreadable, Passes),
+            (Never, &none, Passes),
+        ] {
+            check(mode, tools, expected);
+        }
+        assert!(none.check(Always).is_err());
+        assert!(none.check(Auto).is_ok() && none.check(Never).is_ok());
+    }
+
+    #[test]
+    fn tools_are_found_in_the_given_folders_only() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("ffmpeg"), b"").unwrap();
+        let dirs = [PathBuf::from("/nonexistent"), dir.path().to_path_buf()];
+        assert_eq!(
+            find_tool("ffmpeg", Some(&dirs)),
+            Some(dir.path().join("ffmpeg"))
+        );
+        assert_eq!(find_tool("ffprobe", Some(&dirs)), None);
+        assert_eq!(find_tool("ffmpeg", Some(&[])), None);
     }
 
     #[test]

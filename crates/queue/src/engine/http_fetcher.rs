@@ -37,6 +37,7 @@ impl MediaFetcher for HttpFetcher {
         let mut opts = self.base.clone();
         opts.segment_concurrency = job.config.segment_concurrency.max(1) as usize;
         opts.max_resolution = job.config.max_resolution;
+        opts.verify = job.config.verify;
         let report = |u: &ProgressUpdate| {
             on_progress(FetchProgress {
                 downloaded_bytes: u.downloaded_bytes,

@@ -1,4 +1,5 @@
-//! Helpers shared by the downloader tests: deterministic media bytes, options and sources.
+//! Helpers shared by the downloader tests: real media (the clip of `aniworld_testkit::media`),
+//! options and sources.
 
 #![allow(dead_code)]
 
@@ -8,40 +9,29 @@ use std::time::Duration;
 
 use aniworld_core::Language;
 use aniworld_core::ports::{MediaKind, MediaSource};
-use aniworld_queue::download::{FetchOptions, HostBudget, ProgressUpdate};
+use aniworld_queue::download::{FetchOptions, HostBudget, ProgressUpdate, VerifyMode};
+use aniworld_testkit::media;
 
-/// Deterministic pseudo-random bytes (`seed` picks the stream).
-pub fn bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    (0..len)
-        .map(|_| {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (x >> 33) as u8
-        })
-        .collect()
+/// A real MP4 file of exactly `len` bytes (the clip plus seeded filler).
+pub fn mp4(len: usize, seed: u64) -> Vec<u8> {
+    media::mp4(len, seed)
 }
 
-/// A fake MPEG-TS segment: packets of 188 bytes starting with the 0x47 sync byte.
-pub fn ts_segment(packets: usize, seed: u64) -> Vec<u8> {
-    let mut data = bytes(packets * 188, seed);
-    for p in 0..packets {
-        data[p * 188] = 0x47;
-    }
-    data
+/// The clip as `n` real MPEG-TS segments (seeded, so different seeds give different bytes).
+pub fn ts_segments(n: usize, seed: u64) -> Vec<Vec<u8>> {
+    media::ts_segments(n, seed)
 }
 
-/// Options for tests: no external tools, short backoff, no budget limits.
+/// Options for tests: short backoff, no budget limits, no ffmpeg remux (so files keep the
+/// served bytes), and ffprobe verification when the machine has it (the media is real).
 pub fn opts() -> FetchOptions {
     FetchOptions {
         segment_concurrency: 4,
         max_resolution: None,
         budget: Arc::new(HostBudget::unlimited()),
         use_ffmpeg: false,
-        verify_with_ffprobe: false,
+        verify: VerifyMode::Auto,
+        tool_dirs: None,
         timeout: Duration::from_secs(10),
         segment_retries: 4,
         retry_backoff: Duration::from_millis(10),

@@ -1,5 +1,5 @@
-//! Shared fixtures of the engine tests: the store, a media host on 127.0.0.1 serving MP4 files,
-//! a stream resolver pointing at it, an event recorder and bounded polling.
+//! Shared fixtures of the engine tests: the store, a media host on 127.0.0.1 serving real MP4
+//! files, a stream resolver pointing at it, an event recorder and bounded polling.
 
 #![allow(dead_code)]
 
@@ -46,19 +46,10 @@ pub fn ep(season: u32, episode: u32) -> EpisodeRef {
     }
 }
 
-/// Deterministic pseudo-random media bytes that start like an MP4 file.
+/// A real MP4 file of exactly `len` bytes (the clip of `aniworld_testkit::media` plus filler
+/// picked by `seed`, so each episode's file differs).
 pub fn media_bytes(len: usize, seed: u32) -> Vec<u8> {
-    let mut v = Vec::with_capacity(len);
-    v.extend_from_slice(b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2");
-    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-    while v.len() < len {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        v.push((x & 0xff) as u8);
-    }
-    v.truncate(len);
-    v
+    aniworld_testkit::media::mp4(len, u64::from(seed))
 }
 
 /// How the media host answers for one file.
@@ -213,6 +204,7 @@ pub fn name(e: &QueueEvent) -> &'static str {
         QueueEvent::Progress { .. } => "progress",
         QueueEvent::Completed(_) => "completed",
         QueueEvent::Failed(_) => "failed",
+        QueueEvent::Waiting(_) => "waiting",
         QueueEvent::Status(_) => "status",
         QueueEvent::Started => "started",
         QueueEvent::Stopped => "stopped",
@@ -229,13 +221,13 @@ pub fn download_config() -> DownloadConfig {
     }
 }
 
-/// The real HTTP fetcher, without ffprobe/ffmpeg and without its own transfer retries (so the
-/// queue's retries are what a test sees).
+/// The real HTTP fetcher without its own transfer retries (so the queue's retries are what a
+/// test sees). The media is real MP4, so ffprobe checks it when the machine has it.
 pub fn http_fetcher(cfg: &DownloadConfig) -> HttpFetcher {
     let budget = Arc::new(aniworld_queue::download::HostBudget::from_config(cfg));
     HttpFetcher::with_options(FetchOptions {
         use_ffmpeg: false,
-        verify_with_ffprobe: false,
+        verify: aniworld_queue::download::VerifyMode::Auto,
         timeout: Duration::from_secs(10),
         segment_retries: 0,
         retry_backoff: Duration::from_millis(10),

@@ -7,7 +7,9 @@
 //!
 //! Used only as a dev-dependency; never part of the shipped binary.
 
+pub mod catalogue;
 pub mod images;
+pub mod media;
 pub mod tmdb;
 
 use std::collections::HashMap;

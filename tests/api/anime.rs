@@ -109,6 +109,7 @@ async fn add_scans_the_folder_and_answers_exactly() {
             "status": "success",
             "message": "Successfully added series: Attack on Titan",
             "key": "attack-on-titan",
+            "site": "aniworld.to",
             "folder": "Attack on Titan (2013)",
             "db_id": r["db_id"],
             "missing_episodes": ["0-1", "1-3", "1-4", "2-2"],
@@ -207,9 +208,10 @@ async fn links_to_other_hosts_are_refused_without_any_request() {
         format!("https://127.0.0.1:{port}/anime/stream/attack-on-titan"),
         format!("{}/support/fragen/defekter-stream", w.catalogue.url()),
         format!(
-            "{}/anime/stream/attack-on-titan/staffel-1",
+            "{}/anime/stream/attack-on-titan/staffel-1/folge-1",
             w.catalogue.url()
         ),
+        format!("{}/serien/attack-on-titan", w.catalogue.url()),
         format!("{}/anime/stream/", w.catalogue.url()),
         "https://aniworld.to/anime/stream/attack-on-titan".to_string(),
         "javascript:alert(1)".to_string(),
@@ -347,6 +349,7 @@ async fn detail_by_key_and_by_folder() {
     let w = populated().await;
     let expected = json!({
         "key": "attack-on-titan",
+        "site": "aniworld.to",
         "title": "Attack on Titan",
         "folder": "Attack on Titan (2013)",
         "episodes": ["0-1", "1-3", "1-4", "2-2"],

@@ -85,6 +85,7 @@ impl NfoEnv {
                 description: None,
                 imdb_id: imdb_id.map(str::to_owned),
                 cover_url: None,
+                catalogue_url: None,
             })
             .unwrap();
         std::fs::create_dir_all(self.folder(&folder)).unwrap();

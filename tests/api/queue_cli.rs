@@ -98,7 +98,7 @@ fn download_resolves_an_episode_link_through_the_catalogue() {
     );
     assert!(!o.status.success());
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("not a link of the configured catalogue"),
+        String::from_utf8_lossy(&o.stderr).contains("not a link of an enabled catalogue site"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );

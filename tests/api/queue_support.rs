@@ -173,6 +173,7 @@ pub fn seed_series(store: &Store, key: &str, missing: &[(u32, u32)]) {
             description: None,
             imdb_id: None,
             cover_url: None,
+            catalogue_url: None,
         })
         .unwrap();
     let records: Vec<EpisodeRecord> = missing

@@ -10,14 +10,17 @@
 use std::cmp::Reverse;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use aniworld_core::ports::{EpisodeRecord, SeriesRepo};
+use aniworld_core::series::library_id;
 use aniworld_core::{AppConfig, Serie};
 use aniworld_library::{
     AddedSeries, LibraryError, ScanCoordinator, ScanOptions, ScanProgress, ScanReport, Scanner,
     anime_dir_from_config,
 };
-use aniworld_provider::catalogue::{MAX_QUERY_CHARS, SearchHit};
+use aniworld_provider::catalogue::canary::{CanaryPlan, CanaryRunner, KnownSeries, PlanSource};
+use aniworld_provider::catalogue::{MAX_QUERY_CHARS, SearchHit, SiteStatus};
 use aniworld_store::Store;
 use serde_json::{Value, json};
 
@@ -117,6 +120,53 @@ impl AnimeService {
         &self.catalogue
     }
 
+    /// Announces every change of a catalogue site's status as a `site_status` message to
+    /// authenticated clients (the monitor logs it at warn).
+    pub fn publish_site_status(&self) {
+        let events = self.events.clone();
+        self.catalogue
+            .monitor()
+            .set_listener(Arc::new(move |st: &SiteStatus| {
+                events.publish("site_status", Audience::Authenticated, site_status_json(st));
+            }));
+    }
+
+    /// Starts the catalogue canary (on start, then every `provider.canary_interval_minutes`).
+    /// A series the library has on a site is the one its check reads.
+    pub fn spawn_canary(&self) -> std::io::Result<CanaryRunner> {
+        let handle = self.catalogue.clone();
+        let config = self.config.clone();
+        let plan: PlanSource = Arc::new(move || {
+            let minutes = config.current().provider.canary_interval_minutes;
+            let catalogues = handle.get().ok()?;
+            Some(CanaryPlan {
+                catalogues,
+                interval: (minutes > 0).then(|| Duration::from_secs(u64::from(minutes) * 60)),
+            })
+        });
+        let store = self.store.clone();
+        let known: KnownSeries = Arc::new(move |site: &str| {
+            let series = store.list_series().ok()?;
+            series
+                .into_iter()
+                .find(|s| s.site == site)
+                .map(|s| (s.slug().to_string(), s.name))
+        });
+        CanaryRunner::spawn(plan, known)
+    }
+
+    /// The status of every enabled catalogue site, by site id.
+    pub fn site_statuses(&self) -> Vec<SiteStatus> {
+        let sites: Vec<&'static str> = match self.catalogue.get() {
+            Ok(c) => c.sites().iter().map(|c| c.site()).collect(),
+            Err(_) => Vec::new(),
+        };
+        sites
+            .into_iter()
+            .map(|s| self.catalogue.monitor().status(s))
+            .collect()
+    }
+
     /// The scanner (shared walk cache).
     pub fn scanner(&self) -> &Arc<Scanner> {
         &self.scanner
@@ -166,11 +216,14 @@ impl AnimeService {
         Ok(series.into_iter().skip(skip).take(req.per_page).collect())
     }
 
-    /// The absolute catalogue link of a series (empty when the provider URL is unusable).
-    pub fn series_link(&self, key: &str) -> String {
+    /// The absolute catalogue link of a series: the page its site last served it from (on the
+    /// site's current base URL), else the site's canonical link; empty when its site is not
+    /// enabled or the provider URL is unusable.
+    pub fn link_of(&self, serie: &Serie) -> String {
         self.catalogue
             .get()
-            .map(|c| c.series_url(key))
+            .ok()
+            .and_then(|c| c.link_of(&serie.key, serie.catalogue_url.as_deref()))
             .unwrap_or_default()
     }
 
@@ -190,27 +243,35 @@ impl AnimeService {
         let hits = self.catalogue.get()?.search(q)?;
         hits.into_iter()
             .map(|hit| {
-                let known = self.store.get_series(&hit.key)?;
+                let known = self.store.get_series(&library_id(&hit.site, &hit.key))?;
                 Ok((hit, known))
             })
             .collect()
     }
 
-    /// Adds the series behind a catalogue link: only links of the configured catalogue are
-    /// accepted, and a refused link causes no request at all.
+    /// Adds the series behind a catalogue link (series, season or episode link of an enabled
+    /// site, in any URL family): links to anything else are refused with no request at all.
     pub fn add(&self, link: &str, name: Option<&str>) -> Result<AddedSeries, ApiError> {
-        let catalogue = self.catalogue.get()?;
-        let key = catalogue
-            .parse_series_link(link)
+        let catalogues = self.catalogue.get()?;
+        let key = catalogues
+            .library_id_of_link(link)
             .map_err(|e| ApiError::validation("link", e.to_string()))?;
         let anime_dir = self.anime_dir()?;
         Ok(self.scanner.add_series(&anime_dir, &key, name)?)
     }
 
-    /// A series by key, or by folder name (deprecated fallback).
+    /// A series by library id (`<slug>` for aniworld.to, `s.to:<slug>`), by a bare slug that
+    /// only one site has, or by folder name (deprecated fallback).
     pub fn detail(&self, id: &str) -> Result<Serie, ApiError> {
         if let Some(s) = self.store.get_series(id)? {
             return Ok(s);
+        }
+        if !id.contains(':') {
+            for site in aniworld_core::config::SITE_IDS {
+                if let Some(s) = self.store.get_series(&library_id(site, id))? {
+                    return Ok(s);
+                }
+            }
         }
         self.store
             .find_series_by_folder(id)?
@@ -281,11 +342,12 @@ impl AnimeService {
             .catalogue
             .get()
             .map_err(|e| LibraryError::Source(e.into()))?;
-        let _open = catalogue.scan();
+        catalogue.begin_scan();
         let events = self.events.clone();
         let result = self.coordinator.run(&self.scanner, &anime_dir, &mut |p| {
             publish_progress(&events, p)
         });
+        catalogue.end_scan();
         publish_complete(&self.events, &result);
         result
     }
@@ -301,6 +363,18 @@ fn is_single_folder(folder: &str) -> bool {
         (parts.next(), parts.next()),
         (Some(std::path::Component::Normal(_)), None)
     )
+}
+
+/// The data of a `site_status` message:
+/// `{site, status, engine, error, until}`.
+pub fn site_status_json(st: &SiteStatus) -> Value {
+    json!({
+        "site": st.site,
+        "status": st.status.as_str(),
+        "engine": st.engine.map(|e| e.as_str()),
+        "error": st.error,
+        "until": st.until.map(|u| u.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+    })
 }
 
 /// `scan_progress`: `{done, total, current}`.

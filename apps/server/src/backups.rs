@@ -110,12 +110,13 @@ impl ConfigService {
     pub fn restore_backup(&self, name: &str) -> Result<Arc<AppConfig>, ConfigError> {
         let path = self.existing_backup(name)?;
         let text = fs::read_to_string(&path).map_err(|e| ConfigError::io("read", &path, e))?;
-        let config: AppConfig = serde_json::from_str(&text).map_err(|e| {
+        let mut config: AppConfig = serde_json::from_str(&text).map_err(|e| {
             ConfigError::Invalid(vec![aniworld_core::ValidationIssue::new(
                 "backup",
                 format!("not a valid configuration: {e}"),
             )])
         })?;
+        config.provider.normalize();
         self.replace(config)
     }
 

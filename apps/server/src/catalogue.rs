@@ -1,9 +1,11 @@
-//! The catalogue client of the running configuration.
+//! The catalogue clients of the running configuration.
 //!
-//! [`CatalogueHandle`] keeps one [`Catalogue`] built from the effective `provider` section and
-//! builds a new one when that section changes (`PUT /api/config`), so that a changed base URL,
-//! proxy or solver applies without a restart. It is also the scanner's
-//! [`EpisodeSource`]: each look-up goes to the catalogue of the current configuration.
+//! [`CatalogueHandle`] keeps one [`Catalogues`] (a client per enabled site) built from the
+//! effective `provider` section and builds a new one when that section changes
+//! (`PUT /api/config`), so that a changed base URL, site list, cookie, proxy or solver applies
+//! without a restart. The [`SiteMonitor`] (engine seen, verification walls, session, canary
+//! outcome per site) outlives those rebuilds. The handle is also the scanner's
+//! [`EpisodeSource`]: each look-up goes to the site of the series' library id.
 //!
 //! Pages are cached only while a scan is open (no time-to-live outside scans), so a rescan or an
 //! add always sees the catalogue as it is now.
@@ -13,14 +15,15 @@ use std::sync::{Arc, Mutex};
 use aniworld_core::config::ProviderConfig;
 use aniworld_core::ports::{CatalogueSeries, EpisodeSource, SourceError};
 use aniworld_provider::ProviderError;
-use aniworld_provider::catalogue::{Catalogue, CatalogueOptions};
+use aniworld_provider::catalogue::{CatalogueOptions, Catalogues, SiteMonitor};
 
 use crate::config_service::ConfigService;
 
-/// The catalogue of the current configuration; share it behind an `Arc`.
+/// The catalogues of the current configuration; share it behind an `Arc`.
 pub struct CatalogueHandle {
     config: Arc<ConfigService>,
-    current: Mutex<Option<(ProviderConfig, Arc<Catalogue>)>>,
+    monitor: SiteMonitor,
+    current: Mutex<Option<(ProviderConfig, Arc<Catalogues>)>>,
 }
 
 impl std::fmt::Debug for CatalogueHandle {
@@ -30,40 +33,48 @@ impl std::fmt::Debug for CatalogueHandle {
 }
 
 impl CatalogueHandle {
-    /// A handle that builds its catalogue on first use.
+    /// A handle that builds its catalogues on first use.
     pub fn new(config: Arc<ConfigService>) -> Self {
         Self {
             config,
+            monitor: SiteMonitor::new(),
             current: Mutex::new(None),
         }
     }
 
-    /// The catalogue for the current `provider` configuration (built when it changed).
-    pub fn get(&self) -> Result<Arc<Catalogue>, ProviderError> {
+    /// The per-site status shared by every catalogue client built by this handle.
+    pub fn monitor(&self) -> &SiteMonitor {
+        &self.monitor
+    }
+
+    /// The catalogues for the current `provider` configuration (built when it changed).
+    pub fn get(&self) -> Result<Arc<Catalogues>, ProviderError> {
         let provider = self.config.current().provider.clone();
         let mut current = self
             .current
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((cfg, catalogue)) = current.as_ref()
+        if let Some((cfg, catalogues)) = current.as_ref()
             && *cfg == provider
         {
-            return Ok(catalogue.clone());
+            return Ok(catalogues.clone());
         }
         let options = CatalogueOptions {
             cache_ttl: std::time::Duration::ZERO,
             ..CatalogueOptions::default()
         };
-        let catalogue = Arc::new(Catalogue::with_options(&provider, options)?);
-        log::info!("catalogue client for {}", catalogue.base_url());
-        *current = Some((provider, catalogue.clone()));
-        Ok(catalogue)
+        let catalogues = Arc::new(Catalogues::new(&provider, options, self.monitor.clone())?);
+        for c in catalogues.sites() {
+            log::info!("catalogue {} at {}", c.site(), c.base_url());
+        }
+        *current = Some((provider, catalogues.clone()));
+        Ok(catalogues)
     }
 }
 
 impl EpisodeSource for CatalogueHandle {
     fn series(&self, key: &str) -> Result<CatalogueSeries, SourceError> {
-        let catalogue = self.get().map_err(SourceError::from)?;
-        EpisodeSource::series(catalogue.as_ref(), key)
+        let catalogues = self.get().map_err(SourceError::from)?;
+        EpisodeSource::series(catalogues.as_ref(), key)
     }
 }

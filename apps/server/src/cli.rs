@@ -62,6 +62,10 @@ pub struct ServeArgs {
     /// Base URL of the catalogue [config: provider.base_url, default https://aniworld.to].
     #[arg(long, env = "ANIWORLD_PROVIDER_URL", global = true)]
     pub provider_url: Option<String>,
+    /// Base URL of s.to (serienstream.to); giving it enables s.to
+    /// [config: provider.sites[s.to].base_url, default https://serienstream.to, disabled].
+    #[arg(long, env = "ANIWORLD_STO_URL", global = true)]
+    pub sto_url: Option<String>,
     /// Base URL of the TMDB v3 API [config: nfo.tmdb_api_url].
     #[arg(long, env = "ANIWORLD_TMDB_API_URL", global = true)]
     pub tmdb_api_url: Option<String>,
@@ -100,6 +104,7 @@ impl ServeArgs {
         settings.overrides = RuntimeOverrides {
             anime_dir: self.anime_dir.filter(|s| !s.trim().is_empty()),
             provider_url: self.provider_url,
+            sto_url: self.sto_url.filter(|s| !s.trim().is_empty()),
             tmdb_api_url: self.tmdb_api_url,
             tmdb_image_url: self.tmdb_image_url,
             tmdb_api_key: Secret::new(self.tmdb_api_key),

@@ -90,10 +90,13 @@ impl ConfigService {
         let path = data_dir.join("config.json");
         let stored = if path.exists() {
             let text = fs::read_to_string(&path).map_err(|e| ConfigError::io("read", &path, e))?;
-            serde_json::from_str::<AppConfig>(&text).map_err(|e| ConfigError::Parse {
-                path: path.clone(),
-                message: e.to_string(),
-            })?
+            let mut c =
+                serde_json::from_str::<AppConfig>(&text).map_err(|e| ConfigError::Parse {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+            c.provider.normalize();
+            c
         } else {
             let c = AppConfig::default();
             write_atomic(&path, &to_pretty(&c)).map_err(|e| ConfigError::io("write", &path, e))?;

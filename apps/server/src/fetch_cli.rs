@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use aniworld_core::ports::{CancelToken, MediaKind, MediaSource, StreamResolver};
 use aniworld_core::{AppConfig, EpisodeId, Language};
-use aniworld_provider::catalogue::Catalogue;
+use aniworld_provider::catalogue::{CatalogueOptions, Catalogues, SiteMonitor};
 use aniworld_provider::resolver::Resolver;
 use aniworld_queue::download::{FetchOptions, HostBudget, ProgressUpdate, fetch_media};
 use anyhow::{Context, bail};
@@ -82,18 +82,29 @@ pub fn parse_episode_url(url: &str) -> anyhow::Result<(String, EpisodeId)> {
 pub fn download(args: &DownloadArgs, settings: &Settings) -> anyhow::Result<PathBuf> {
     let cfg = read_config(settings);
     let (series_link, id) = parse_episode_url(&args.episode_url)?;
-    let catalogue = Arc::new(Catalogue::new(&cfg.provider).context("catalogue client")?);
-    let key = catalogue.parse_series_link(&series_link).with_context(|| {
-        format!(
-            "{} is not a link of the configured catalogue",
-            args.episode_url
+    let catalogues = Arc::new(
+        Catalogues::new(
+            &cfg.provider,
+            CatalogueOptions::default(),
+            SiteMonitor::new(),
         )
-    })?;
+        .context("catalogue client")?,
+    );
+    let key = catalogues
+        .library_id_of_link(&series_link)
+        .with_context(|| {
+            format!(
+                "{} is not a link of an enabled catalogue site",
+                args.episode_url
+            )
+        })?;
+    let (catalogue, slug) = catalogues.for_id(&key).context("catalogue site")?;
+    let catalogue = catalogue.clone();
     let target = match &args.out {
         Some(out) => out.clone(),
         None => {
             let page = catalogue
-                .series(&key)
+                .series(slug)
                 .with_context(|| format!("reading the series page of {key}"))?;
             let folder = aniworld_core::naming::series_folder_name(&page.title, page.start_year);
             let root = cfg
@@ -104,7 +115,7 @@ pub fn download(args: &DownloadArgs, settings: &Settings) -> anyhow::Result<Path
             root.join(aniworld_core::naming::episode_relative_path(&folder, id))
         }
     };
-    let resolver = Resolver::new(catalogue.clone(), catalogue.http().clone());
+    let resolver = Resolver::new(catalogues.clone(), catalogue.http().clone());
     let cancel = CancelToken::new();
     let (source, failed) = resolver
         .resolve(

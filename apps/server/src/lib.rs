@@ -120,6 +120,12 @@ impl Application {
             store.clone(),
             events.clone(),
         ));
+        anime.publish_site_status();
+        let canary = Arc::new(
+            anime
+                .spawn_canary()
+                .map_err(io("start the canary thread of", &settings.data_dir))?,
+        );
         let queue = downloads::start(
             &store,
             &config,
@@ -148,6 +154,7 @@ impl Application {
             hosters,
             anime,
             scheduler,
+            canary,
         });
 
         let addr = format!("{}:{}", settings.host, settings.port);
@@ -218,6 +225,8 @@ impl Application {
         let _ = web::block(move || queue.shutdown()).await;
         let scheduler = self.state.scheduler.clone();
         let _ = web::block(move || scheduler.shutdown()).await;
+        let canary = self.state.canary.clone();
+        let _ = web::block(move || canary.shutdown()).await;
         served
     }
 }

@@ -66,8 +66,10 @@ impl Settings {
 pub struct RuntimeOverrides {
     /// Anime folder used only while config.json names none.
     pub anime_dir: Option<String>,
-    /// `provider.base_url`.
+    /// `provider.base_url` (aniworld.to's base URL).
     pub provider_url: Option<String>,
+    /// s.to's base URL; setting it also enables s.to.
+    pub sto_url: Option<String>,
     /// `nfo.tmdb_api_url`.
     pub tmdb_api_url: Option<String>,
     /// `nfo.tmdb_image_url`.
@@ -89,6 +91,17 @@ impl RuntimeOverrides {
         }
         if let Some(u) = &self.provider_url {
             c.provider.base_url = u.clone();
+        }
+        c.provider.normalize();
+        if let Some(u) = &self.sto_url
+            && let Some(site) = c
+                .provider
+                .sites
+                .iter_mut()
+                .find(|s| s.id == aniworld_core::config::SITE_STO)
+        {
+            site.base_url = u.clone();
+            site.enabled = true;
         }
         if let Some(u) = &self.tmdb_api_url {
             c.nfo.tmdb_api_url = u.clone();
@@ -114,6 +127,24 @@ impl RuntimeOverrides {
         if self.provider_url.as_ref() == Some(&new.provider.base_url) {
             new.provider.base_url = stored.provider.base_url.clone();
         }
+        if let Some(u) = &self.sto_url {
+            let stored_sto = stored
+                .provider
+                .site(aniworld_core::config::SITE_STO)
+                .cloned();
+            if let Some(site) = new
+                .provider
+                .sites
+                .iter_mut()
+                .find(|s| s.id == aniworld_core::config::SITE_STO)
+                && site.base_url == *u
+                && let Some(old) = stored_sto
+            {
+                site.base_url = old.base_url;
+                site.enabled = old.enabled;
+            }
+        }
+        new.provider.normalize();
         if self.tmdb_api_url.as_ref() == Some(&new.nfo.tmdb_api_url) {
             new.nfo.tmdb_api_url = stored.nfo.tmdb_api_url.clone();
         }
@@ -135,6 +166,7 @@ impl RuntimeOverrides {
         };
         add(self.anime_dir.is_some(), "anime directory (fallback)");
         add(self.provider_url.is_some(), "provider.base_url");
+        add(self.sto_url.is_some(), "provider.sites[s.to].base_url");
         add(self.tmdb_api_url.is_some(), "nfo.tmdb_api_url");
         add(self.tmdb_image_url.is_some(), "nfo.tmdb_image_url");
         add(self.tmdb_api_key.is_set(), "nfo.tmdb_api_key");

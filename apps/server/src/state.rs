@@ -42,6 +42,8 @@ pub struct AppState {
     pub anime: Arc<crate::anime_service::AnimeService>,
     /// The rescan scheduler (`routes/scheduler.rs`).
     pub scheduler: Arc<crate::scheduler::SchedulerService>,
+    /// The catalogue canary thread (its outcome is in the anime service's site monitor).
+    pub canary: Arc<aniworld_provider::catalogue::canary::CanaryRunner>,
 }
 
 impl std::fmt::Debug for AppState {

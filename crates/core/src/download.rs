@@ -218,6 +218,9 @@ pub struct DownloadItem {
     /// Not before this time is a pending item retried (backoff).
     #[serde(skip)]
     pub not_before: Option<DateTime<Utc>>,
+    /// Set while a pending item waits for its site (a verification wall's cool-down): why,
+    /// which site and until when. Waiting uses no retry.
+    pub waiting: Option<crate::ports::WaitInfo>,
 }
 
 impl DownloadItem {
@@ -248,6 +251,7 @@ impl DownloadItem {
             source_url: None,
             downloaded_bytes: 0,
             not_before: None,
+            waiting: None,
         }
     }
 

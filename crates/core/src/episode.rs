@@ -59,31 +59,45 @@ pub enum Language {
     /// Japanese audio with German subtitles (catalogue key 3).
     #[serde(rename = "German Sub")]
     GermanSub,
+    /// English audio (legacy catalogue key 4; v2 language id 2).
+    #[serde(rename = "English Dub")]
+    EnglishDub,
 }
 
 impl Language {
-    /// Every language, in the default preference order.
+    /// The default preference order (English Dub is offered by few series and is opt-in).
     pub const DEFAULT_PREFERENCE: [Language; 3] = [
         Language::GermanDub,
         Language::GermanSub,
         Language::EnglishSub,
     ];
 
-    /// The catalogue's `data-lang-key` for this language.
+    /// Every language the service knows.
+    pub const ALL: [Language; 4] = [
+        Language::GermanDub,
+        Language::GermanSub,
+        Language::EnglishSub,
+        Language::EnglishDub,
+    ];
+
+    /// The legacy engine's `data-lang-key` for this language.
     pub fn key(self) -> u8 {
         match self {
             Language::GermanDub => 1,
             Language::EnglishSub => 2,
             Language::GermanSub => 3,
+            Language::EnglishDub => 4,
         }
     }
 
-    /// The language for a catalogue `data-lang-key`.
+    /// The language of a legacy-engine `data-lang-key` (1 German Dub, 2 English Sub,
+    /// 3 German Sub, 4 English Dub). The v2 engine numbers differently: see the provider crate.
     pub fn from_key(key: u8) -> Option<Self> {
         match key {
             1 => Some(Language::GermanDub),
             2 => Some(Language::EnglishSub),
             3 => Some(Language::GermanSub),
+            4 => Some(Language::EnglishDub),
             _ => None,
         }
     }
@@ -94,6 +108,7 @@ impl Language {
             Language::GermanDub => "German Dub",
             Language::EnglishSub => "English Sub",
             Language::GermanSub => "German Sub",
+            Language::EnglishDub => "English Dub",
         }
     }
 }
@@ -117,8 +132,9 @@ impl FromStr for Language {
             "germandub" | "german" | "deutsch" | "1" => Ok(Language::GermanDub),
             "englishsub" | "engsub" | "2" => Ok(Language::EnglishSub),
             "germansub" | "gersub" | "3" => Ok(Language::GermanSub),
+            "englishdub" | "engdub" | "english" | "4" => Ok(Language::EnglishDub),
             _ => Err(format!(
-                "unknown language {s:?}: expected \"German Dub\", \"German Sub\" or \"English Sub\""
+                "unknown language {s:?}: expected \"German Dub\", \"German Sub\", \"English Sub\" or \"English Dub\""
             )),
         }
     }
@@ -234,7 +250,12 @@ mod tests {
         );
         assert_eq!(Language::from_key(2), Some(Language::EnglishSub));
         assert!("Klingon".parse::<Language>().is_err());
-        for l in Language::DEFAULT_PREFERENCE {
+        assert_eq!(
+            "English Dub".parse::<Language>().unwrap(),
+            Language::EnglishDub
+        );
+        assert_eq!(Language::from_key(4), Some(Language::EnglishDub));
+        for l in Language::ALL {
             assert_eq!(Language::from_key(l.key()), Some(l));
         }
     }

@@ -139,6 +139,8 @@ pub struct CatalogueSeries {
     pub cover_url: Option<String>,
     /// Every available episode, movies as season 0.
     pub episodes: Vec<CatalogueEpisode>,
+    /// The series page as the site served it (after its redirects).
+    pub page_url: Option<String>,
 }
 
 /// Why a catalogue look-up failed, in the categories callers act on.
@@ -154,6 +156,20 @@ pub enum SourceErrorKind {
     Layout,
     /// Cancelled by the caller.
     Cancelled,
+    /// The site put a verification wall (captcha, Turnstile/ALTCHA gate, challenge) in front of
+    /// its play links. Not a failure of the item: it waits until [`SourceError::wait`] says.
+    VerificationRequired,
+}
+
+/// Why and until when work for a site has to wait (a verification wall's cool-down).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WaitInfo {
+    /// Why: `verification_required`.
+    pub reason: String,
+    /// The catalogue site id (`aniworld.to`, `s.to`).
+    pub site: String,
+    /// When the next attempt may be made.
+    pub until: DateTime<Utc>,
 }
 
 /// Error of an [`EpisodeSource`] or [`StreamResolver`] call.
@@ -164,6 +180,8 @@ pub struct SourceError {
     pub kind: SourceErrorKind,
     /// Human-readable message (safe to show to users).
     pub message: String,
+    /// For [`SourceErrorKind::VerificationRequired`]: until when the site's work waits.
+    pub wait: Option<WaitInfo>,
 }
 
 impl SourceError {
@@ -172,6 +190,24 @@ impl SourceError {
         Self {
             kind,
             message: message.into(),
+            wait: None,
+        }
+    }
+
+    /// A verification-wall error: the work for `site` waits until `until`.
+    pub fn verification_required(
+        site: &str,
+        until: DateTime<Utc>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: SourceErrorKind::VerificationRequired,
+            message: message.into(),
+            wait: Some(WaitInfo {
+                reason: "verification_required".into(),
+                site: site.to_string(),
+                until,
+            }),
         }
     }
 }

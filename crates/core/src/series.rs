@@ -4,8 +4,34 @@ use serde::{Deserialize, Serialize};
 
 use crate::episode::MissingEpisodes;
 
-/// The catalogue id reported as `site` (architecture.md: the catalogue's id, not the host of the base URL).
-pub const SITE_ID: &str = "aniworld.to";
+use crate::config::{SITE_ANIWORLD, canonical_site_id};
+
+/// The catalogue id reported as `site` (architecture.md: the catalogue's id, not the host of the
+/// base URL) of the default site.
+pub const SITE_ID: &str = SITE_ANIWORLD;
+
+/// The library id of a series: the slug for aniworld.to (so ids of existing libraries stay as
+/// they were), `<site>:<slug>` for any other site (`s.to:the-office`).
+pub fn library_id(site: &str, slug: &str) -> String {
+    match canonical_site_id(site) {
+        Some(SITE_ANIWORLD) | None => slug.to_string(),
+        Some(other) => format!("{other}:{slug}"),
+    }
+}
+
+/// The site and slug of a library id; None when the site prefix is unknown.
+/// `attack-on-titan` -> (`aniworld.to`, `attack-on-titan`); `s.to:x` -> (`s.to`, `x`).
+pub fn split_library_id(id: &str) -> Option<(&'static str, &str)> {
+    match id.split_once(':') {
+        None => Some((SITE_ANIWORLD, id)),
+        Some((site, slug)) => Some((canonical_site_id(site)?, slug)),
+    }
+}
+
+/// Whether `id` is a valid library id: a slug, optionally prefixed by a known site id.
+pub fn is_valid_library_id(id: &str) -> bool {
+    split_library_id(id).is_some_and(|(_, slug)| is_valid_key(slug))
+}
 
 /// A series in the library, identified by the catalogue's slug (`key`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +64,16 @@ pub struct Serie {
     pub last_scanned_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The error of the last failed catalogue look-up, cleared by a successful one.
     pub last_scan_error: Option<String>,
+    /// The series page as the site last served it (after its redirects), when known.
+    #[serde(default)]
+    pub catalogue_url: Option<String>,
+}
+
+impl Serie {
+    /// The catalogue slug (the key without a site prefix).
+    pub fn slug(&self) -> &str {
+        split_library_id(&self.key).map_or(self.key.as_str(), |(_, slug)| slug)
+    }
 }
 
 /// What is needed to insert a series.
@@ -59,6 +95,8 @@ pub struct NewSerie {
     pub imdb_id: Option<String>,
     /// Cover URL, if known.
     pub cover_url: Option<String>,
+    /// The series page URL, if known.
+    pub catalogue_url: Option<String>,
 }
 
 /// Returns true when `key` is a valid catalogue slug (`[a-zA-Z0-9-]+`, at most 200 characters).
@@ -80,5 +118,22 @@ mod tests {
         assert!(!is_valid_key("../etc"));
         assert!(!is_valid_key("a b"));
         assert!(!is_valid_key(&"a".repeat(201)));
+    }
+
+    #[test]
+    fn library_ids_keep_aniworld_slugs_and_prefix_other_sites() {
+        assert_eq!(library_id("aniworld.to", "x"), "x");
+        assert_eq!(library_id("s.to", "x"), "s.to:x");
+        assert_eq!(library_id("serienstream.to", "x"), "s.to:x");
+        assert_eq!(split_library_id("x"), Some(("aniworld.to", "x")));
+        assert_eq!(split_library_id("s.to:x"), Some(("s.to", "x")));
+        assert_eq!(
+            split_library_id("aniworld.to:x"),
+            Some(("aniworld.to", "x"))
+        );
+        assert_eq!(split_library_id("evil.test:x"), None);
+        assert!(is_valid_library_id("s.to:the-office"));
+        assert!(!is_valid_library_id("s.to:../x"));
+        assert!(!is_valid_library_id("nope:x"));
     }
 }

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use aniworld_core::naming::series_folder_name;
 use aniworld_core::ports::RepoError;
-use aniworld_core::series::is_valid_key;
-use aniworld_core::{EpisodeId, NewSerie, SITE_ID, Serie};
+use aniworld_core::series::{is_valid_library_id, split_library_id};
+use aniworld_core::{EpisodeId, NewSerie, Serie};
 
 use crate::error::LibraryError;
 use crate::scan::Scanner;
@@ -21,7 +21,8 @@ pub struct AddedSeries {
 }
 
 impl Scanner {
-    /// Adds the catalogue series `key` to the library.
+    /// Adds the catalogue series `key` (a library id: the slug on aniworld.to, `s.to:<slug>` on
+    /// s.to) to the library.
     ///
     /// The name is the catalogue's title (`name_hint` when the catalogue gives none), the folder
     /// `<sanitized name> (<year>)`. An existing key answers [`LibraryError::AlreadyExists`] and
@@ -33,12 +34,12 @@ impl Scanner {
         key: &str,
         name_hint: Option<&str>,
     ) -> Result<AddedSeries, LibraryError> {
-        if !is_valid_key(key) {
+        let Some((site, _)) = split_library_id(key).filter(|_| is_valid_library_id(key)) else {
             return Err(LibraryError::InvalidName {
                 name: key.to_string(),
-                reason: "a catalogue key is 1 to 200 letters, digits or dashes",
+                reason: "a catalogue key is 1 to 200 letters, digits or dashes, optionally after a site prefix (s.to:)",
             });
-        }
+        };
         check_anime_dir(anime_dir)?;
         if self.repo.get_series(key)?.is_some() {
             return Err(LibraryError::AlreadyExists {
@@ -61,12 +62,13 @@ impl Scanner {
         let new = NewSerie {
             key: key.to_string(),
             name,
-            site: SITE_ID.to_string(),
+            site: site.to_string(),
             folder: folder.clone(),
             year: cat.year,
             description: cat.description.clone(),
             imdb_id: cat.imdb_id.clone(),
             cover_url: cat.cover_url.clone(),
+            catalogue_url: cat.page_url.clone(),
         };
         let serie = match self.repo.insert_series(&new) {
             Ok(s) => s,

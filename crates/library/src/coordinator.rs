@@ -202,6 +202,7 @@ mod tests {
                 added_at: chrono::Utc::now(),
                 last_scanned_at: None,
                 last_scan_error: None,
+                catalogue_url: None,
             }])
         }
         fn get_series(&self, _: &str) -> Result<Option<Serie>, RepoError> {

@@ -65,6 +65,7 @@ pub fn refreshed_meta(serie: &Serie, cat: &CatalogueSeries) -> Option<Serie> {
         (&mut next.description, &cat.description),
         (&mut next.imdb_id, &cat.imdb_id),
         (&mut next.cover_url, &cat.cover_url),
+        (&mut next.catalogue_url, &cat.page_url),
     ] {
         if let Some(v) = value.as_ref().filter(|v| !v.trim().is_empty()) {
             *field = Some(v.clone());

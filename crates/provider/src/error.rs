@@ -61,6 +61,20 @@ pub enum ProviderError {
         /// Why it was refused.
         reason: String,
     },
+    /// The site put a verification wall (Turnstile/ALTCHA gate, captcha interstitial, challenge)
+    /// in front of its play links. Not a layout or hoster failure: work for the site waits
+    /// until `until`, when one probe checks whether the wall is gone.
+    #[error("{site} asks for a human verification at {url} ({reason}); next attempt after {until}")]
+    VerificationRequired {
+        /// The site id.
+        site: String,
+        /// The URL that was walled.
+        url: String,
+        /// What was seen.
+        reason: String,
+        /// When the site's cool-down ends.
+        until: chrono::DateTime<chrono::Utc>,
+    },
     /// The provider configuration is unusable (bad base URL, proxy, DNS override or solver URL).
     #[error("invalid provider configuration: {what}")]
     Config {
@@ -87,13 +101,19 @@ impl ProviderError {
             ProviderError::Layout { .. } | ProviderError::InvalidQuery { .. } => {
                 SourceErrorKind::Layout
             }
+            ProviderError::VerificationRequired { .. } => SourceErrorKind::VerificationRequired,
         }
     }
 }
 
 impl From<ProviderError> for SourceError {
     fn from(e: ProviderError) -> Self {
-        SourceError::new(e.kind(), e.to_string())
+        match &e {
+            ProviderError::VerificationRequired { site, until, .. } => {
+                SourceError::verification_required(site, *until, e.to_string())
+            }
+            _ => SourceError::new(e.kind(), e.to_string()),
+        }
     }
 }
 

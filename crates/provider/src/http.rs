@@ -118,6 +118,11 @@ struct Request<'a> {
 pub struct HttpClient {
     agent: ureq::Agent,
     catalogue_origin: Option<String>,
+    /// The catalogue's other addresses (mirrors): paced, given the site cookie, like the base.
+    mirror_origins: Vec<String>,
+    /// The user's `Cookie` header value for the catalogue (a signed-in site session). Sent to
+    /// the catalogue's own origins only, never to hosters.
+    site_cookie: aniworld_core::Secret,
     catalogue_base: String,
     min_interval: Duration,
     next_slot: Mutex<Instant>,
@@ -135,10 +140,26 @@ impl HttpClient {
         Self::with_options(cfg, HttpOptions::default())
     }
 
-    /// A client for the configuration with explicit options.
+    /// A client for the configuration with explicit options; the catalogue is aniworld.to at
+    /// `cfg.base_url`.
     pub fn with_options(cfg: &ProviderConfig, opts: HttpOptions) -> Result<Self, ProviderError> {
-        let base = cfg.base_url.trim().trim_end_matches('/').to_string();
+        let site = aniworld_core::config::SiteConfig {
+            base_url: cfg.base_url.clone(),
+            ..aniworld_core::config::SiteConfig::default()
+        };
+        Self::for_site(cfg, &site, opts)
+    }
+
+    /// A client whose catalogue is `site` (its base URL and mirrors; its cookie, when set, is
+    /// sent to them and nowhere else).
+    pub fn for_site(
+        cfg: &ProviderConfig,
+        site: &aniworld_core::config::SiteConfig,
+        opts: HttpOptions,
+    ) -> Result<Self, ProviderError> {
+        let base = site.base_url.trim().trim_end_matches('/').to_string();
         let catalogue_origin = origin_key(&base);
+        let mirror_origins = site.mirrors.iter().filter_map(|m| origin_key(m)).collect();
         let user_agent = opts
             .user_agent
             .clone()
@@ -179,6 +200,8 @@ impl HttpClient {
         Ok(Self {
             agent,
             catalogue_origin,
+            mirror_origins,
+            site_cookie: site.cookie.clone(),
             catalogue_base: base,
             min_interval: Duration::from_millis(cfg.min_request_interval_ms),
             next_slot: Mutex::new(Instant::now()),
@@ -191,9 +214,36 @@ impl HttpClient {
         })
     }
 
-    /// Whether `url` is on the catalogue (same scheme, host and port as the base URL).
+    /// Whether `url` is on the catalogue (same scheme, host and port as the base URL or a
+    /// mirror).
     pub fn is_catalogue(&self, url: &str) -> bool {
-        self.catalogue_origin.is_some() && origin_key(url) == self.catalogue_origin
+        origin_key(url).is_some_and(|o| self.is_catalogue_origin(&o))
+    }
+
+    fn is_catalogue_origin(&self, origin: &str) -> bool {
+        self.catalogue_origin.as_deref() == Some(origin)
+            || self.mirror_origins.iter().any(|m| m == origin)
+    }
+
+    /// Whether a site session cookie is configured.
+    pub fn has_site_cookie(&self) -> bool {
+        self.site_cookie.is_set()
+    }
+
+    /// GET `url` without following redirects and return the answer whatever its status (after
+    /// retries for 429/5xx and challenge handling).
+    pub fn get_no_redirect(
+        &self,
+        url: &str,
+        extra_headers: &[(&str, &str)],
+    ) -> Result<Page, ProviderError> {
+        self.send(&Request {
+            method: Method::Get,
+            url,
+            headers: extra_headers,
+            form: &[],
+            follow_redirects: false,
+        })
     }
 
     /// The User-Agent requests to `url` carry (a solver's one for hosts it solved).
@@ -342,7 +392,7 @@ impl HttpClient {
 
     /// One request on the wire.
     fn send_once(&self, req: &Request<'_>, origin: &str) -> Result<Page, ProviderError> {
-        let is_catalogue = self.catalogue_origin.as_deref() == Some(origin);
+        let is_catalogue = self.is_catalogue_origin(origin);
         let mut headers: Vec<(String, String)> = vec![
             (
                 "Accept".into(),
@@ -366,7 +416,7 @@ impl HttpClient {
             headers.push(("Sec-Fetch-Mode".into(), mode.into()));
             headers.push(("Sec-Fetch-Site".into(), "same-origin".into()));
         }
-        if let Some(c) = self.cookies.header(origin) {
+        if let Some(c) = self.cookie_header(origin, is_catalogue) {
             headers.push(("Cookie".into(), c));
         }
         for (k, v) in req.headers {
@@ -434,9 +484,33 @@ impl HttpClient {
         })
     }
 
+    /// The `Cookie` header for `origin`: cookies the origin set, and on the catalogue the
+    /// configured site cookie's pairs whose names the site has not set anew.
+    fn cookie_header(&self, origin: &str, is_catalogue: bool) -> Option<String> {
+        let stored = self.cookies.header(origin);
+        let site = self.site_cookie.expose().filter(|_| is_catalogue);
+        let Some(site) = site else {
+            return stored;
+        };
+        let stored_names: Vec<&str> = stored
+            .as_deref()
+            .unwrap_or("")
+            .split(';')
+            .filter_map(|p| p.split_once('=').map(|(n, _)| n.trim()))
+            .collect();
+        let mut parts: Vec<String> = stored.iter().cloned().collect();
+        for pair in site.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let name = pair.split_once('=').map_or(pair, |(n, _)| n.trim());
+            if !stored_names.contains(&name) {
+                parts.push(pair.to_string());
+            }
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
     /// Waits for the next free slot when `origin` is the catalogue.
     fn pace(&self, origin: &str) {
-        if self.min_interval.is_zero() || self.catalogue_origin.as_deref() != Some(origin) {
+        if self.min_interval.is_zero() || !self.is_catalogue_origin(origin) {
             return;
         }
         let slot = {

@@ -31,8 +31,14 @@ pub use order::order_links;
 pub trait LinkSource: Send + Sync {
     /// The (language, hoster) links of an episode, in page order.
     fn episode_links(&self, key: &str, id: EpisodeId) -> Result<Vec<HosterLink>, ProviderError>;
-    /// The hoster embed URL a catalogue redirect link points to.
-    fn resolve_redirect(&self, url: &str) -> Result<String, ProviderError>;
+    /// The hoster embed URL one of those links points to (a fresh link is fetched when it has
+    /// expired; a verification wall is `VerificationRequired`).
+    fn resolve_link(
+        &self,
+        key: &str,
+        id: EpisodeId,
+        link: &HosterLink,
+    ) -> Result<String, ProviderError>;
 }
 
 impl LinkSource for Catalogue {
@@ -40,8 +46,13 @@ impl LinkSource for Catalogue {
         Catalogue::episode_links(self, key, id)
     }
 
-    fn resolve_redirect(&self, url: &str) -> Result<String, ProviderError> {
-        Catalogue::resolve_redirect(self, url)
+    fn resolve_link(
+        &self,
+        key: &str,
+        id: EpisodeId,
+        link: &HosterLink,
+    ) -> Result<String, ProviderError> {
+        Catalogue::resolve_link(self, key, id, link)
     }
 }
 
@@ -83,7 +94,12 @@ impl Resolver {
     }
 
     /// One attempt: redirect, then extraction. The error carries its category.
-    fn attempt(&self, link: &HosterLink) -> Result<MediaSource, SourceError> {
+    fn attempt(
+        &self,
+        key: &str,
+        id: EpisodeId,
+        link: &HosterLink,
+    ) -> Result<MediaSource, SourceError> {
         if Hoster::from_name(&link.hoster).is_none() {
             return Err(SourceError::new(
                 SourceErrorKind::Layout,
@@ -92,12 +108,13 @@ impl Resolver {
         }
         let embed = self
             .links
-            .resolve_redirect(&link.redirect_url)
-            .map_err(|e| {
-                SourceError::new(
+            .resolve_link(key, id, link)
+            .map_err(|e| match e {
+                ProviderError::VerificationRequired { .. } => SourceError::from(e),
+                e => SourceError::new(
                     e.kind(),
                     format!("redirect {} failed: {e}", link.redirect_url),
-                )
+                ),
             })?;
         let result = hosters::extract(&*self.fetch, &link.hoster, &embed, link.language);
         let now = Utc::now();
@@ -141,6 +158,12 @@ impl StreamResolver for Resolver {
             .links
             .episode_links(key, id)
             .map_err(|e| (SourceError::from(e), Vec::new()))?;
+        let languages_offered: Vec<Language> = {
+            let mut v: Vec<Language> = links.iter().map(|l| l.language).collect();
+            v.sort();
+            v.dedup();
+            v
+        };
         let languages = if languages.is_empty() {
             &Language::DEFAULT_PREFERENCE[..]
         } else {
@@ -157,9 +180,21 @@ impl StreamResolver for Resolver {
                 SourceError::new(
                     SourceErrorKind::NotFound,
                     format!(
-                        "{key} {id}: no hoster link in the wanted languages ({}); the page offers {} link(s)",
+                        "{key} {id}: no hoster link in the wanted languages ({}); the page offers {} link(s){}",
                         wanted.join(", "),
-                        links.len()
+                        links.len(),
+                        if languages_offered.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                " in {}",
+                                languages_offered
+                                    .iter()
+                                    .map(|l| l.name())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        }
                     ),
                 ),
                 Vec::new(),
@@ -171,8 +206,12 @@ impl StreamResolver for Resolver {
             if cancel.is_cancelled() {
                 return cancelled(attempts);
             }
-            match self.attempt(link) {
+            match self.attempt(key, id, link) {
                 Ok(media) => return Ok((media, attempts)),
+                // A wall stands in front of every link of the site: the item waits.
+                Err(e) if e.kind == SourceErrorKind::VerificationRequired => {
+                    return Err((e, attempts));
+                }
                 Err(e) => {
                     log::info!(
                         "{key} {id}: {} ({}) failed: {}",

@@ -62,6 +62,14 @@ fn fake_catalogue() -> FakeServer {
     }
     site.serve(
         "/anime/stream/redesigned",
+        FakeResponse::html(
+            "<!DOCTYPE html><html><head><title>Neu</title></head><body><main>\
+             <div class=\"grid\"><section class=\"hero\"><h1>Frieren</h1></section></div>\
+             </main></body></html>",
+        ),
+    );
+    site.serve(
+        "/anime/stream/frieren",
         FakeResponse::html(fixture("unexpected_layout.html")),
     );
     site.serve(
@@ -290,7 +298,7 @@ fn missing_series_is_not_found() {
     assert_eq!(
         err,
         ProviderError::NotFound {
-            what: "series \"no-such-series\"".into()
+            what: "series \"no-such-series\" on aniworld.to".into()
         }
     );
     let err = EpisodeSource::series(&c, "deactivated").unwrap_err();
@@ -312,7 +320,7 @@ fn missing_series_is_not_found() {
 }
 
 #[test]
-fn layout_change_is_a_layout_error() {
+fn a_page_of_neither_engine_is_a_layout_error_naming_the_page_and_the_markers() {
     let site = fake_catalogue();
     let err = EpisodeSource::series(&catalogue(&site), "redesigned").unwrap_err();
     assert_eq!(err.kind, SourceErrorKind::Layout);
@@ -320,6 +328,24 @@ fn layout_change_is_a_layout_error() {
         err.message.contains("/anime/stream/redesigned"),
         "{}",
         err.message
+    );
+    assert!(
+        err.message.contains("div.hosterSiteDirectNav") && err.message.contains("#season-nav"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn a_v2_page_on_aniworld_paths_is_read_by_the_v2_engine() {
+    let site = fake_catalogue();
+    let c = catalogue(&site);
+    let page = c.series("frieren").unwrap();
+    assert_eq!(page.title, "Frieren – Beyond Journey's End");
+    assert_eq!(page.seasons, vec![1, 2]);
+    assert_eq!(
+        c.monitor().engine("aniworld.to"),
+        Some(aniworld_provider::catalogue::Engine::V2)
     );
 }
 
@@ -455,6 +481,22 @@ fn series_links_are_checked_without_requests() {
             .unwrap(),
         DS
     );
+    // Every URL family of the sites, with season and episode pages, gives the same key.
+    for path in [
+        format!("/anime/{DS}"),
+        format!("/serie/{DS}"),
+        format!("/serie/stream/{DS}"),
+        format!("/anime/stream/{DS}/staffel-1"),
+        format!("/serie/{DS}/staffel-2/episode-3"),
+        format!("/anime/stream/{DS}/filme/film-1"),
+    ] {
+        assert_eq!(
+            c.parse_series_link(&format!("http://127.0.0.1:{port}{path}"))
+                .unwrap(),
+            DS,
+            "{path}"
+        );
+    }
     let refused = [
         format!("{}/anime/stream/{DS}", other.url()),
         format!("http://localhost:{port}/anime/stream/{DS}"),
@@ -464,9 +506,9 @@ fn series_links_are_checked_without_requests() {
         ),
         format!("https://127.0.0.1:{port}/anime/stream/{DS}"),
         format!("http://user:pass@127.0.0.1:{port}/anime/stream/{DS}"),
-        format!("http://127.0.0.1:{port}/anime/stream/{DS}/staffel-1"),
-        format!("http://127.0.0.1:{port}/serie/stream/{DS}"),
+        format!("http://127.0.0.1:{port}/anime/stream/{DS}/staffel-1/folge-1"),
         format!("http://127.0.0.1:{port}/redirect/2738955"),
+        format!("http://127.0.0.1:{port}/serien/{DS}"),
         "javascript:alert(1)".to_string(),
         "not a link".to_string(),
     ];

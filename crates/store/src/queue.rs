@@ -38,6 +38,7 @@ struct QueueItemRow {
     source_url: Option<String>,
     downloaded_bytes: i64,
     not_before: Option<String>,
+    waiting_json: Option<String>,
 }
 
 /// The full stored state of an item, for inserts and updates (None writes NULL).
@@ -64,6 +65,7 @@ struct NewQueueItem<'a> {
     source_url: Option<&'a str>,
     downloaded_bytes: i64,
     not_before: Option<String>,
+    waiting_json: Option<String>,
 }
 
 /// The stored processing rank of a priority.
@@ -88,6 +90,12 @@ impl<'a> NewQueueItem<'a> {
             .map(serde_json::to_string)
             .transpose()
             .map_err(|e| StoreError::value(what("progress_json"), e.to_string()))?;
+        let waiting_json = item
+            .waiting
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| StoreError::value(what("waiting_json"), e.to_string()))?;
         Ok(NewQueueItem {
             id: item.id.to_string(),
             serie_id: &item.serie_id,
@@ -108,6 +116,7 @@ impl<'a> NewQueueItem<'a> {
             source_url: item.source_url.as_deref(),
             downloaded_bytes: to_i64_saturating(item.downloaded_bytes),
             not_before: time::opt_to_text(item.not_before),
+            waiting_json,
         })
     }
 }
@@ -136,6 +145,12 @@ impl QueueItemRow {
                 })
                 .ok()
         });
+        // Waiting is transient too: an unreadable value means "not waiting".
+        let waiting = self.waiting_json.as_deref().and_then(|json| {
+            serde_json::from_str::<aniworld_core::ports::WaitInfo>(json)
+                .inspect_err(|e| log::warn!("ignoring unreadable waiting of queue item {rid}: {e}"))
+                .ok()
+        });
         Ok(DownloadItem {
             id,
             serie_id: self.serie_id,
@@ -160,6 +175,7 @@ impl QueueItemRow {
             source_url: self.source_url,
             downloaded_bytes: to_u64(self.downloaded_bytes, || what("downloaded_bytes"))?,
             not_before: time::opt_from_text(self.not_before.as_deref(), || what("not_before"))?,
+            waiting,
         })
     }
 }

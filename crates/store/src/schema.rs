@@ -67,6 +67,8 @@ diesel::table! {
         downloaded_bytes -> BigInt,
         /// Backoff: not retried before this time.
         not_before -> Nullable<Text>,
+        /// Why, for which site and until when a pending item waits (JSON), or null.
+        waiting_json -> Nullable<Text>,
     }
 }
 
@@ -143,6 +145,8 @@ diesel::table! {
         last_scanned_at -> Nullable<Text>,
         /// Error of the last failed look-up.
         last_scan_error -> Nullable<Text>,
+        /// The series page as the site last served it.
+        catalogue_url -> Nullable<Text>,
     }
 }
 

@@ -31,6 +31,7 @@ struct SeriesRow {
     added_at: String,
     last_scanned_at: Option<String>,
     last_scan_error: Option<String>,
+    catalogue_url: Option<String>,
 }
 
 /// A new row of `series`.
@@ -46,6 +47,7 @@ struct NewSeriesRow<'a> {
     imdb_id: Option<&'a str>,
     cover_url: Option<&'a str>,
     added_at: String,
+    catalogue_url: Option<&'a str>,
 }
 
 /// A row of `episodes` as the domain needs it.
@@ -122,6 +124,7 @@ fn to_serie(row: SeriesRow, summary: EpisodeSummary) -> Result<Serie, StoreError
         missing: MissingEpisodes::from_ids(summary.missing),
         present_count: summary.present,
         last_scan_error: row.last_scan_error,
+        catalogue_url: row.catalogue_url,
         key,
     })
 }
@@ -227,6 +230,7 @@ pub(crate) fn insert(conn: &mut SqliteConnection, new: &NewSerie) -> Result<Seri
         imdb_id: new.imdb_id.as_deref(),
         cover_url: new.cover_url.as_deref(),
         added_at: time::to_text(Utc::now()),
+        catalogue_url: new.catalogue_url.as_deref(),
     };
     diesel::insert_into(series::table)
         .values(&row)
@@ -375,6 +379,7 @@ pub(crate) fn update_meta(conn: &mut SqliteConnection, serie: &Serie) -> Result<
             series::year.eq(serie.year),
             series::imdb_id.eq(serie.imdb_id.as_deref()),
             series::cover_url.eq(serie.cover_url.as_deref()),
+            series::catalogue_url.eq(serie.catalogue_url.as_deref()),
         ))
         .execute(conn)
         .map_err(StoreError::query(format!(

@@ -16,6 +16,7 @@ fn new_serie(key: &str, name: &str) -> NewSerie {
         description: Some("Giants.".into()),
         imdb_id: Some("tt2560140".into()),
         cover_url: Some("https://example.invalid/cover.jpg".into()),
+        catalogue_url: None,
     }
 }
 

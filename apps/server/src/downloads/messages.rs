@@ -7,6 +7,7 @@
 //! | `Progress` | `download_progress` | `download_id`, `key`, `folder`, `percent`, `speed_mbps`, `eta_seconds`, `downloaded_mb`, `total_mb` |
 //! | `Completed` | `download_complete` | the item plus `download_id`, `key`, `folder` |
 //! | `Failed` | `download_failed` | the item plus `download_id`, `key`, `folder`, `error` |
+//! | `Waiting` | `download_waiting` | the item plus `download_id`, `key`, `folder`; its `waiting` says why and until when |
 //! | `Status` | `queue_status` | `is_running`, `is_paused`, `statistics` (as in `GET /api/queue/status`) |
 //! | `Started` / `Stopped` | `queue_started` / `queue_stopped` | `is_running`, `is_paused` |
 //!
@@ -89,6 +90,7 @@ fn message(event: QueueEvent) -> (&'static str, Value) {
         ),
         QueueEvent::Completed(item) => ("download_complete", item_json(&item)),
         QueueEvent::Failed(item) => ("download_failed", item_json(&item)),
+        QueueEvent::Waiting(item) => ("download_waiting", item_json(&item)),
         QueueEvent::Status(summary) => ("queue_status", queue_summary_json(&summary)),
         QueueEvent::Started => (
             "queue_started",

@@ -9,7 +9,7 @@ use aniworld_core::ports::{
     CancelToken, HosterHealthMap, MediaSource, ResolveAttempt, SourceError, StreamResolver,
 };
 use aniworld_core::{EpisodeId, Language};
-use aniworld_provider::catalogue::Catalogue;
+use aniworld_provider::catalogue::Catalogues;
 use aniworld_provider::resolver::{HealthTracker, Resolver};
 
 use crate::catalogue::CatalogueHandle;
@@ -19,7 +19,7 @@ pub struct CatalogueResolver {
     catalogue: Arc<CatalogueHandle>,
     health: HealthTracker,
     /// The resolver built for the catalogue client it was built on.
-    current: Mutex<Option<(Arc<Catalogue>, Arc<Resolver>)>>,
+    current: Mutex<Option<(Arc<Catalogues>, Arc<Resolver>)>>,
 }
 
 impl std::fmt::Debug for CatalogueResolver {
@@ -41,20 +41,31 @@ impl CatalogueResolver {
     /// The resolver for the catalogue client of the current configuration. Downloads that are
     /// resolving keep the client they started with.
     fn resolver(&self) -> Result<Arc<Resolver>, SourceError> {
-        let catalogue = self.catalogue.get().map_err(SourceError::from)?;
+        let catalogues = self.catalogue.get().map_err(SourceError::from)?;
         let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((built_on, resolver)) = current.as_ref()
-            && Arc::ptr_eq(built_on, &catalogue)
+            && Arc::ptr_eq(built_on, &catalogues)
         {
             return Ok(resolver.clone());
         }
-        let http = catalogue.http().clone();
+        // Hoster pages go through the HTTP client of the default site (its proxy, DNS overrides
+        // and solver); the site cookie is never sent to hosters.
+        let http = catalogues
+            .sites()
+            .first()
+            .map(|c| c.http().clone())
+            .ok_or_else(|| {
+                SourceError::new(
+                    aniworld_core::ports::SourceErrorKind::Network,
+                    "no catalogue site is enabled (provider.sites)",
+                )
+            })?;
         let resolver = Arc::new(Resolver::with_health(
-            catalogue.clone(),
+            catalogues.clone(),
             http,
             self.health.clone(),
         ));
-        *current = Some((catalogue, resolver.clone()));
+        *current = Some((catalogues, resolver.clone()));
         Ok(resolver)
     }
 

@@ -5,7 +5,7 @@
 use actix_web::{HttpResponse, web};
 use aniworld_core::naming::series_folder_name;
 use aniworld_core::ports::EpisodeRecord;
-use aniworld_core::{MissingEpisodes, SITE_ID, Serie};
+use aniworld_core::{MissingEpisodes, Serie};
 use aniworld_library::AddedSeries;
 use aniworld_provider::catalogue::SearchHit;
 use serde::{Deserialize, Serialize};
@@ -98,7 +98,7 @@ pub struct AnimeSummary {
 impl AnimeSummary {
     fn from_serie(s: Serie, link: String) -> Self {
         Self {
-            key: s.key,
+            key: s.slug().to_string(),
             name: s.name,
             site: s.site,
             folder: s.folder,
@@ -119,7 +119,7 @@ impl AnimeSummary {
         Self {
             key: h.key,
             name: h.name,
-            site: SITE_ID.to_string(),
+            site: h.site.clone(),
             folder,
             missing_episodes,
             link: h.link,
@@ -224,7 +224,8 @@ pub struct SearchRequest {
 /// Body of `POST /api/anime/add`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AddRequest {
-    /// Series link on the configured catalogue (`<base>/anime/stream/<key>`).
+    /// Link to a series (or one of its seasons or episodes) on an enabled catalogue site, in any
+    /// URL family (`/anime/stream/<key>`, `/anime/<key>`, `/serie/<key>`, `/serie/stream/<key>`).
     pub link: String,
     /// Display name, used when the catalogue page gives no title.
     pub name: Option<String>,
@@ -237,8 +238,10 @@ pub struct AddResponse {
     pub status: &'static str,
     /// `Successfully added series: <name>`.
     pub message: String,
-    /// Catalogue key.
+    /// Catalogue key (the slug).
     pub key: String,
+    /// The catalogue site (`aniworld.to` or `s.to`).
+    pub site: String,
     /// Folder created in the library.
     pub folder: String,
     /// Database id.
@@ -256,7 +259,8 @@ impl From<AddedSeries> for AddResponse {
             message: format!("Successfully added series: {}", a.serie.name),
             total_missing: a.missing.len(),
             missing_episodes: a.missing.iter().map(ToString::to_string).collect(),
-            key: a.serie.key,
+            key: a.serie.slug().to_string(),
+            site: a.serie.site,
             folder: a.serie.folder,
             db_id: a.serie.id,
         }
@@ -275,8 +279,10 @@ pub struct RescanResponse {
 /// Answer of `GET /api/anime/{anime_id}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AnimeDetail {
-    /// Catalogue key.
+    /// Catalogue key (the slug).
     pub key: String,
+    /// The catalogue site (`aniworld.to` or `s.to`).
+    pub site: String,
     /// Display name.
     pub title: String,
     /// Folder name in the library.
@@ -349,7 +355,7 @@ fn summaries(service: &AnimeService, series: Vec<Serie>) -> Vec<AnimeSummary> {
     series
         .into_iter()
         .map(|s| {
-            let link = service.series_link(&s.key);
+            let link = service.link_of(&s);
             AnimeSummary::from_serie(s, link)
         })
         .collect()
@@ -429,7 +435,7 @@ pub async fn rescan(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 
 /// One series by key (or, deprecated, by folder) with its missing episodes.
 #[utoipa::path(get, path = "/api/anime/{anime_id}", tag = "anime", security(("bearer" = [])),
-    params(("anime_id" = String, Path, description = "Series key (or folder name)")),
+    params(("anime_id" = String, Path, description = "Series key (`s.to:<key>` for an s.to series whose key aniworld.to also has; or, deprecated, the folder name)")),
     responses((status = 200, body = AnimeDetail), (status = 404, description = "No such series")))]
 pub async fn anime_detail(
     state: web::Data<AppState>,
@@ -440,7 +446,8 @@ pub async fn anime_detail(
     let s = blocking(move || service.detail(&id)).await?;
     Ok(HttpResponse::Ok().json(AnimeDetail {
         episodes: s.missing.ids().iter().map(ToString::to_string).collect(),
-        key: s.key,
+        key: s.slug().to_string(),
+        site: s.site.clone(),
         title: s.name,
         folder: s.folder,
         description: s.description,
@@ -449,7 +456,7 @@ pub async fn anime_detail(
 
 /// Every known episode of a series (by key or folder), present or missing, in order.
 #[utoipa::path(get, path = "/api/anime/{anime_id}/episodes", tag = "anime", security(("bearer" = [])),
-    params(("anime_id" = String, Path, description = "Series key (or folder name)")),
+    params(("anime_id" = String, Path, description = "Series key (`s.to:<key>` for an s.to series whose key aniworld.to also has; or, deprecated, the folder name)")),
     responses((status = 200, body = [EpisodeEntry]), (status = 404, description = "No such series")))]
 pub async fn anime_episodes(
     state: web::Data<AppState>,
@@ -464,7 +471,7 @@ pub async fn anime_episodes(
 
 /// The series poster (`poster.jpg` in its library folder).
 #[utoipa::path(get, path = "/api/anime/{anime_id}/poster", tag = "anime", security(("bearer" = [])),
-    params(("anime_id" = String, Path, description = "Series key (or folder name)")),
+    params(("anime_id" = String, Path, description = "Series key (`s.to:<key>` for an s.to series whose key aniworld.to also has; or, deprecated, the folder name)")),
     responses((status = 200, description = "The poster", content_type = "image/jpeg", body = Vec<u8>),
         (status = 404, description = "No such series, or it has no poster"),
         (status = 503, description = "No anime directory is configured or it is missing")))]

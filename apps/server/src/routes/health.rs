@@ -62,6 +62,9 @@ pub struct DetailedHealth {
     pub version: &'static str,
     /// Database, filesystem and system.
     pub dependencies: Dependencies,
+    /// Per enabled catalogue site: its status, the page engine it served last, the last canary
+    /// check and the error. A site that is not `healthy` makes the service `degraded`.
+    pub catalogue: BTreeMap<String, CatalogueSiteHealth>,
     /// When the service started.
     pub startup_time: String,
 }
@@ -78,6 +81,21 @@ pub struct Dependencies {
     /// Per hoster (by the catalogue's name), how extraction attempts of the last 24 hours went;
     /// only hosters tried since the start appear. Informational: never makes the service degraded.
     pub hosters: BTreeMap<String, HosterHealthEntry>,
+}
+
+/// How one catalogue site is doing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogueSiteHealth {
+    /// `healthy`, `degraded`, `verification_required` or `session_expired`.
+    pub status: &'static str,
+    /// `legacy` or `v2`: the page engine the site served last; null before any page was read.
+    pub engine: Option<&'static str>,
+    /// When the canary last checked the site, RFC 3339; null before its first run.
+    pub last_check: Option<String>,
+    /// What is wrong, when not healthy.
+    pub error: Option<String>,
+    /// The end of a verification wall's cool-down, RFC 3339, while one is up.
+    pub until: Option<String>,
 }
 
 /// How the download resolver's recent attempts with one hoster went.
@@ -185,7 +203,28 @@ pub async fn health_detailed(state: web::Data<AppState>) -> Result<HttpResponse,
     .await?;
     system.uptime_seconds =
         ((Utc::now() - state.started_at).num_milliseconds() as f64 / 1000.0).max(0.0);
-    let healthy = database.status == "healthy" && filesystem.status == "healthy";
+    let st = state.clone();
+    let sites = blocking(move || Ok::<_, ApiError>(st.anime.site_statuses())).await?;
+    let catalogue: BTreeMap<String, CatalogueSiteHealth> = sites
+        .into_iter()
+        .map(|s| {
+            let entry = CatalogueSiteHealth {
+                status: s.status.as_str(),
+                engine: s.engine.map(|e| e.as_str()),
+                last_check: s
+                    .last_check
+                    .map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true)),
+                error: s.error,
+                until: s
+                    .until
+                    .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            };
+            (s.site, entry)
+        })
+        .collect();
+    let healthy = database.status == "healthy"
+        && filesystem.status == "healthy"
+        && catalogue.values().all(|c| c.status == "healthy");
     Ok(HttpResponse::Ok().json(DetailedHealth {
         status: if healthy { "healthy" } else { "degraded" },
         timestamp: now(),
@@ -196,6 +235,7 @@ pub async fn health_detailed(state: web::Data<AppState>) -> Result<HttpResponse,
             system,
             hosters: hoster_entries(&state),
         },
+        catalogue,
         startup_time: state
             .started_at
             .to_rfc3339_opts(SecondsFormat::Millis, true),

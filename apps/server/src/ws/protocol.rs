@@ -9,7 +9,7 @@ use crate::events::Audience;
 pub const DOWNLOADS_ROOM: &str = "downloads";
 
 /// Every message type the server sends or understands (for `GET /ws/status`).
-pub const MESSAGE_TYPES: [&str; 15] = [
+pub const MESSAGE_TYPES: [&str; 17] = [
     "connected",
     "ping",
     "pong",
@@ -18,12 +18,14 @@ pub const MESSAGE_TYPES: [&str; 15] = [
     "download_failed",
     "download_added",
     "download_removed",
+    "download_waiting",
     "queue_status",
     "queue_started",
     "queue_stopped",
     "scan_progress",
     "scan_complete",
     "system_info",
+    "site_status",
     "error",
 ];
 

@@ -1,7 +1,7 @@
 // Actions shared by several views: queueing episodes and reading a series' missing episodes.
 
 import { api } from "./api.js";
-import { toast, errorLine } from "./ui.js";
+import { toast, errorLine, seriesId } from "./ui.js";
 
 /**
  * Queues `episodes` ([{season, episode}]) of a series through POST /api/queue/add and tells the
@@ -13,7 +13,7 @@ export async function queueEpisodes(serie, episodes, priority = "NORMAL") {
     return null;
   }
   const body = {
-    serie_id: serie.key,
+    serie_id: serie.slug ? serie.key : seriesId(serie),
     serie_folder: serie.folder,
     serie_name: serie.name,
     episodes: episodes.map((e) => ({ season: e.season, episode: e.episode, title: `Episode ${e.episode}` })),

@@ -2,7 +2,7 @@
 // missing", and a rescan with a live progress bar.
 
 import { api, get, seg, blobUrl } from "./api.js";
-import { h, mount, errorView, errorLine, toast, busy, yearOf } from "./ui.js";
+import { h, mount, errorView, errorLine, toast, busy, yearOf, seriesId } from "./ui.js";
 import { queueEpisodes, missingList } from "./actions.js";
 
 const FILTERS = [["all", "All series"], ["missing_episodes", "With missing episodes"], ["no_episodes", "No episodes yet"]];
@@ -90,7 +90,7 @@ export async function libraryView(root, ctx, params) {
   }
   /** Replaces the initial on a card's cover with the series poster, when the library has one. */
   async function showPoster(s, cover) {
-    const url = await blobUrl(`/api/anime/${seg(s.key)}/poster`);
+    const url = await blobUrl(`/api/anime/${seg(seriesId(s))}/poster`);
     if (!url) return;
     if (!ctx.isCurrent() || !cover.isConnected) {
       URL.revokeObjectURL(url);
@@ -119,7 +119,7 @@ function card(s, showPoster) {
   return h("li", { class: "series" },
     cover,
     h("div", { class: "series-body" },
-      h("div", { class: "series-title" }, h("a", { href: `#/series/${seg(s.key)}`, text: s.name || s.key })),
+      h("div", { class: "series-title" }, h("a", { href: `#/series/${seg(seriesId(s))}`, text: s.name || s.key })),
       h("div", { class: "meta" }, [year ? String(year) : null, s.site].filter(Boolean).join(" · ")),
       h("div", {}, missing.length
         ? h("span", { class: "badge bad", text: `${missing.length} missing` })

@@ -47,7 +47,8 @@ function pendingItem(it, i) {
   del.addEventListener("click", () => remove(it, del));
   const li = h("li", { class: "qitem", draggable: "true", dataset: { id: it.id } },
     h("span", { class: "handle", "aria-hidden": "true", text: "⠿" }),
-    h("span", { class: "what" }, h("strong", { text: label(it) }), " ", h("span", { class: "badge", text: it.priority || "NORMAL" })),
+    h("span", { class: "what" }, h("strong", { text: label(it) }), " ", h("span", { class: "badge", text: it.priority || "NORMAL" }),
+      it.waiting ? h("span", { class: "meta waiting", text: ` waiting: ${it.waiting.site} asks for a human verification, next try ${when(it.waiting.until)}` }) : null),
     up, down, del);
   li.addEventListener("dragstart", (e) => { li.classList.add("dragging"); e.dataTransfer.setData("text/plain", String(i)); e.dataTransfer.effectAllowed = "move"; });
   li.addEventListener("dragend", () => li.classList.remove("dragging"));
@@ -177,7 +178,7 @@ startShell().then((live) => {
     if (Number.isFinite(Number(d.percent))) b.bar.value = Number(d.percent);
     b.text.textContent = progressText(d);
   });
-  for (const k of ["download_added", "download_removed", "download_complete", "download_failed", "queue_started", "queue_stopped"]) {
+  for (const k of ["download_added", "download_removed", "download_complete", "download_failed", "download_waiting", "queue_started", "queue_stopped"]) {
     live.on(k, () => soon());
   }
   live.on("queue_status", () => soon(3000));

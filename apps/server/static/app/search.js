@@ -1,7 +1,7 @@
 // Search and add: type to search the catalogue (debounced), add a result with one click.
 
 import { api, get, seg } from "./api.js";
-import { h, mount, errorView, toast, debounce, yearOf } from "./ui.js";
+import { h, mount, errorView, toast, debounce, yearOf, seriesId } from "./ui.js";
 
 export async function searchView(root, ctx) {
   const input = h("input", { id: "search-q", type: "search", autocomplete: "off", maxlength: "200", placeholder: "e.g. Attack on Titan", "aria-describedby": "search-hint" });
@@ -51,12 +51,12 @@ function result(r) {
     try {
       const res = await api("POST", "/api/anime/add", { link: r.link, name: r.name });
       const n = res && Number.isFinite(res.total_missing) ? res.total_missing : 0;
-      mount(status, `Added, ${n} missing episode(s). `, h("a", { href: `#/series/${seg(res.key || r.key)}`, text: `Open ${r.name}` }));
+      mount(status, `Added, ${n} missing episode(s). `, h("a", { href: `#/series/${seg(seriesId({ site: res.site || r.site, key: res.key || r.key }))}`, text: `Open ${r.name}` }));
       add.textContent = "Added";
       toast(`Added ${r.name}: ${n} missing episode(s)`, "ok");
     } catch (err) {
       if (err.status === 409) {
-        mount(status, "Already in the library. ", h("a", { href: `#/series/${seg(r.key)}`, text: `Open ${r.name}` }));
+        mount(status, "Already in the library. ", h("a", { href: `#/series/${seg(seriesId(r))}`, text: `Open ${r.name}` }));
         add.textContent = "In library";
         return;
       }

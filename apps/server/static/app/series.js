@@ -2,14 +2,14 @@
 // missing" for the series, a season or one episode, and the NFO status with create/update.
 
 import { api, get, seg } from "./api.js";
-import { h, mount, errorView, errorLine, toast, busy, yearOf } from "./ui.js";
+import { h, mount, errorView, errorLine, toast, busy, yearOf, seriesId } from "./ui.js";
 import { queueEpisodes, parseIds } from "./actions.js";
 import { code } from "./shell.js";
 
 export async function seriesView(root, key, ctx) {
   const [detail, known] = await Promise.all([get(`/api/anime/${seg(key)}`), get(`/api/anime/${seg(key)}/episodes`)]);
   if (!ctx.isCurrent()) return;
-  const serie = { key: detail.key, name: detail.title || detail.key, folder: detail.folder };
+  const serie = { key: seriesId(detail), slug: detail.key, site: detail.site, name: detail.title || detail.key, folder: detail.folder };
   const grid = h("div", {});
   const nfo = h("section", { class: "card", "aria-labelledby": "nfo-h" }, h("h2", { id: "nfo-h", text: "Metadata" }), h("p", { text: "Loading…" }));
   const all = h("button", { id: "download-all", class: "btn primary", type: "button", text: "Download all missing" });
@@ -18,7 +18,8 @@ export async function seriesView(root, key, ctx) {
     h("h1", { text: serie.name }),
     h("dl", { class: "kv" },
       h("dt", { text: "Folder" }), h("dd", { text: serie.folder || "–" }),
-      h("dt", { text: "Key" }), h("dd", { text: serie.key })),
+      h("dt", { text: "Key" }), h("dd", { text: serie.slug }),
+      h("dt", { text: "Site" }), h("dd", { text: serie.site || "aniworld.to" })),
     detail.description ? h("p", { text: detail.description }) : null,
     h("section", { class: "card", "aria-labelledby": "eps-h" },
       h("div", { class: "season-head" }, h("h2", { id: "eps-h", text: "Episodes" }), all),

@@ -118,7 +118,11 @@ async function schedulerSection(box, config) {
 }
 
 /** An ordered list with Move up / Move down buttons; `read()` gives the order. */
-function orderList(id, label, items) {
+// An ordered list of choices; with `all`, choices missing from `items` are listed after them
+// unticked, and `read` gives the ticked ones in order.
+function orderList(id, label, items, all) {
+  const used = new Set(items);
+  if (all) for (const a of all) if (!items.includes(a)) items.push(a);
   const list = h("ol", { class: "order", id, "aria-label": label });
   const draw = () => mount(list, items.map((it, i) => {
     const up = h("button", { class: "btn small", type: "button", disabled: i === 0, "aria-label": `Move ${it} up`, text: "↑" });
@@ -131,15 +135,22 @@ function orderList(id, label, items) {
     };
     up.addEventListener("click", () => move(-1, 0));
     down.addEventListener("click", () => move(1, 1));
-    return h("li", {}, h("span", { text: it }), h("span", { class: "btn-row" }, up, down));
+    const name = all
+      ? h("label", {}, h("input", { type: "checkbox", checked: used.has(it), "aria-label": `Use ${it}`,
+          onchange: (e) => { if (e.target.checked) used.add(it); else used.delete(it); } }), " ", it)
+      : h("span", { text: it });
+    return h("li", {}, name, h("span", { class: "btn-row" }, up, down));
   }));
   draw();
-  return { el: h("div", {}, h("span", { class: "hint", text: label }), list), read: () => [...items] };
+  return { el: h("div", {}, h("span", { class: "hint", text: label }), list), read: () => (all ? items.filter((i) => used.has(i)) : [...items]) };
 }
+
+// Every language the catalogue sites offer.
+const LANGUAGES = ["German Dub", "German Sub", "English Sub", "English Dub"];
 
 function downloadSection(box, config) {
   const d = config.download || {};
-  const langs = orderList("lang-order", "Languages, preferred first", [...(d.language_preference || [])]);
+  const langs = orderList("lang-order", "Languages, preferred first (untick to never download one)", [...(d.language_preference || [])], LANGUAGES);
   form(box, "dl", "Downloads", [
     field("dl-concurrent", "Parallel downloads (1–5)", h("input", { type: "number", min: "1", max: "5", value: d.max_concurrent ?? 1 })),
     field("dl-retries", "Automatic retries (0–10)", h("input", { type: "number", min: "0", max: "10", value: d.max_retries ?? 3 })),

@@ -42,6 +42,10 @@ export async function startShell() {
   });
   live.on("download_complete", (d) => toast(`Downloaded: ${describe(d)}`, "ok"));
   live.on("download_failed", (d) => toast(`Download failed: ${describe(d)}${d.error ? " – " + d.error : ""}`, "bad"));
+  live.on("site_status", (d) => {
+    const what = { healthy: "works again", degraded: "looks changed or unreachable", verification_required: "asks for a human verification; its downloads wait", session_expired: "no longer accepts your session cookie" }[d.status] || d.status;
+    toast(`${d.site} ${what}${d.until ? ` (next try ${new Date(d.until).toLocaleTimeString()})` : ""}.`, d.status === "healthy" ? "ok" : "bad");
+  });
   live.on("scan_complete", (d) => {
     const failed = Array.isArray(d.failed) ? d.failed.length : 0;
     toast(`Scan complete: ${d.series_scanned ?? "?"} series, ${d.missing_total ?? "?"} missing episodes` +

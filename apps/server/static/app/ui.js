@@ -172,3 +172,8 @@ export function debounce(fn, ms) {
     t = setTimeout(() => fn(...args), ms);
   };
 }
+
+// The library id of a series: its key on aniworld.to, `<site>:<key>` on any other site.
+export function seriesId(s) {
+  return s.site && s.site !== "aniworld.to" ? `${s.site}:${s.key}` : s.key;
+}

@@ -126,6 +126,7 @@ impl MemRepo {
             description: None,
             imdb_id: None,
             cover_url: None,
+            catalogue_url: None,
         })
         .unwrap();
     }
@@ -167,6 +168,7 @@ impl SeriesRepo for MemRepo {
             added_at: chrono::Utc::now(),
             last_scanned_at: None,
             last_scan_error: None,
+            catalogue_url: n.catalogue_url.clone(),
         };
         all.insert(n.key.clone(), s.clone());
         Ok(s)

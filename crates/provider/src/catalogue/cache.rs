@@ -18,8 +18,8 @@ use super::series_page::SeriesPage;
 /// A cached, parsed page.
 #[derive(Debug, Clone)]
 pub enum Cached {
-    /// A series page.
-    Series(SeriesPage),
+    /// A series page and the URL it was served from (after the site's redirects).
+    Series(Box<SeriesPage>, String),
     /// A season or movies page.
     Season(Vec<EpisodeEntry>),
     /// An episode page's hoster links.

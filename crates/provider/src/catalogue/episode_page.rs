@@ -3,7 +3,7 @@
 //!
 //! The page's `changeLanguageBox` maps each `data-lang-key` to a flag (`german.svg`,
 //! `japanese-english.svg`, `japanese-german.svg`) and a title; that map is built per page and
-//! falls back to the known keys (1 German Dub, 2 English Sub, 3 German Sub). Every
+//! falls back to the known keys (1 German Dub, 2 English Sub, 3 German Sub, 4 English Dub). Every
 //! `li[data-lang-key]` of the hoster list is one (language, hoster) link.
 
 use std::collections::HashMap;
@@ -52,7 +52,8 @@ pub fn language_of_flag(src: &str, title: &str) -> Option<Language> {
     match stem {
         Some("german") => return Some(Language::GermanDub),
         Some("japanese-english") => return Some(Language::EnglishSub),
-        Some("japanese-german") => return Some(Language::GermanSub),
+        Some("japanese-german") | Some("english-german") => return Some(Language::GermanSub),
+        Some("english") => return Some(Language::EnglishDub),
         _ => {}
     }
     let t = title.to_lowercase();
@@ -66,6 +67,8 @@ pub fn language_of_flag(src: &str, title: &str) -> Option<Language> {
         Some(Language::EnglishSub)
     } else if t.trim() == "deutsch" || t.trim() == "deutsch/german" {
         Some(Language::GermanDub)
+    } else if t.trim() == "englisch" || t.trim() == "english" || t.contains("english dub") {
+        Some(Language::EnglishDub)
     } else {
         None
     }
@@ -127,6 +130,7 @@ pub fn parse_episode_page(
         })?;
     let languages = language_map(&doc);
     let mut out: Vec<HosterLink> = Vec::new();
+    let mut unknown: Vec<u8> = Vec::new();
     for li in video.select(&S.links) {
         let v = li.value();
         let Some(key) = v
@@ -140,7 +144,11 @@ pub fn parse_episode_page(
             .copied()
             .or_else(|| Language::from_key(key))
         else {
-            log::debug!("{url}: skipping a link with unknown language key {key}");
+            // Never guessed: a language the service does not know is skipped, and said once.
+            if !unknown.contains(&key) {
+                unknown.push(key);
+                log::warn!("{url}: skipping the links of unknown language key {key}");
+            }
             continue;
         };
         let Some(hoster) = hoster_name(li) else {
@@ -197,6 +205,12 @@ mod tests {
         check("", "mit Untertitel Deutsch", Some(Language::GermanSub));
         check("", "mit Untertitel Englisch", Some(Language::EnglishSub));
         check("", "Deutsch", Some(Language::GermanDub));
-        check("/public/img/english.svg", "Englisch", None);
+        check(
+            "/public/img/english.svg",
+            "Englisch",
+            Some(Language::EnglishDub),
+        );
+        check("", "Englisch", Some(Language::EnglishDub));
+        check("/public/img/klingon.svg", "Klingonisch", None);
     }
 }

@@ -17,6 +17,8 @@ use super::text::{clean, non_empty, strip_controls};
 /// One series found by a search.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SearchHit {
+    /// The site it was found on (`aniworld.to`, `s.to`).
+    pub site: String,
     /// Catalogue key (slug).
     pub key: String,
     /// Series name, plain text.
@@ -76,6 +78,7 @@ pub fn parse_ajax_search(items: &[Value], urls: &CatalogueUrls) -> Vec<SearchHit
             continue;
         }
         out.push(SearchHit {
+            site: urls.site().to_string(),
             link: urls.series(&key),
             key,
             name,
@@ -116,6 +119,7 @@ pub fn parse_series_search(items: &[Value], urls: &CatalogueUrls) -> Vec<SearchH
             continue;
         }
         out.push(SearchHit {
+            site: urls.site().to_string(),
             link: urls.series(&key),
             key,
             name,

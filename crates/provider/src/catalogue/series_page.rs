@@ -87,6 +87,11 @@ static MOVIES_HREF: LazyLock<Regex> = LazyLock::new(|| {
 
 const PSEUDO_GENRES: [&str; 3] = ["ger", "gersub", "engsub"];
 
+/// Whether raw HTML looks like the legacy "not found" page (a cheap check before parsing).
+pub(crate) fn looks_not_found(html: &str) -> bool {
+    html.contains("messageAlert") && html.contains("danger")
+}
+
 /// Whether the page is the catalogue's "not found" page.
 pub fn is_not_found(doc: &Html) -> bool {
     doc.select(&S.not_found).next().is_some()

@@ -124,6 +124,9 @@ pub enum QueueEvent {
     Completed(DownloadItem),
     /// An item failed for good; `error` says why.
     Failed(DownloadItem),
+    /// A pending item waits for its site (a verification wall); `waiting` says why and until
+    /// when. It resumes by itself and used no retry.
+    Waiting(DownloadItem),
     /// The queue's counts changed (an item started, finished, was retried or cleared).
     Status(QueueSummary),
     /// Processing was started.

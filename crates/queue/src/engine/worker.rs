@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use aniworld_core::naming::{
     episode_file_name, episode_marker, episode_relative_path, season_dir_name,
 };
-use aniworld_core::ports::{CancelToken, ResolveAttempt, SourceErrorKind};
+use aniworld_core::ports::{CancelToken, ResolveAttempt, SourceErrorKind, WaitInfo};
 use aniworld_core::{DownloadItem, DownloadStatus, Progress};
 use chrono::Utc;
 
@@ -48,6 +48,8 @@ struct Done {
 struct Failure {
     failure: FetchFailure,
     final_path: Option<PathBuf>,
+    /// Set when the site put a verification wall up: the item waits, using no retry.
+    wait: Option<WaitInfo>,
 }
 
 impl Failure {
@@ -55,6 +57,7 @@ impl Failure {
         Self {
             failure: FetchFailure { message, retryable },
             final_path: None,
+            wait: None,
         }
     }
 }
@@ -84,6 +87,7 @@ fn next_job(inner: &Inner) -> Option<Job> {
             item.status = DownloadStatus::Downloading;
             item.started_at = Some(now);
             item.not_before = None;
+            item.waiting = None;
             item.progress = Some(Progress::default());
             match inner.deps.repo.save_item(&item) {
                 Ok(()) => {
@@ -150,6 +154,13 @@ fn download(inner: &Inner, job: &Job) -> Result<Done, Failure> {
             &job.cancel,
         )
         .map_err(|(e, attempts)| {
+            if e.kind == SourceErrorKind::VerificationRequired
+                && let Some(wait) = e.wait.clone()
+            {
+                let mut f = Failure::new(format!("waiting for {marker}: {e}"), true);
+                f.wait = Some(wait);
+                return f;
+            }
             let retryable = !matches!(
                 e.kind,
                 SourceErrorKind::NotFound | SourceErrorKind::Cancelled
@@ -201,6 +212,7 @@ fn download(inner: &Inner, job: &Job) -> Result<Done, Failure> {
         Err(failure) => Err(Failure {
             failure,
             final_path: Some(final_path),
+            wait: None,
         }),
     }
 }
@@ -279,6 +291,24 @@ fn finish(inner: &Inner, job: &Job, result: Result<Done, Failure>) {
                 done.bytes
             );
             commit(inner, &mut st, item, Some(QueueEvent::Completed));
+        }
+        Err(Failure {
+            wait: Some(wait),
+            failure,
+            ..
+        }) => {
+            // A verification wall: the item waits for its site and keeps its retries.
+            item.status = DownloadStatus::Pending;
+            item.not_before = Some(wait.until);
+            item.error = Some(failure.message.clone());
+            log::info!(
+                "queue item {id} waits for {} until {}: {}",
+                wait.site,
+                wait.until.to_rfc3339(),
+                failure.message
+            );
+            item.waiting = Some(wait);
+            commit(inner, &mut st, item, Some(QueueEvent::Waiting));
         }
         Err(f) if f.failure.retryable && item.retry_count < job.cfg.download.max_retries => {
             let delay = backoff(job.cfg.download.retry_backoff_seconds, item.retry_count);

@@ -39,6 +39,7 @@ impl TestStore {
             description: None,
             imdb_id: None,
             cover_url: None,
+            catalogue_url: None,
         };
         match self.0.insert_series(&serie) {
             Ok(_) | Err(RepoError::Conflict(_)) => {}

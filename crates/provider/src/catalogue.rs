@@ -104,6 +104,9 @@ const SEARCH_METHODS: [SearchMethod; 4] = [
 enum PlayLinkError {
     /// A verification wall; what was seen.
     Wall(String),
+    /// A wall answered as an anti-bot challenge, which the HTTP client already took to the
+    /// FlareSolverr endpoint when one is configured.
+    WallAfterSolver(String),
     /// The link was refused or has expired; why.
     Expired(String),
     /// Anything else.
@@ -644,7 +647,7 @@ impl Catalogue {
                     self.monitor.passed(site);
                     return Ok(target);
                 }
-                Err(PlayLinkError::Wall(reason)) => {
+                Err(PlayLinkError::Wall(reason) | PlayLinkError::WallAfterSolver(reason)) => {
                     let until = self.monitor.walled(site, &reason, Utc::now());
                     return Err(ProviderError::VerificationRequired {
                         site: site.to_string(),
@@ -702,11 +705,35 @@ impl Catalogue {
         }
     }
 
-    /// One play-link request, without following its redirect.
+    /// One play-link request, without following its redirect. A wall is tried once through
+    /// the FlareSolverr endpoint, when one is configured, before it counts.
     fn play_link(&self, url: &str) -> Result<String, PlayLinkError> {
+        match self.play_link_once(url) {
+            Err(PlayLinkError::Wall(reason)) => match self.http.solve(url) {
+                Some(Ok((target, _))) if !self.urls.is_own(&target) => {
+                    log::info!("{url}: the verification wall was passed by FlareSolverr");
+                    Ok(target)
+                }
+                Some(Ok(_)) => Err(PlayLinkError::Wall(format!(
+                    "{reason}; FlareSolverr stayed on the site"
+                ))),
+                Some(Err(e)) => Err(PlayLinkError::Wall(format!("{reason}; FlareSolverr: {e}"))),
+                None => Err(PlayLinkError::Wall(reason)),
+            },
+            Err(PlayLinkError::WallAfterSolver(reason)) => Err(PlayLinkError::Wall(reason)),
+            other => other,
+        }
+    }
+
+    fn play_link_once(&self, url: &str) -> Result<String, PlayLinkError> {
         let page = match self.http.get_no_redirect(url, &[]) {
             Ok(p) => p,
-            Err(ProviderError::Blocked { reason, .. }) => return Err(PlayLinkError::Wall(reason)),
+            Err(ProviderError::Blocked { reason, .. }) => {
+                // The wall's own cool-down takes over from the host block of the HTTP client,
+                // so that the probe after it is not refused locally.
+                self.http.clear_block(url);
+                return Err(PlayLinkError::WallAfterSolver(reason));
+            }
             Err(e) => return Err(PlayLinkError::Other(e)),
         };
         let gate = || {

@@ -81,6 +81,40 @@ impl HttpClient {
         }
     }
 
+    /// Ends the cool-down of the host of `url` (a caller with a cool-down of its own, such as
+    /// the verification wall of play links, takes over).
+    pub fn clear_block(&self, url: &str) {
+        if let Some(origin) = super::policy::origin_key(url) {
+            self.blocked_until
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(|(o, _, _)| *o != origin);
+        }
+    }
+
+    /// Whether a FlareSolverr endpoint is configured.
+    pub fn has_solver(&self) -> bool {
+        self.solver.is_some()
+    }
+
+    /// Asks the FlareSolverr endpoint to open `url` in its browser: the URL it ended on and its
+    /// status. Its cookies and user agent are kept for the host, as after a solved challenge.
+    /// None without a solver.
+    pub fn solve(&self, url: &str) -> Option<Result<(String, u16), ProviderError>> {
+        let solver = self.solver.as_ref()?;
+        let origin = super::policy::origin_key(url)?;
+        self.pace(&origin);
+        Some(solver.get(url).map(|solution| {
+            for (name, value) in &solution.cookies {
+                self.cookies.set(&origin, name, value);
+            }
+            if let Some(ua) = &solution.user_agent {
+                self.cookies.set_user_agent(&origin, ua);
+            }
+            (solution.url, solution.status)
+        }))
+    }
+
     /// Fails at once while the host is cooling down after a block.
     pub(super) fn check_cooldown(&self, origin: &str, url: &str) -> Result<(), ProviderError> {
         let mut b = self.blocked_until.lock().unwrap_or_else(|e| e.into_inner());

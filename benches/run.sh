@@ -1,81 +1,175 @@
 #!/usr/bin/env bash
-# Download benchmarks: our fetcher against curl, parallel curl and yt-dlp (ffmpeg when installed)
-# on a local media server, with and without 20 ms latency per response. Prints a TSV of every run
-# and the medians. See docs/bench-download.md.
+# Download benchmarks: our fetcher (the `fetch` example, with the service's default settings and
+# with a non-binding budget, with ffmpeg on the PATH and without) against curl, parallel curl,
+# ffmpeg and yt-dlp on a local media server: direct 1 GiB, HLS 600 x ~1 MiB of real MPEG-TS with
+# and without 20 ms latency per response, AES-128 HLS, faults (cut connections, 503s), and memory
+# at 100 and 600 segments. Every case runs once per round, rounds repeat (interleaved), and the
+# medians are printed. See docs/bench-download.md.
 #
-# usage: benches/run.sh [runs]
+# usage: benches/run.sh [rounds]
 #   FETCH=path/to/examples/fetch (default: $CARGO_TARGET_DIR or target/release/examples/fetch)
-#   YTDLP=path/to/yt-dlp (default: yt-dlp on PATH; skipped when missing)
-#   OUT_DIR=/tmp/aniworld-bench (scratch space: 1 GiB data + outputs)
+#   YTDLP=path/to/yt-dlp (default: yt-dlp on PATH; its cases are skipped when missing)
+#   OUT_DIR=/tmp/aniworld-bench (scratch space: ~2.3 GiB of data + outputs)
+#   ONLY=regex (run only the cases whose name matches)
 set -euo pipefail
-RUNS=${1:-3}
+ROUNDS=${1:-5}
 HERE=$(cd "$(dirname "$0")" && pwd)
 FETCH=${FETCH:-${CARGO_TARGET_DIR:-$HERE/../target}/release/examples/fetch}
 YTDLP=${YTDLP:-$(command -v yt-dlp || true)}
 OUT_DIR=${OUT_DIR:-/tmp/aniworld-bench}
+ONLY=${ONLY:-.}
 DATA=$OUT_DIR/data.bin
+TSDATA=$OUT_DIR/hls.ts
+AESDATA=$OUT_DIR/hls-aes.bin
 OUT=$OUT_DIR/out
 PORT=${PORT:-18480}
-LPORT=$((PORT + 1))
+SEG=1048476          # 5577 MPEG-TS packets: segments end on packet boundaries
+KEY=000102030405060708090a0b0c0d0e0f
 mkdir -p "$OUT"
 [ -x "$FETCH" ] || { echo "build first: cargo build --release -p aniworld-queue --example fetch" >&2; exit 1; }
-[ -s "$DATA" ] || head -c $((1 << 30)) /dev/urandom > "$DATA"
+FFMPEG=$(command -v ffmpeg || true)
+FFPROBE=$(command -v ffprobe || true)
+[ -n "$FFMPEG" ] && [ -n "$FFPROBE" ] || { echo "ffmpeg and ffprobe are needed (real media, remux rows)" >&2; exit 1; }
 
-python3 "$HERE/media_server.py" --data "$DATA" --port "$PORT" & S1=$!
-python3 "$HERE/media_server.py" --data "$DATA" --port "$LPORT" --latency-ms 20 & S2=$!
-trap 'kill $S1 $S2 2>/dev/null || true' EXIT
-for p in "$PORT" "$LPORT"; do
-  for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$p/hls/master.m3u8" && break; sleep 0.1; done
+# --- data -------------------------------------------------------------------------------------
+if [ ! -s "$DATA" ] || [ "$(head -c 8 "$DATA" | tail -c 4)" != ftyp ]; then
+  # a real MP4 of exactly 1 GiB (ffprobe accepts it): the test clip, then a `free` box of
+  # random bytes (the same trick as aniworld_testkit::media::mp4)
+  CLIP=$HERE/../crates/testkit/media/clip.mp4
+  FREE=$(( (1 << 30) - $(stat -c %s "$CLIP") ))
+  { cat "$CLIP"; printf '%08x' "$FREE" | xxd -r -p; printf 'free'; head -c $((FREE - 8)) /dev/urandom; } > "$DATA"
+fi
+[ "$(stat -c %s "$DATA")" -eq $((1 << 30)) ] || { echo "$DATA is not 1 GiB" >&2; exit 1; }
+if [ ! -s "$TSDATA" ]; then
+  # ~31 s of noisy 720p MPEG-2 video and AAC audio: 600 segments of real MPEG-TS
+  "$FFMPEG" -hide_banner -loglevel error -y \
+    -f lavfi -i "testsrc2=s=1280x720:r=25,noise=alls=60:allf=t+u" \
+    -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 34 \
+    -c:v mpeg2video -q:v 2 -g 25 -c:a aac -b:a 128k -f mpegts "$OUT_DIR/full.ts"
+  head -c $((600 * SEG)) "$OUT_DIR/full.ts" > "$TSDATA"
+  rm -f "$OUT_DIR/full.ts"
+fi
+[ "$(stat -c %s "$TSDATA")" -eq $((600 * SEG)) ] || { echo "$TSDATA is short" >&2; exit 1; }
+SECONDS_TS=$("$FFPROBE" -v error -show_entries format=duration -of csv=p=0 "$TSDATA")
+if [ ! -s "$AESDATA" ]; then
+  for i in $(seq 0 599); do
+    dd if="$TSDATA" bs=$SEG skip="$i" count=1 status=none |
+      openssl enc -aes-128-cbc -K "$KEY" -iv "$(printf '%032x' "$i")"
+  done > "$AESDATA"
+fi
+
+# --- helper processes: ffmpeg/ffprobe wrapped so their own peak memory is logged ---------------
+TOOLS=$OUT_DIR/tools
+HELPER_LOG=$OUT_DIR/helpers.log
+mkdir -p "$TOOLS"
+for t in ffmpeg ffprobe; do
+  real=$(command -v "$t")
+  printf '#!/bin/sh\nexec /usr/bin/time -a -o "%s" -f "%s %%M" "%s" "$@"\n' "$HELPER_LOG" "$t" "$real" > "$TOOLS/$t"
+  chmod +x "$TOOLS/$t"
 done
+export PATH="$TOOLS:$PATH"
 
-segment_config() { # $1 = base URL of a variant: a curl config fetching its 600 segments
+# --- servers ----------------------------------------------------------------------------------
+serve() { # port extra-args...
+  local p=$1; shift
+  python3 "$HERE/media_server.py" --data "$DATA" --port "$p" --hls-data "$TSDATA" \
+    --segment-bytes "$SEG" --hls-seconds "$SECONDS_TS" --aes-data "$AESDATA" --aes-key "$KEY" "$@" &
+  PIDS="${PIDS:-} $!"
+}
+D="http://127.0.0.1:$PORT"; L="http://127.0.0.1:$((PORT + 1))"; F="http://127.0.0.1:$((PORT + 2))"
+serve "$PORT"
+serve $((PORT + 1)) --latency-ms 20
+serve $((PORT + 2)) --cut-every $((128 << 20)) --fail-percent 5
+trap 'kill $PIDS 2>/dev/null || true' EXIT
+for u in "$D" "$L" "$F"; do
+  for _ in $(seq 50); do curl -sf -o /dev/null "$u/hls/master.m3u8" && break; sleep 0.1; done
+done
+segment_config() { # base URL of a variant: a curl config fetching its 600 segments
   for i in $(seq 0 599); do printf 'url = "%s/seg%d.ts"\noutput = "%s/seg%d.ts"\n' "$1" "$i" "$OUT" "$i"; done
 }
-segment_config "http://127.0.0.1:$PORT/hls/v1080" > "$OUT_DIR/segs.cfg"
-segment_config "http://127.0.0.1:$LPORT/hls/v1080" > "$OUT_DIR/segs-lat.cfg"
+segment_config "$D/hls/v1080" > "$OUT_DIR/segs.cfg"
+segment_config "$L/hls/v1080" > "$OUT_DIR/segs-lat.cfg"
+
+# --- cases: name | bytes | command --------------------------------------------------------------
+GIB=$((1 << 30)); HLS=$((600 * SEG)); HLS100=$((100 * SEG))
+N="--no-tools"; U="--concurrency 8"   # U: unlimited budget (the example's default without --defaults)
+CASES=(
+  "direct/curl|$GIB|curl -sf -o $OUT/big.mp4 $D/big.mp4"
+  "direct/curl+sync|$GIB|sh -c 'curl -sf -o $OUT/big.mp4 $D/big.mp4 && sync $OUT/big.mp4'"
+  "direct/aniworld-default|$GIB|$FETCH --defaults --quiet $D/big.mp4 $OUT/big.mp4"
+  "direct/aniworld-default-noffmpeg|$GIB|$FETCH --defaults $N --quiet $D/big.mp4 $OUT/big.mp4"
+  "direct/yt-dlp|$GIB|YTDLP -q --no-progress -o $OUT/big.mp4 $D/big.mp4"
+  "hls/curl-parallel8|$HLS|curl -sf -Z --parallel-max 8 -K $OUT_DIR/segs.cfg"
+  "hls/ffmpeg-copy-mp4|$HLS|$FFMPEG -loglevel error -y -i $D/hls/v1080/index.m3u8 -map 0 -c copy $OUT/hls.mp4"
+  "hls/aniworld-then-ffmpeg-2pass|$HLS|$FETCH $N --hls $U --quiet $D/hls/master.m3u8 $OUT/hls.ts && $FFMPEG -loglevel error -y -i $OUT/hls.ts -map 0 -c copy $OUT/hls.mp4"
+  "hls/aniworld-default|$HLS|$FETCH --defaults --hls --quiet $D/hls/master.m3u8 $OUT/hls.mp4"
+  "hls/aniworld-default-noffmpeg|$HLS|$FETCH --defaults $N --hls --quiet $D/hls/master.m3u8 $OUT/hls.mp4"
+  "hls/aniworld-nobudget|$HLS|$FETCH --ffmpeg --ffprobe --hls $U --quiet $D/hls/master.m3u8 $OUT/hls.mp4"
+  "hls/aniworld-nobudget-noffmpeg|$HLS|$FETCH $N --hls $U --quiet $D/hls/master.m3u8 $OUT/hls.mp4"
+  "hls/yt-dlp-N8|$HLS|YTDLP -q --no-progress -N 8 -o $OUT/hls.mp4 $D/hls/master.m3u8"
+  "hls20ms/curl-parallel8|$HLS|curl -sf -Z --parallel-max 8 -K $OUT_DIR/segs-lat.cfg"
+  "hls20ms/ffmpeg-copy-mp4|$HLS|$FFMPEG -loglevel error -y -i $L/hls/v1080/index.m3u8 -map 0 -c copy $OUT/hls.mp4"
+  "hls20ms/aniworld-then-ffmpeg-2pass|$HLS|$FETCH $N --hls $U --quiet $L/hls/master.m3u8 $OUT/hls.ts && $FFMPEG -loglevel error -y -i $OUT/hls.ts -map 0 -c copy $OUT/hls.mp4"
+  "hls20ms/aniworld-default|$HLS|$FETCH --defaults --hls --quiet $L/hls/master.m3u8 $OUT/hls.mp4"
+  "hls20ms/aniworld-default-noffmpeg|$HLS|$FETCH --defaults $N --hls --quiet $L/hls/master.m3u8 $OUT/hls.mp4"
+  "hls20ms/aniworld-nobudget|$HLS|$FETCH --ffmpeg --ffprobe --hls $U --quiet $L/hls/master.m3u8 $OUT/hls.mp4"
+  "hls20ms/aniworld-nobudget-noffmpeg|$HLS|$FETCH $N --hls $U --quiet $L/hls/master.m3u8 $OUT/hls.mp4"
+  "hls20ms/yt-dlp-N8|$HLS|YTDLP -q --no-progress -N 8 -o $OUT/hls.mp4 $L/hls/master.m3u8"
+  "aes/ffmpeg-copy-mp4|$HLS|$FFMPEG -loglevel error -y -i $D/aes/v1080/index.m3u8 -map 0 -c copy $OUT/hls.mp4"
+  "aes/aniworld-default|$HLS|$FETCH --defaults --hls --quiet $D/aes/master.m3u8 $OUT/hls.mp4"
+  "aes/aniworld-default-noffmpeg|$HLS|$FETCH --defaults $N --hls --quiet $D/aes/master.m3u8 $OUT/hls.mp4"
+  "aes/aniworld-nobudget|$HLS|$FETCH --ffmpeg --ffprobe --hls $U --quiet $D/aes/master.m3u8 $OUT/hls.mp4"
+  "aes/aniworld-nobudget-noffmpeg|$HLS|$FETCH $N --hls $U --quiet $D/aes/master.m3u8 $OUT/hls.mp4"
+  "faults-direct/aniworld-default|$GIB|$FETCH --defaults --quiet $F/big.mp4 $OUT/big.mp4"
+  "faults-direct/yt-dlp|$GIB|YTDLP -q --no-progress -o $OUT/big.mp4 $F/big.mp4"
+  "faults-hls/aniworld-default|$HLS|$FETCH --defaults --hls --quiet $F/hls/master.m3u8 $OUT/hls.mp4"
+  "faults-hls/yt-dlp-N8|$HLS|YTDLP -q --no-progress -N 8 -o $OUT/hls.mp4 $F/hls/master.m3u8"
+  "mem100/aniworld-default|$HLS100|$FETCH --defaults --hls --quiet $D/hls/v1080/index.m3u8?segments=100 $OUT/hls.mp4"
+  "mem600/aniworld-default|$HLS|$FETCH --defaults --hls --quiet $D/hls/v1080/index.m3u8 $OUT/hls.mp4"
+)
 
 RESULTS=$OUT_DIR/results.tsv
 : > "$RESULTS"
-measure() { # name bytes command...
-  local name=$1 bytes=$2; shift 2
-  for r in $(seq "$RUNS"); do
-    rm -rf "$OUT"; mkdir -p "$OUT"; sync
-    local t0 t1
-    t0=$(date +%s.%N)
-    /usr/bin/time -v -o "$OUT_DIR/time.txt" "$@" > "$OUT_DIR/cmd.log" 2>&1 || { echo "$name failed:"; tail -3 "$OUT_DIR/cmd.log"; }
-    t1=$(date +%s.%N)
-    local rss secs
-    rss=$(awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}' "$OUT_DIR/time.txt")
-    secs=$(echo "$t1 - $t0" | bc -l)
-    printf '%s\t%d\t%.3f\t%.1f\t%.1f\n' "$name" "$r" "$secs" "$(echo "$bytes / 1048576 / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)" | tee -a "$RESULTS"
-  done
+run_case() { # round name bytes command
+  local round=$1 name=$2 bytes=$3 cmd=$4
+  if [[ $cmd == YTDLP* ]]; then
+    [ -n "$YTDLP" ] || return 0
+    cmd="$YTDLP${cmd#YTDLP}"
+  fi
+  rm -rf "$OUT"; mkdir -p "$OUT"; : > "$HELPER_LOG"; curl -sf -o /dev/null "$F/reset"; sync
+  local t0 t1 ok=1
+  t0=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$OUT_DIR/time.txt" timeout 300 sh -c "$cmd" > "$OUT_DIR/cmd.log" 2>&1 || ok=0
+  t1=$(date +%s.%N)
+  if [ $ok = 0 ]; then echo "$name failed: $(tail -3 "$OUT_DIR/cmd.log")" >&2; fi
+  local tree own helper remuxed secs
+  tree=$(tail -1 "$OUT_DIR/time.txt")
+  own=$(sed -n 's/.*peak_rss_kib=\([0-9]*\).*/\1/p' "$OUT_DIR/cmd.log")
+  remuxed=$(sed -n 's/.*remuxed=\([a-z]*\).*/\1/p' "$OUT_DIR/cmd.log")
+  helper=$(awk '{print $2}' "$HELPER_LOG" | sort -n | tail -1)
+  secs=$(echo "$t1 - $t0" | bc -l)
+  printf '%s\t%d\t%d\t%.3f\t%.1f\t%.1f\t%s\t%s\t%s\n' "$name" "$round" "$ok" "$secs" \
+    "$(echo "$bytes / 1048576 / $secs" | bc -l)" "$(echo "$tree / 1024" | bc -l)" \
+    "$(if [ -n "$own" ]; then echo "$own / 1024" | bc -l | xargs printf '%.1f'; else echo -; fi)" \
+    "$(if [ -n "$helper" ]; then echo "$helper / 1024" | bc -l | xargs printf '%.1f'; else echo -; fi)" \
+    "${remuxed:--}" | tee -a "$RESULTS"
 }
 
-GIB=$((1 << 30)); HLS=$((600 << 20))
-D="http://127.0.0.1:$PORT"; L="http://127.0.0.1:$LPORT"
-echo -e "case\trun\tseconds\tMiB/s\tpeak_RSS_MB"
-measure "direct/curl"            $GIB curl -sf -o "$OUT/big.mp4" "$D/big.mp4"
-measure "direct/aniworld"        $GIB "$FETCH" --quiet "$D/big.mp4" "$OUT/big.mp4"
-[ -n "$YTDLP" ] && measure "direct/yt-dlp" $GIB "$YTDLP" -q --no-progress -o "$OUT/big.mp4" "$D/big.mp4"
-measure "hls/curl-parallel8"     $HLS curl -sf -Z --parallel-max 8 -K "$OUT_DIR/segs.cfg"
-measure "hls/aniworld-c8"        $HLS "$FETCH" --hls --quiet --concurrency 8 "$D/hls/master.m3u8" "$OUT/hls.mp4"
-if [ -n "$YTDLP" ]; then
-  measure "hls/yt-dlp"           $HLS "$YTDLP" -q --no-progress -o "$OUT/hls.mp4" "$D/hls/master.m3u8"
-  measure "hls/yt-dlp-N8"        $HLS "$YTDLP" -q --no-progress -N 8 -o "$OUT/hls.mp4" "$D/hls/master.m3u8"
-fi
-command -v ffmpeg >/dev/null && measure "hls/ffmpeg-copy" $HLS ffmpeg -loglevel error -y -i "$D/hls/master.m3u8" -map 0 -c copy -f mpegts "$OUT/hls.ts"
-measure "hls20ms/curl-parallel8" $HLS curl -sf -Z --parallel-max 8 -K "$OUT_DIR/segs-lat.cfg"
-measure "hls20ms/aniworld-c8"    $HLS "$FETCH" --hls --quiet --concurrency 8 "$L/hls/master.m3u8" "$OUT/hls.mp4"
-measure "hls20ms/aniworld-c16"   $HLS "$FETCH" --hls --quiet --concurrency 16 "$L/hls/master.m3u8" "$OUT/hls.mp4"
-if [ -n "$YTDLP" ]; then
-  measure "hls20ms/yt-dlp"       $HLS "$YTDLP" -q --no-progress -o "$OUT/hls.mp4" "$L/hls/master.m3u8"
-  measure "hls20ms/yt-dlp-N8"    $HLS "$YTDLP" -q --no-progress -N 8 -o "$OUT/hls.mp4" "$L/hls/master.m3u8"
-fi
-command -v ffmpeg >/dev/null && measure "hls20ms/ffmpeg-copy" $HLS ffmpeg -loglevel error -y -i "$L/hls/master.m3u8" -map 0 -c copy -f mpegts "$OUT/hls.ts"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo -e "case\tround\tok\tseconds\tMiB/s\ttree_peak_MB\town_peak_MB\thelper_peak_MB\tremuxed"
+for round in $(seq "$ROUNDS"); do
+  for c in "${CASES[@]}"; do
+    IFS='|' read -r name bytes cmd <<< "$c"
+    [[ $name =~ $ONLY ]] || continue
+    run_case "$round" "$name" "$bytes" "$cmd"
+  done
+  echo "load after round $round: $(cut -d' ' -f1-3 /proc/loadavg)"
+done
 
-echo; echo -e "case\tmedian_MiB/s\tmedian_peak_RSS_MB"
-for c in $(cut -f1 "$RESULTS" | uniq); do
-  speed=$(awk -F'\t' -v c="$c" '$1==c {print $4}' "$RESULTS" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  rss=$(awk -F'\t' -v c="$c" '$1==c {print $5}' "$RESULTS" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  echo -e "$c\t$speed\t$rss"
+median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'; }
+echo; echo -e "case\tmedian_MiB/s\tmin\tmax\tmedian_tree_MB\tmedian_own_MB\tmedian_helper_MB\tfailed_runs"
+for c in $(cut -f1 "$RESULTS" | awk '!seen[$0]++'); do
+  col() { awk -F'\t' -v c="$c" -v k="$1" '$1==c && $k!="-" {print $k}' "$RESULTS"; }
+  speeds=$(col 5)
+  echo -e "$c\t$(echo "$speeds" | median)\t$(echo "$speeds" | sort -n | head -1)\t$(echo "$speeds" | sort -n | tail -1)\t$(col 6 | median)\t$(col 7 | median)\t$(col 8 | median)\t$(awk -F'\t' -v c="$c" '$1==c && $3==0' "$RESULTS" | wc -l)"
 done

@@ -25,7 +25,8 @@ use aniworld_provider::http::HttpOptions;
 use aniworld_provider::resolver::Resolver;
 use aniworld_queue::download::{DownloadError, FetchOptions, HostBudget, VerifyMode, fetch_media};
 use aniworld_testkit::{FakeResponse, FakeServer};
-use disk_support::{direct_media, media_for, serve_embed};
+use disk_support::{Shape2026, direct_media, hls_media, media_for, serve_dood_mirror};
+use disk_support::{serve_embed, serve_embed_2026, serve_unavailable};
 
 const KEY: &str = "demon-slayer-kimetsu-no-yaiba";
 
@@ -73,6 +74,12 @@ struct Site {
 }
 
 fn site(links: &[(&str, String)]) -> Site {
+    site_with(links, &[])
+}
+
+/// [`site`] whose client resolves each of `hosts` to 127.0.0.1 (`provider.dns_overrides`), so
+/// hoster pages can live on real mirror domain names.
+fn site_with(links: &[(&str, String)], hosts: &[&str]) -> Site {
     let server = FakeServer::start();
     let ids: Vec<(u32, &str)> = links
         .iter()
@@ -91,6 +98,10 @@ fn site(links: &[(&str, String)]) -> Site {
         min_request_interval_ms: 1,
         timeout_seconds: 10,
         max_retries: 1,
+        dns_overrides: hosts
+            .iter()
+            .map(|h| (h.to_string(), "127.0.0.1".to_string()))
+            .collect(),
         ..ProviderConfig::default()
     };
     let opts = CatalogueOptions {
@@ -185,6 +196,12 @@ fn embed_page_to_disk(h: Hoster, seed: u64) {
     let embed = FakeServer::start();
     let embed_url = serve_embed(h, &embed, &media.url);
     let site = site(&[(h.name(), embed_url)]);
+    to_disk(h, &site, &media);
+}
+
+/// Resolves the episode of `site` (whose only link is hoster `h`), downloads it and checks the
+/// file against `media`, the leftovers, the health record and the variant choice.
+fn to_disk(h: Hoster, site: &Site, media: &disk_support::Media) -> MediaSource {
     let r = site.resolver();
     let source = resolve(&r, &[h.name()]);
     assert_eq!(source.hoster, h.name());
@@ -222,6 +239,7 @@ fn embed_page_to_disk(h: Hoster, seed: u64) {
         }
         MediaKind::Direct => {}
     }
+    source
 }
 
 #[test]
@@ -394,4 +412,200 @@ fn a_permanently_broken_media_host_is_a_typed_error_and_no_final_file() {
         "{err:?}"
     );
     assert!(!file.exists());
+}
+
+/// A 2026 page shape of `shape`'s hoster, from the catalogue to bytes on disk.
+fn shape_2026_to_disk(shape: Shape2026, seed: u64) -> (MediaSource, disk_support::Media) {
+    let h = shape.hoster();
+    let media = media_for(h, seed);
+    let embed = FakeServer::start();
+    let url = serve_embed_2026(shape, &embed, &media.server, &media.url);
+    let site = site(&[(h.name(), url)]);
+    let source = to_disk(h, &site, &media);
+    (source, media)
+}
+
+#[test]
+fn streamtape_2026_captchalink_arithmetic_to_disk() {
+    let (source, _media) = shape_2026_to_disk(Shape2026::StreamtapeCaptchalink, 31);
+    assert!(source.url.contains("token=g00dT0k"), "{}", source.url);
+    assert!(source.url.ends_with("&stream=1"), "{}", source.url);
+}
+
+#[test]
+fn vidmoly_dash_manifest_first_is_skipped_to_disk() {
+    let (source, media) = shape_2026_to_disk(Shape2026::VidmolyDashFirst, 32);
+    assert_eq!(source.kind, MediaKind::Hls);
+    assert!(source.url.ends_with("master.m3u8"), "{}", source.url);
+    assert_eq!(
+        media.server.hits("/dash/manifest.mpd"),
+        0,
+        "the DASH manifest is never fetched"
+    );
+}
+
+#[test]
+fn filemoon_2026_byse_front_end_to_disk() {
+    let (source, media) = shape_2026_to_disk(Shape2026::FilemoonByse, 33);
+    assert_eq!(source.kind, MediaKind::Hls);
+    assert_eq!(source.url, media.url);
+}
+
+#[test]
+fn vidmoly_with_only_dash_is_a_typed_layout_error() {
+    let embed = FakeServer::start();
+    let media = hls_media("dashonly", 34, false);
+    let dash = format!("{}/dash/manifest.mpd", media.server.url());
+    let html = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/hosters/vidmoly_dash_first.html",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .replace(r#", {file:"{{HLS}}", type: "hls"}"#, "")
+    .replace("{{DASH}}", &dash);
+    embed.serve("/embed-d1.html", FakeResponse::html(html));
+    let site = site(&[("Vidmoly", format!("{}/embed-d1.html", embed.url()))]);
+    let (err, attempts) = site
+        .resolver()
+        .resolve(
+            KEY,
+            EpisodeId::new(1, 1),
+            &Language::DEFAULT_PREFERENCE,
+            &[],
+            &CancelToken::new(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind, SourceErrorKind::Layout, "{err:?}");
+    assert!(
+        attempts[0].error.contains("no HLS or MP4 source"),
+        "{attempts:?}"
+    );
+    assert!(attempts[0].error.contains("manifest.mpd"), "{attempts:?}");
+}
+
+/// Doodstream's mirrors of 2026 by their real names (resolved to the fake host): each serves
+/// the 2026 page, whose script (not the pass_md5 path) carries the token; d000d.com moves the
+/// page to myvidplay.com, and every follow-up request goes to the host that served the page.
+#[test]
+fn doodstream_mirror_domains_and_the_script_token_to_disk() {
+    const MIRRORS: [&str; 4] = ["playmogo.com", "dsvplay.com", "d000d.com", "myvidplay.com"];
+    for (i, mirror) in MIRRORS.into_iter().enumerate() {
+        let media = direct_media(&format!("dm{i}"), 40 + i as u64, i == 0);
+        let embed = FakeServer::start();
+        let moved = (mirror == "d000d.com").then_some("myvidplay.com");
+        let code = format!("m26c{i}");
+        let token = format!("sCr1pTt0k{i}");
+        let url = serve_dood_mirror(&embed, mirror, moved, &code, &token, &media.url);
+        let site = site_with(&[("Doodstream", url)], &MIRRORS);
+        let source = to_disk(Hoster::Doodstream, &site, &media);
+        let query = source.url.split_once('?').map(|q| q.1).unwrap_or_default();
+        assert!(
+            query.starts_with(&format!("token={token}&expiry=")),
+            "{mirror}: the token of the page script, not the path's {code}x: {}",
+            source.url
+        );
+        let final_host = moved.unwrap_or(mirror);
+        let port = embed.addr().port();
+        assert_eq!(
+            source
+                .headers
+                .iter()
+                .find(|(k, _)| k == "Referer")
+                .map(|(_, v)| v.as_str()),
+            Some(format!("http://{final_host}:{port}/").as_str()),
+            "{mirror}"
+        );
+        let pass_hosts: Vec<String> = embed
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.starts_with("/pass_md5/"))
+            .map(|r| r.header("host").unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(pass_hosts, [format!("{final_host}:{port}")], "{mirror}");
+    }
+}
+
+/// Hoster answers that mean "deleted", "verification required" and "blocked for this address"
+/// become typed reasons in the attempts, and the resolver moves on to the next hoster, whose
+/// media reaches the disk.
+#[test]
+fn deleted_verification_and_blocked_hosters_are_typed_and_skipped_to_disk() {
+    let embed = FakeServer::start();
+    let media = media_for(Hoster::Vidoza, 51);
+    let working = FakeServer::start();
+    let vidoza = serve_embed(Hoster::Vidoza, &working, &media.url);
+    let site = site(&[
+        ("VOE", serve_unavailable(&embed, "deleted")),
+        ("Doodstream", serve_unavailable(&embed, "verification")),
+        ("Streamtape", serve_unavailable(&embed, "blocked")),
+        ("Vidoza", vidoza),
+    ]);
+    let r = site.resolver();
+    let prefs: Vec<String> = ["VOE", "Doodstream", "Streamtape", "Vidoza"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let (source, attempts) = r
+        .resolve(
+            KEY,
+            EpisodeId::new(1, 1),
+            &Language::DEFAULT_PREFERENCE,
+            &prefs,
+            &CancelToken::new(),
+        )
+        .unwrap_or_else(|(e, a)| panic!("{e:?} {a:?}"));
+    assert_eq!(source.hoster, "Vidoza");
+    let reasons: Vec<(&str, &str)> = attempts
+        .iter()
+        .map(|a| (a.hoster.as_str(), a.error.as_str()))
+        .collect();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(
+        reasons[0].1.contains("the video was deleted"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[1].1.contains("human verification") && reasons[1].1.contains("Turnstile"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[2].1.contains("blocked for this address"),
+        "{reasons:?}"
+    );
+    let (_dir, file) = target();
+    download(&source, &file).unwrap();
+    assert!(std::fs::read(&file).unwrap() == media.expected);
+
+    // With no working hoster left, the error names every reason and is not a site wall.
+    let only_bad = site_with(
+        &[
+            ("VOE", format!("{}/e/deleted", embed.url())),
+            ("Doodstream", format!("{}/e/verification", embed.url())),
+            ("Streamtape", format!("{}/e/blocked", embed.url())),
+        ],
+        &[],
+    );
+    let (err, attempts) = only_bad
+        .resolver()
+        .resolve(
+            KEY,
+            EpisodeId::new(1, 1),
+            &Language::DEFAULT_PREFERENCE,
+            &[],
+            &CancelToken::new(),
+        )
+        .unwrap_err();
+    assert_eq!(attempts.len(), 3);
+    assert_eq!(err.kind, SourceErrorKind::Blocked, "{err:?}");
+    assert!(
+        err.wait.is_none(),
+        "a hoster's captcha does not make the item wait"
+    );
+    for needle in ["deleted", "human verification", "blocked for this address"] {
+        assert!(
+            err.message.contains(needle),
+            "{} lacks {needle}",
+            err.message
+        );
+    }
 }

@@ -207,7 +207,7 @@ fn voe_wrong_pages_are_typed_errors() {
         "{:?}",
         at("/e/bad")
     );
-    assert!(matches!(at("/e/gone"), HosterError::Offline { .. }));
+    assert!(matches!(at("/e/gone"), HosterError::Deleted { .. }));
     assert!(matches!(at("/e/other"), HosterError::Layout { .. }));
     assert!(matches!(
         at("/e/500"),
@@ -262,7 +262,7 @@ fn doodstream_pass_md5_flow() {
         FakeResponse::html(page("doodstream_not_found.html", &[])),
     );
     let e = run("Doodstream", &format!("{}/e/gone", s.url())).unwrap_err();
-    assert!(matches!(e, HosterError::Offline { .. }), "{e:?}");
+    assert!(matches!(e, HosterError::Deleted { .. }), "{e:?}");
     s.serve(
         "/e/odd",
         FakeResponse::html(page(
@@ -578,6 +578,82 @@ fn every_hoster_gives_a_typed_error_on_a_wrong_page() {
         let e = run(h.name(), &format!("{}/e/abc123", dead.url())).unwrap_err();
         assert!(
             matches!(e, HosterError::Http { status: 502, .. }),
+            "{}: {e:?}",
+            h.name()
+        );
+    }
+}
+
+/// Pages that say why there is no video are typed the same way for every hoster: deleted
+/// (NotFound, about the video), a human verification and a blocked address (Blocked, never the
+/// catalogue's wall kind), HTTP 451 as a block; a plain 403 stays an HTTP error.
+#[test]
+fn every_hoster_types_deleted_verification_and_blocked_pages() {
+    use aniworld_core::ports::{SourceError, SourceErrorKind};
+    let host = |answer: fn() -> FakeResponse| {
+        let s = FakeServer::start();
+        s.route("/*", move |_| answer());
+        s
+    };
+    let servers = [
+        (
+            "deleted",
+            host(|| FakeResponse::html(page("hoster_deleted.html", &[]))),
+        ),
+        (
+            "verify",
+            host(|| FakeResponse::html(page("hoster_verification.html", &[]))),
+        ),
+        (
+            "blocked",
+            host(|| FakeResponse::html(page("hoster_blocked.html", &[])).with_status(403)),
+        ),
+        (
+            "legal",
+            host(|| FakeResponse::html("<h1>Unavailable</h1>").with_status(451)),
+        ),
+        (
+            "plain403",
+            host(|| FakeResponse::html("<h1>Forbidden</h1>").with_status(403)),
+        ),
+    ];
+    for h in Hoster::ALL {
+        let at = |kind: &str| {
+            let s = &servers.iter().find(|(k, _)| *k == kind).unwrap().1;
+            run(h.name(), &format!("{}/e/abc123", s.url())).unwrap_err()
+        };
+        let e = at("deleted");
+        assert!(
+            matches!(e, HosterError::Deleted { .. }),
+            "{}: {e:?}",
+            h.name()
+        );
+        assert!(e.is_about_the_video());
+        assert_eq!(SourceError::from(e).kind, SourceErrorKind::NotFound);
+        let e = at("verify");
+        assert!(
+            matches!(e, HosterError::VerificationRequired { ref reason, .. } if reason == "Cloudflare Turnstile"),
+            "{}: {e:?}",
+            h.name()
+        );
+        assert!(!e.is_about_the_video());
+        assert_eq!(SourceError::from(e).kind, SourceErrorKind::Blocked);
+        let e = at("blocked");
+        assert!(
+            matches!(e, HosterError::Blocked { .. }),
+            "{}: {e:?}",
+            h.name()
+        );
+        assert!(e.to_string().contains("blocked for this address"), "{e}");
+        let e = at("legal");
+        assert!(
+            matches!(e, HosterError::Blocked { .. }),
+            "{}: {e:?}",
+            h.name()
+        );
+        let e = at("plain403");
+        assert!(
+            matches!(e, HosterError::Http { status: 403, .. }),
             "{}: {e:?}",
             h.name()
         );

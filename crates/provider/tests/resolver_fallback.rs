@@ -13,7 +13,7 @@ use aniworld_core::ports::{CancelToken, MediaKind, SourceErrorKind, StreamResolv
 use aniworld_core::{EpisodeId, Language};
 use aniworld_provider::catalogue::{Catalogue, CatalogueOptions};
 use aniworld_provider::http::HttpOptions;
-use aniworld_provider::resolver::{FAILING_THRESHOLD, HealthTracker, Resolver};
+use aniworld_provider::resolver::{FAILING_THRESHOLD, HealthPolicy, HealthTracker, Resolver};
 use aniworld_testkit::{FakeResponse, FakeServer};
 use chrono::Utc;
 use hoster_support::{page, serve_media};
@@ -279,7 +279,7 @@ fn language_preference_comes_first() {
 }
 
 #[test]
-fn a_hoster_failing_all_day_is_tried_last() {
+fn a_degraded_hoster_is_tried_last_until_its_cool_down_ends() {
     let w = world();
     w.serve_vidmoly();
     w.serve_voe("/e/dub");
@@ -303,7 +303,7 @@ fn a_hoster_failing_all_day_is_tried_last() {
     assert_eq!(
         w.voe.hits("/e/dub"),
         0,
-        "VOE failed all day and was not tried first"
+        "VOE failed its last attempts and was not tried first"
     );
     assert_eq!(r.health_tracker().snapshot()["Vidmoly"].successes, 1);
 
@@ -319,6 +319,48 @@ fn a_hoster_failing_all_day_is_tried_last() {
         )
         .unwrap();
     assert_eq!(media.hoster, "VOE");
+
+    // A short cool-down: once it has passed, the failing hoster is tried in its place again,
+    // and a new failure starts a new (doubled) cool-down.
+    let policy = HealthPolicy {
+        threshold: 2,
+        cooldown: chrono::Duration::milliseconds(300),
+        max_cooldown: chrono::Duration::seconds(5),
+    };
+    let health = HealthTracker::with_policy(policy);
+    let failed_at = Utc::now();
+    health.record_failure("VOE", failed_at, "HTTP 502");
+    health.record_failure("VOE", failed_at, "HTTP 502");
+    let r = w.resolver(health.clone());
+    let first = |r: &Resolver| {
+        r.resolve(
+            KEY,
+            ep(),
+            &Language::DEFAULT_PREFERENCE,
+            &prefs(&["VOE", "Vidmoly"]),
+            &CancelToken::new(),
+        )
+        .unwrap()
+        .0
+        .hoster
+    };
+    let hits = w.voe.hits("/e/dub");
+    if Utc::now() < failed_at + chrono::Duration::milliseconds(250) {
+        assert_eq!(first(&r), "Vidmoly", "in the cool-down");
+        assert_eq!(w.voe.hits("/e/dub"), hits);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while health.is_failing("VOE", Utc::now()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cool-down never ended"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(first(&r), "VOE", "tried in its place after the cool-down");
+    let snap = health.snapshot();
+    assert_eq!(snap["VOE"].consecutive_failures, 0);
+    assert_eq!(snap["VOE"].degraded_until, None);
 }
 
 #[test]

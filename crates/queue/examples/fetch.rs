@@ -1,11 +1,17 @@
 //! Downloads one media URL to a file with [`aniworld_queue::download::fetch_media`], for
 //! benchmarks and for trying a stream by hand (benches/run.sh, docs/bench-download.md).
 //!
-//! `cargo run --release -p aniworld-queue --example fetch -- [--hls] [--concurrency N]
-//!  [--max-height H] [--rps N] [--connections N] [--ffmpeg] [--ffprobe] [--quiet] <url> <out-file>`
+//! `cargo run --release -p aniworld-queue --example fetch -- [--defaults] [--hls] [--concurrency N]
+//!  [--max-height H] [--rps N] [--connections N] [--ffmpeg] [--ffprobe] [--no-tools] [--quiet]
+//!  <url> <out-file>`
 //!
-//! Without `--rps`/`--connections` the host budget is unlimited. ffmpeg/ffprobe are used only when
-//! asked for. Prints one line: bytes, seconds, MiB/s.
+//! Without `--defaults` the host budget is unlimited (unless `--rps`/`--connections` say
+//! otherwise) and ffmpeg/ffprobe are used only when asked for. `--defaults` starts from the
+//! service's own defaults instead: the default host budget (`download.host_requests_per_second`
+//! and `download.host_max_connections`), the ffmpeg remux and the ffprobe check when the tools
+//! are on the PATH. `--no-tools` plays a machine without ffmpeg/ffprobe. Prints one line: bytes,
+//! seconds, MiB/s, whether the result was remuxed, and this process's own peak resident memory
+//! (`VmHWM`, helper processes not included).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,6 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aniworld_core::Language;
+use aniworld_core::config::DownloadConfig;
 use aniworld_core::ports::{CancelToken, MediaKind, MediaSource};
 use aniworld_queue::download::{FetchOptions, HostBudget, ProgressUpdate, VerifyMode, fetch_media};
 
@@ -24,7 +31,8 @@ fn main() -> ExitCode {
         verify: VerifyMode::Never,
         ..FetchOptions::default()
     };
-    let (mut rps, mut conns) = (0u32, 0u32);
+    let (mut rps, mut conns) = (None::<u32>, None::<u32>);
+    let mut defaults = false;
     let mut quiet = false;
     let mut positional = Vec::new();
     while let Some(a) = args.next() {
@@ -37,8 +45,10 @@ fn main() -> ExitCode {
             "--hls" => kind = MediaKind::Hls,
             "--concurrency" => opts.segment_concurrency = num("--concurrency") as usize,
             "--max-height" => opts.max_resolution = Some(num("--max-height") as u32),
-            "--rps" => rps = num("--rps") as u32,
-            "--connections" => conns = num("--connections") as u32,
+            "--defaults" => defaults = true,
+            "--no-tools" => opts.tool_dirs = Some(Vec::new()),
+            "--rps" => rps = Some(num("--rps") as u32),
+            "--connections" => conns = Some(num("--connections") as u32),
             "--ffmpeg" => opts.use_ffmpeg = true,
             "--ffprobe" => opts.verify = VerifyMode::Always,
             "--quiet" => quiet = true,
@@ -49,7 +59,21 @@ fn main() -> ExitCode {
         eprintln!("usage: fetch [--hls] [--concurrency N] ... <url> <out-file>");
         std::process::exit(2)
     });
-    opts.budget = Arc::new(HostBudget::new(rps, conns));
+    if defaults {
+        let d = FetchOptions::default();
+        opts.use_ffmpeg = d.use_ffmpeg;
+        opts.verify = d.verify;
+    }
+    let config = DownloadConfig::default();
+    let (rps_default, conns_default) = if defaults {
+        (config.host_requests_per_second, config.host_max_connections)
+    } else {
+        (0, 0)
+    };
+    opts.budget = Arc::new(HostBudget::new(
+        rps.unwrap_or(rps_default),
+        conns.unwrap_or(conns_default),
+    ));
     let source = MediaSource {
         url,
         kind,
@@ -85,10 +109,11 @@ fn main() -> ExitCode {
     match result {
         Ok(o) => {
             println!(
-                "bytes={} seconds={secs:.3} mib_per_s={:.1} remuxed={}",
+                "bytes={} seconds={secs:.3} mib_per_s={:.1} remuxed={} peak_rss_kib={}",
                 o.bytes,
                 o.bytes as f64 / 1048576.0 / secs,
-                o.remuxed
+                o.remuxed,
+                own_peak_rss_kib().map_or("?".to_string(), |k| k.to_string())
             );
             ExitCode::SUCCESS
         }
@@ -97,4 +122,17 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// This process's peak resident memory (`VmHWM` of /proc/self/status) in KiB.
+fn own_peak_rss_kib() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }

@@ -5,8 +5,11 @@
 //! complete and verified. Direct files resume with HTTP `Range`; HLS streams fetch segments in
 //! parallel (within the shared [`HostBudget`]), decrypt AES-128, write them in order and keep
 //! `<final>.part.state` so a later call resumes from the first missing segment. When `ffmpeg` is
-//! on the PATH an HLS result is remuxed into MP4 without re-encoding; otherwise the MPEG-TS data
-//! is kept. The result is then checked with `ffprobe` as [`FetchOptions::verify`]
+//! on the PATH an HLS stream is remuxed into MP4 without re-encoding while it downloads (the
+//! segments are fed to ffmpeg through a pipe as they are written, so there is no second pass
+//! over the file), and an audio rendition that is a playlist of its own is fetched first and
+//! muxed in; otherwise the MPEG-TS data is kept (video only when the audio was separate, with a
+//! warning). Live playlists are refused. The result is then checked with `ffprobe` as [`FetchOptions::verify`]
 //! (`download.verify`) says: it must be a readable container with a plausible duration. With
 //! [`VerifyMode::Always`] and no `ffprobe`, the download fails before anything is fetched.
 //!
@@ -32,6 +35,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use aniworld_core::Language;
 use aniworld_core::config::DownloadConfig;
 use aniworld_core::ports::{CancelToken, MediaKind, MediaSource};
 use url::Url;
@@ -40,6 +44,14 @@ pub use aniworld_core::config::VerifyMode;
 pub use budget::{HostBudget, HostPermit};
 pub use error::DownloadError;
 pub use progress::ProgressUpdate;
+
+/// Whether `name` is the temporary file of an HLS resume-state write
+/// (`<final>.part.state.tmp`); one found when no download runs was left by an interrupted write
+/// and can be deleted (the state file itself is kept: it says how much of the `.part` is done).
+pub fn is_temp_file_name(name: &str) -> bool {
+    name.strip_suffix(finish::TEMP_SUFFIX)
+        .is_some_and(|stem| stem.len() > ".part.state".len() && stem.ends_with(".part.state"))
+}
 
 /// How a download behaves.
 #[derive(Debug, Clone)]
@@ -67,13 +79,14 @@ pub struct FetchOptions {
 }
 
 impl Default for FetchOptions {
-    /// 8 segments in parallel, best variant, a budget of its own (50 requests/s and 16
-    /// connections per host), ffmpeg and ffprobe when on the PATH, 30 s timeout, 5 retries.
+    /// 8 segments in parallel, best variant, a budget of its own (the `download` defaults: 300
+    /// requests/s and 16 connections per host), ffmpeg and ffprobe when on the PATH, 30 s
+    /// timeout, 5 retries.
     fn default() -> Self {
         Self {
             segment_concurrency: 8,
             max_resolution: None,
-            budget: Arc::new(HostBudget::new(50, 16)),
+            budget: Arc::new(HostBudget::from_config(&DownloadConfig::default())),
             use_ffmpeg: true,
             verify: VerifyMode::Auto,
             tool_dirs: None,
@@ -113,6 +126,9 @@ pub struct FetchOutcome {
     pub bytes: u64,
     /// Whether an HLS stream was remuxed into MP4 by ffmpeg (false: MPEG-TS data or a direct file).
     pub remuxed: bool,
+    /// Whether the stream's audio was a separate rendition that could not be muxed in (no
+    /// ffmpeg, or ffmpeg failed): the file holds the video only.
+    pub video_only: bool,
 }
 
 /// Downloads `source` to `final_path`, reporting progress at most four times a second and
@@ -152,39 +168,160 @@ pub fn fetch_media(
                 path: final_path.to_path_buf(),
                 bytes,
                 remuxed: false,
+                video_only: false,
             })
         }
-        MediaKind::Hls => {
-            let done = hls::fetch_hls(http, &url, &part, opts, &mut meter, cancel)?;
-            let state = state::state_path(&part);
-            let expected = (done.duration > 0.0).then_some(done.duration);
-            let remux = finish::with_suffix(final_path, ".remux.part");
-            let remuxed = opts.use_ffmpeg && finish::remux_to_mp4(&tools, &part, &remux, cancel)?;
-            let (result, bytes) = if remuxed {
-                check_or_discard(opts.verify, &tools, &remux, expected, &[&part, &state])?;
-                let bytes = fs::metadata(&remux).map(|m| m.len()).unwrap_or(0);
-                finish::commit(&remux, final_path)?;
-                let _ = fs::remove_file(&part);
-                (final_path, bytes)
-            } else {
-                if opts.use_ffmpeg {
-                    log::info!(
-                        "{}: stored as MPEG-TS data (no remux)",
-                        final_path.display()
-                    );
-                }
-                check_or_discard(opts.verify, &tools, &part, expected, &[&state])?;
-                finish::commit(&part, final_path)?;
-                (final_path, done.bytes)
-            };
-            let _ = fs::remove_file(&state);
-            Ok(FetchOutcome {
-                path: result.to_path_buf(),
-                bytes,
-                remuxed,
-            })
-        }
+        MediaKind::Hls => fetch_hls(
+            source, &url, http, final_path, opts, &tools, &mut meter, cancel,
+        ),
     }
+}
+
+/// The `LANGUAGE` codes of the audio a catalogue language stands for (RFC 5646 primary tags
+/// and the ISO 639-2 codes hosters also use).
+fn audio_languages(language: Language) -> &'static [&'static str] {
+    match language {
+        Language::GermanDub => &["de", "deu", "ger"],
+        Language::EnglishDub => &["en", "eng"],
+        Language::GermanSub | Language::EnglishSub => &["ja", "jpn"],
+    }
+}
+
+/// The HLS branch of [`fetch_media`]: plan, separate audio, segments (fed to the remux while
+/// they are written), verification and the final rename.
+#[allow(clippy::too_many_arguments)]
+fn fetch_hls(
+    source: &MediaSource,
+    url: &Url,
+    http: Arc<http::Http>,
+    final_path: &Path,
+    opts: &FetchOptions,
+    tools: &finish::Tools,
+    meter: &mut progress::ProgressMeter<'_>,
+    cancel: &CancelToken,
+) -> Result<FetchOutcome, DownloadError> {
+    let part = finish::part_path(final_path);
+    let plan = hls::resolve(&http, url, opts, audio_languages(source.language), cancel)?;
+    let ffmpeg = if opts.use_ffmpeg {
+        tools.ffmpeg.clone()
+    } else {
+        None
+    };
+    if opts.use_ffmpeg && ffmpeg.is_none() {
+        log::info!(
+            "ffmpeg is not on the PATH: {} keeps the MPEG-TS data",
+            final_path.display()
+        );
+    }
+    let audio_part = finish::with_suffix(final_path, ".audio.part");
+    let mut video_only = false;
+    let audio = match (&plan.audio, &ffmpeg) {
+        (Some(a), Some(_)) => {
+            log::info!(
+                "{}: fetching the separate audio rendition {:?} ({})",
+                final_path.display(),
+                a.name,
+                a.language.as_deref().unwrap_or("no language")
+            );
+            let audio_plan = hls::load_media(&http, &a.url, cancel)?;
+            let quiet = |_: &ProgressUpdate| {};
+            let start = fs::metadata(&audio_part).map(|m| m.len()).unwrap_or(0);
+            let mut audio_meter = progress::ProgressMeter::new(&quiet, start);
+            hls::fetch_plan(
+                http.clone(),
+                audio_plan,
+                &audio_part,
+                opts,
+                &mut audio_meter,
+                cancel,
+                None,
+            )?;
+            Some(audio_part.clone())
+        }
+        (Some(a), None) => {
+            log::warn!(
+                "{}: the audio of this stream is a separate rendition ({:?}); without ffmpeg it \
+                 cannot be muxed in, so the file holds the video only. Install ffmpeg to get the \
+                 audio.",
+                final_path.display(),
+                a.name
+            );
+            video_only = true;
+            None
+        }
+        (None, _) => None,
+    };
+    let remux_path = finish::with_suffix(final_path, ".remux.part");
+    let remux = match &ffmpeg {
+        Some(f) => match finish::Remux::spawn(f, &remux_path, audio.as_deref()) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                log::warn!("cannot start ffmpeg for {}: {e}", final_path.display());
+                None
+            }
+        },
+        None => None,
+    };
+    let fetched = hls::fetch_plan(http, plan.video, &part, opts, meter, cancel, remux.as_ref());
+    let done = match fetched {
+        Ok(d) => d,
+        Err(e) => {
+            if let Some(r) = remux {
+                r.abort();
+            }
+            return Err(e);
+        }
+    };
+    let state = state::state_path(&part);
+    let audio_state = state::state_path(&audio_part);
+    let expected = (done.duration > 0.0).then_some(done.duration);
+    let remuxing = remux.is_some();
+    let remuxed = match remux {
+        Some(r) => r.finish(cancel)?,
+        None => false,
+    };
+    let (bytes, video_only) = if remuxed {
+        check_or_discard(
+            opts.verify,
+            tools,
+            &remux_path,
+            expected,
+            &[&part, &state, &audio_part, &audio_state],
+        )?;
+        let bytes = fs::metadata(&remux_path).map(|m| m.len()).unwrap_or(0);
+        finish::sync_file(&remux_path)?;
+        finish::commit(&remux_path, final_path)?;
+        let _ = fs::remove_file(&part);
+        (bytes, video_only)
+    } else {
+        if ffmpeg.is_some() {
+            log::warn!(
+                "ffmpeg could not remux {}: keeping the MPEG-TS data{}",
+                final_path.display(),
+                if audio.is_some() {
+                    " (video only: the separate audio is not in it)"
+                } else {
+                    ""
+                }
+            );
+        }
+        if remuxing {
+            // the `.part` data was not synced at its end while ffmpeg was to make the result
+            finish::sync_file(&part)?;
+        }
+        check_or_discard(opts.verify, tools, &part, expected, &[&state])?;
+        finish::commit(&part, final_path)?;
+        (done.bytes, video_only || audio.is_some())
+    };
+    let _ = fs::remove_file(&state);
+    let _ = fs::remove_file(&audio_part);
+    let _ = fs::remove_file(&audio_state);
+    Ok(FetchOutcome {
+        path: final_path.to_path_buf(),
+        bytes,
+        remuxed,
+        video_only,
+    })
 }
 
 /// Verifies `file` with ffprobe as `mode` says; on failure deletes it and `also`.

@@ -502,3 +502,52 @@ fn the_host_budget_caps_parallel_connections() {
         "at most 2 connections at once, saw {peak}"
     );
 }
+
+#[test]
+fn the_host_budget_is_shared_by_parallel_downloads_of_one_host() {
+    let server = FakeServer::start();
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let mut expected = Vec::new();
+    for d in 0..2 {
+        let segs = segments(12, 40 + d);
+        serve_media(&server, &format!("par{d}"), &segs, "");
+        for (i, s) in segs.iter().enumerate() {
+            let (f, p, s) = (in_flight.clone(), peak.clone(), s.clone());
+            server.route(&format!("/par{d}/seg{i}.ts"), move |_| {
+                let now = f.fetch_add(1, Ordering::SeqCst) + 1;
+                p.fetch_max(now, Ordering::SeqCst);
+                thread::sleep(Duration::from_millis(15));
+                f.fetch_sub(1, Ordering::SeqCst);
+                FakeResponse::bytes(TS, s.clone())
+            });
+        }
+        expected.push(segs.concat());
+    }
+    // One budget for the process, as the queue has: 3 connections to the host, whatever the
+    // number of downloads and their segment concurrency.
+    let budget = Arc::new(aniworld_queue::download::HostBudget::new(0, 3));
+    let handles: Vec<_> = (0..2)
+        .map(|d| {
+            let (budget, src) = (budget.clone(), hls(&server, &format!("/par{d}/index.m3u8")));
+            thread::spawn(move || {
+                let (dir, file) = target();
+                let mut o = opts();
+                o.segment_concurrency = 8;
+                o.budget = budget;
+                fetch_media(&src, &file, &o, &quiet, &CancelToken::new()).unwrap();
+                let data = fs::read(&file).unwrap();
+                drop(dir);
+                data
+            })
+        })
+        .collect();
+    for (d, h) in handles.into_iter().enumerate() {
+        assert_eq!(h.join().unwrap(), expected[d]);
+    }
+    let peak = peak.load(Ordering::SeqCst);
+    assert!(
+        (1..=3).contains(&peak),
+        "at most 3 connections to the host across both downloads, saw {peak}"
+    );
+}

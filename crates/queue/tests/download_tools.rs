@@ -19,7 +19,7 @@ use aes::cipher::{BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
 use aniworld_core::ports::{CancelToken, MediaKind};
 use aniworld_queue::download::{DownloadError, FetchOptions, VerifyMode, fetch_media};
 use aniworld_testkit::{FakeResponse, FakeServer, media};
-use download_common::{mp4, opts, part, quiet, source, target, ts_segments};
+use download_common::{frames, mp4, opts, part, quiet, source, target, ts_segments};
 
 /// A stand-in ffprobe: reads every file as 2 s of H.264 and AAC, or (`bad`) as unreadable.
 fn stand_in_ffprobe(bad: bool) -> String {
@@ -27,13 +27,14 @@ fn stand_in_ffprobe(bad: bool) -> String {
     format!("#!/bin/sh\n{fail}echo codec_name=h264\necho codec_name=aac\necho duration=2.000000\n")
 }
 
-/// A stand-in ffmpeg: logs its arguments to `log` and writes `MP4:` + the input to the output.
+/// A stand-in ffmpeg: logs its arguments to `log` and writes `MP4:` + its first input (its
+/// standard input for `pipe:0`) to the output.
 fn stand_in_ffmpeg(log: &Path) -> String {
     format!(
         "#!/bin/sh\n\
-in=''; prev=''; for a in \"$@\"; do [ \"$prev\" = '-i' ] && in=\"$a\"; prev=\"$a\"; last=\"$a\"; done\n\
+in=''; prev=''; for a in \"$@\"; do [ \"$prev\" = '-i' ] && [ -z \"$in\" ] && in=\"$a\"; prev=\"$a\"; last=\"$a\"; done\n\
 echo \"$@\" > '{}'\n\
-{{ printf 'MP4:'; cat \"$in\"; }} > \"$last\"\n",
+if [ \"$in\" = pipe:0 ]; then {{ printf 'MP4:'; cat; }} > \"$last\"; else {{ printf 'MP4:'; cat \"$in\"; }} > \"$last\"; fi\n",
         log.display()
     )
 }
@@ -135,8 +136,8 @@ fn stand_in_ffmpeg_remuxes_an_hls_result_into_mp4() {
     let args = fs::read_to_string(log).unwrap();
     assert!(args.contains("-c copy"), "{args}");
     assert!(
-        args.contains("aac_adtstoasc"),
-        "AAC audio gets the bitstream filter: {args}"
+        args.contains("-i pipe:0"),
+        "the segments are piped in while they arrive, no second pass: {args}"
     );
     assert_eq!(leftovers(&file), Vec::<PathBuf>::new());
 }
@@ -266,6 +267,12 @@ fn real_ffmpeg_remuxes_encrypted_hls_into_a_verified_mp4() {
     let (codecs, duration) = probe(&ffprobe, &file);
     assert_eq!(codecs, ["h264", "aac"], "both streams, copied");
     assert!((1.5..3.0).contains(&duration), "{duration} s");
+    let (video, audio) = media::FRAMES;
+    assert_eq!(
+        frames(&ffprobe, &file),
+        [("h264".to_string(), video), ("aac".to_string(), audio)],
+        "every frame of the source is in the MP4"
+    );
     assert_eq!(leftovers(&file), Vec::<PathBuf>::new());
 }
 

@@ -464,3 +464,51 @@ fn an_episode_deleted_while_downloading_can_be_queued_again_at_once() {
     assert_eq!(part_len(&h, 1), 0);
     assert_eq!(h.engine.statistics().total_items, 1);
 }
+
+#[test]
+fn a_new_anime_folder_waits_until_the_running_download_is_done() {
+    let h = Harness::with_config(aniworld_core::config::DownloadConfig {
+        max_concurrent: 2,
+        ..download_config()
+    });
+    let gate = Gate::new();
+    let one = held_file(&h, 1, &gate);
+    let two = media_bytes(50_000, 2);
+    h.host.put(KEY, id(2), two.clone());
+    let first = add(&h, &[1]);
+    h.engine.start().unwrap();
+    wait_until("item 1 is downloading", || part_len(&h, 1) >= HELD_PART);
+
+    let new_dir = h.dir.path().join("new-library");
+    std::fs::create_dir(&new_dir).unwrap();
+    let mut cfg = h.engine.config();
+    cfg.anime_dir = Some(new_dir.clone());
+    h.engine.set_config(cfg);
+    assert_eq!(h.engine.config().anime_dir, Some(h.anime_dir()));
+    assert_eq!(h.engine.waiting_anime_dir(), Some(Some(new_dir.clone())));
+    // A second worker is free, yet nothing starts while the old folder is in use.
+    let second = add(&h, &[2]);
+    let watch_until = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    while std::time::Instant::now() < watch_until {
+        assert_eq!(status_of(&h, second[0]), Some(DownloadStatus::Pending));
+        assert_eq!(h.host.hits(KEY, id(2)), 0);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+
+    gate.open();
+    wait_until("both completed", || {
+        status_of(&h, first[0]) == Some(DownloadStatus::Completed)
+            && status_of(&h, second[0]) == Some(DownloadStatus::Completed)
+    });
+    let in_new = |e: u32| new_dir.join(aniworld_core::naming::episode_relative_path(FOLDER, id(e)));
+    // The running download finished where it started; the next one went to the new folder.
+    assert_eq!(
+        read(&h.episode_path(FOLDER, id(1))).as_deref(),
+        Some(&one[..])
+    );
+    assert!(!in_new(1).exists());
+    assert_eq!(read(&in_new(2)).as_deref(), Some(&two[..]));
+    assert!(!h.episode_path(FOLDER, id(2)).exists());
+    assert_eq!(h.engine.config().anime_dir, Some(new_dir));
+    assert_eq!(h.engine.waiting_anime_dir(), None);
+}

@@ -14,3 +14,8 @@ ffmpeg -hide_banner -loglevel error -y -i clip.mp4 -map 0 -c copy \
     -map_metadata -1 -fflags +bitexact \
     -movflags empty_moov+default_base_moof+frag_keyframe+skip_trailer -frag_duration 500000 \
     clip-frag.mp4
+# The same clip as separate renditions (an HLS master whose audio is its own playlist).
+ffmpeg -hide_banner -loglevel error -y -i clip.mp4 -map 0:v -c copy \
+    -map_metadata -1 -fflags +bitexact -f mpegts clip-video.ts
+ffmpeg -hide_banner -loglevel error -y -i clip.mp4 -map 0:a -c copy \
+    -map_metadata -1 -fflags +bitexact -f mpegts clip-audio.ts

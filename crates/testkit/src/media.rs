@@ -17,6 +17,8 @@
 //! ffmpeg -i clip.mp4 -map 0 -c copy -map_metadata -1 -fflags +bitexact \
 //!        -movflags empty_moov+default_base_moof+frag_keyframe+skip_trailer \
 //!        -frag_duration 500000 clip-frag.mp4
+//! ffmpeg -i clip.mp4 -map 0:v -c copy -map_metadata -1 -fflags +bitexact -f mpegts clip-video.ts
+//! ffmpeg -i clip.mp4 -map 0:a -c copy -map_metadata -1 -fflags +bitexact -f mpegts clip-audio.ts
 //! ```
 //!
 //! Tests need files of many sizes and want each episode or variant to differ, so the helpers
@@ -39,6 +41,15 @@ pub const TS: &[u8] = include_bytes!("../media/clip.ts");
 /// The clip as a fragmented MP4 (`ftyp`, `moov`, then five `moof`+`mdat` pairs), the shape of
 /// HLS streams with an `#EXT-X-MAP` initialisation section: 7,714 bytes.
 pub const FMP4: &[u8] = include_bytes!("../media/clip-frag.mp4");
+
+/// The clip's video alone as MPEG-TS (an HLS video rendition without audio): 14,100 bytes.
+pub const TS_VIDEO: &[u8] = include_bytes!("../media/clip-video.ts");
+
+/// The clip's audio alone as MPEG-TS (an HLS audio rendition, AAC): 5,640 bytes.
+pub const TS_AUDIO: &[u8] = include_bytes!("../media/clip-audio.ts");
+
+/// Frames of the clip: (video, audio), as `ffprobe -count_frames` reads them in every form.
+pub const FRAMES: (u64, u64) = (20, 17);
 
 /// The clip's playing time in seconds (ffprobe says 2.0 for the MP4 and 2.128 for the TS and
 /// fragmented files, whose audio starts with encoder priming).
@@ -111,7 +122,12 @@ pub fn split_ts(data: &[u8], n: usize) -> Vec<Vec<u8>> {
 /// `seed` and its index, then its share of the clip's packets. Concatenated they are a valid
 /// MPEG-TS file of the whole clip; segments of different seeds differ.
 pub fn ts_segments(n: usize, seed: u64) -> Vec<Vec<u8>> {
-    split_ts(TS, n)
+    ts_segments_of(TS, n, seed)
+}
+
+/// Like [`ts_segments`], from other MPEG-TS data (e.g. [`TS_VIDEO`] or [`TS_AUDIO`]).
+pub fn ts_segments_of(data: &[u8], n: usize, seed: u64) -> Vec<Vec<u8>> {
+    split_ts(data, n)
         .into_iter()
         .enumerate()
         .map(|(i, part)| {

@@ -2,7 +2,8 @@
 //!
 //! `GET <origin>/api/videos/<code>/embed/details` names the `embed_frame_url` (without it, the
 //! embed URL is the frame); on that frame's host `GET /api/videos/<code>/embed/playback`
-//! (Referer = the frame, `X-Embed-Parent` = the original URL) answers `playback = {iv, payload, key_parts[2], iv2?, payload2?}`. The key is
+//! (Referer = the frame, `X-Embed-Parent` = the original URL; front-ends without that path
+//! answer `GET /api/videos/<code>`) answers `playback = {iv, payload, key_parts[2], iv2?, payload2?}`. The key is
 //! both key parts (base64url) joined, the nonce is `iv`, and `payload` carries the 16-byte tag at
 //! its end. The plaintext is JSON `{sources:[{url, height, mime_type, ...}]}`; the highest
 //! source wins.
@@ -38,12 +39,16 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
         Err(e) => return Err(e),
     };
     let frame_origin = origin(NAME, &frame)?;
-    let playback_url = format!("{frame_origin}/api/videos/{code}/embed/playback");
-    let answer = get_json(
-        fetch,
-        &playback_url,
-        &[("Referer", &frame), ("X-Embed-Parent", embed_url)],
-    )?;
+    let mut playback_url = format!("{frame_origin}/api/videos/{code}/embed/playback");
+    let headers = [("Referer", frame.as_str()), ("X-Embed-Parent", embed_url)];
+    let answer = match get_json(fetch, &playback_url, &headers) {
+        // front-ends of the other API form answer the playback object at the video itself
+        Err(HosterError::Http { status: 404, .. }) => {
+            playback_url = format!("{frame_origin}/api/videos/{code}");
+            get_json(fetch, &playback_url, &headers)?
+        }
+        other => other?,
+    };
     let playback = answer.get("playback").unwrap_or(&answer);
     let plain = decrypt(playback).map_err(|step| decode_err(NAME, &playback_url, step))?;
     let (url, mime) = best_source(&plain)

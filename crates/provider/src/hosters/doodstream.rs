@@ -1,8 +1,13 @@
-//! Doodstream: the `pass_md5` flow.
+//! Doodstream and its mirror domains (`dood.*`, `d000d.com`, `dsvplay.com`, `playmogo.com`,
+//! `myvidplay.com`, ...): the `pass_md5` flow.
 //!
-//! The embed page (`/e/<id>`; `/d/<id>` is normalised to it) calls `$.get('/pass_md5/<a>/<b>')`;
-//! that answer is a URL prefix, and the media URL is the prefix plus 10 random alphanumerics
-//! plus `?token=<b>&expiry=<now in ms>`. The MP4 wants a Referer of the embed host.
+//! The embed page (`/e/<id>`; `/d/<id>` is normalised to it) requests `/pass_md5/<a>/<b>`
+//! (`$.get(...)` on older pages, `$.ajax({url: ...})` or `fetch(...)` on 2026 mirrors); that
+//! answer is a URL prefix, and the media URL is the prefix plus 10 random alphanumerics plus
+//! `?token=<token>&expiry=<now in ms>`. The token is the one the page's own script appends
+//! (`"?token=<token>&expiry="`), else the last segment of the pass_md5 path. Every follow-up
+//! request goes to the host that served the page (mirrors redirect between each other), and the
+//! MP4 wants a Referer of that host.
 
 use std::sync::LazyLock;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -12,13 +17,16 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 use regex::Regex;
 
-use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, layout, origin, parse_url};
+use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, join, layout, missing, origin, parse_url};
 use super::{Extracted, Fetch, HosterError};
 
 const NAME: &str = "Doodstream";
 
-static PASS_MD5: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\$\.get\(\s*['"](/pass_md5/[^'"]+)['"]"#).unwrap());
+static PASS_MD5: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"['"`]((?:https?://[^/'"`]+)?/pass_md5/[^'"`\s]+)['"`]"#).unwrap()
+});
+static SCRIPT_TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"[?&]token=([A-Za-z0-9]{6,})&expiry="#).unwrap());
 static NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(video not found|file not found|<title>\s*not found|has been deleted)")
         .unwrap()
@@ -40,23 +48,37 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
     };
     let Some(c) = PASS_MD5.captures(&page.body) else {
         if NOT_FOUND.is_match(&page.body) {
-            return Err(HosterError::Offline {
+            return Err(HosterError::Deleted {
                 hoster: NAME.into(),
                 url: page_url,
                 reason: "the video was not found".into(),
             });
         }
-        return Err(layout(NAME, &page_url, "no pass_md5 call"));
+        return Err(missing(NAME, &page_url, &page.body, "no pass_md5 call"));
     };
     let path = c[1].to_string();
-    let token = path
+    let from_path = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
         .rsplit('/')
         .find(|s| !s.is_empty())
         .filter(|t| t.chars().all(|ch| ch.is_ascii_alphanumeric()))
-        .ok_or_else(|| layout(NAME, &page_url, "pass_md5 path has no token"))?
-        .to_string();
+        .map(str::to_string);
+    let token = SCRIPT_TOKEN
+        .captures(&page.body)
+        .map(|t| t[1].to_string())
+        .or(from_path)
+        .ok_or_else(|| {
+            layout(
+                NAME,
+                &page_url,
+                "no token in the page script or pass_md5 path",
+            )
+        })?;
     let host = origin(NAME, &page_url)?;
-    let pass_url = format!("{host}{path}");
+    // A path is asked of the host that served the page, whatever mirror that was.
+    let pass_url = join(NAME, &page_url, &path)?;
     let answer = get_page(
         fetch,
         NAME,

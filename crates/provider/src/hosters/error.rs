@@ -51,6 +51,38 @@ pub enum HosterError {
         /// What the page said.
         reason: String,
     },
+    /// The hoster says the video was deleted or never existed (removed by the uploader, DMCA).
+    /// Another hoster may still have it; this one never will.
+    #[error("{hoster}: the video was deleted ({reason}) at {url}")]
+    Deleted {
+        /// Hoster name.
+        hoster: String,
+        /// The page that said so.
+        url: String,
+        /// What the page said.
+        reason: String,
+    },
+    /// The hoster put a human verification (captcha, Turnstile, "are you a robot") in front of
+    /// the video. Unlike the catalogue's wall it only concerns this hoster: the resolver moves on.
+    #[error("{hoster}: the hoster asks for a human verification ({reason}) at {url}")]
+    VerificationRequired {
+        /// Hoster name.
+        hoster: String,
+        /// The page that asked.
+        url: String,
+        /// What was seen (`Cloudflare Turnstile`, `captcha`, ...).
+        reason: String,
+    },
+    /// The hoster refuses this client's address (IP ban, country block, HTTP 451).
+    #[error("{hoster}: blocked for this address ({reason}) at {url}")]
+    Blocked {
+        /// Hoster name.
+        hoster: String,
+        /// The page that refused.
+        url: String,
+        /// What the page said.
+        reason: String,
+    },
     /// An obfuscation layer could not be decoded.
     #[error("{hoster}: could not decode the stream data from {url} (step: {step})")]
     Decode {
@@ -69,7 +101,11 @@ impl HosterError {
         match self {
             HosterError::Http {
                 status: 404 | 410, ..
-            } => SourceErrorKind::NotFound,
+            }
+            | HosterError::Deleted { .. } => SourceErrorKind::NotFound,
+            HosterError::VerificationRequired { .. } | HosterError::Blocked { .. } => {
+                SourceErrorKind::Blocked
+            }
             HosterError::Http { .. }
             | HosterError::Network { .. }
             | HosterError::Offline { .. } => SourceErrorKind::Network,
@@ -77,6 +113,21 @@ impl HosterError {
             | HosterError::Layout { .. }
             | HosterError::Decode { .. } => SourceErrorKind::Layout,
         }
+    }
+}
+
+impl HosterError {
+    /// Whether the failure concerns the one video rather than the hoster (a deleted file): such
+    /// failures do not count against the hoster's health streak.
+    pub fn is_about_the_video(&self) -> bool {
+        matches!(
+            self,
+            HosterError::Deleted { .. }
+                | HosterError::Http {
+                    status: 404 | 410,
+                    ..
+                }
+        )
     }
 }
 

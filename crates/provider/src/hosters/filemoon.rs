@@ -9,7 +9,7 @@ use regex::Regex;
 
 use super::byse;
 use super::packer::{is_packed, unpack_all};
-use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, join, layout, origin};
+use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, join, layout, origin, unavailable};
 use super::{Extracted, Fetch, FetchedPage, HosterError};
 
 const NAME: &str = "Filemoon";
@@ -45,11 +45,14 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
         .or_else(|| FILE.captures(&body).map(|c| c[1].to_string()));
     let Some(file) = file else {
         if GONE.is_match(&body) {
-            return Err(HosterError::Offline {
+            return Err(HosterError::Deleted {
                 hoster: NAME.into(),
                 url: page_url,
                 reason: "the file was not found".into(),
             });
+        }
+        if let Some(e) = unavailable(NAME, &page_url, &body) {
+            return Err(e);
         }
         if is_packed(&body) {
             return Err(layout(

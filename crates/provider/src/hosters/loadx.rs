@@ -9,7 +9,9 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::packer::unpack_all;
-use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, join, layout, origin, parse_url, post_page};
+use super::util::{
+    ACCEPT_HTML, BROWSER_UA, get_page, join, layout, missing, origin, parse_url, post_page,
+};
 use super::{Extracted, Fetch, HosterError};
 
 const NAME: &str = "LoadX";
@@ -35,7 +37,7 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
         .find_map(|js| FIREPLAYER.captures(js).map(|c| c[1].to_string()))
         .or_else(|| FIREPLAYER.captures(&page.body).map(|c| c[1].to_string()))
         .or_else(|| hash_from_url(&page_url).or_else(|| hash_from_url(embed_url)))
-        .ok_or_else(|| layout(NAME, &page_url, "no FirePlayer hash"))?;
+        .ok_or_else(|| missing(NAME, &page_url, &page.body, "no FirePlayer hash"))?;
     let o = origin(NAME, &page_url)?;
     let api = format!("{o}/player/index.php?data={hash}&do=getVideo");
     let answer = post_page(

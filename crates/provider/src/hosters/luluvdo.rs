@@ -11,7 +11,7 @@ use regex::Regex;
 
 use super::packer::unpack_all;
 use super::util::{
-    ACCEPT_HTML, BROWSER_UA, get_page, join, last_segment, layout, origin, parse_url,
+    ACCEPT_HTML, BROWSER_UA, get_page, join, last_segment, layout, missing, origin, parse_url,
 };
 use super::{Extracted, Fetch, HosterError};
 
@@ -60,13 +60,18 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
         });
     let Some(file) = found else {
         if GONE.is_match(&page.body) {
-            return Err(HosterError::Offline {
+            return Err(HosterError::Deleted {
                 hoster: NAME.into(),
                 url: page_url,
                 reason: "the file is no longer available".into(),
             });
         }
-        return Err(layout(NAME, &page_url, "no JWPlayer m3u8 file"));
+        return Err(missing(
+            NAME,
+            &page_url,
+            &page.body,
+            "no JWPlayer m3u8 file",
+        ));
     };
     Ok(Extracted {
         url: join(NAME, &page_url, &file)?,

@@ -10,7 +10,7 @@ use aniworld_core::ports::MediaKind;
 use regex::Regex;
 
 use super::util::{
-    ACCEPT_HTML, BROWSER_UA, b64_decode, decode_err, get_page, join, layout, reverse, swap_case,
+    ACCEPT_HTML, BROWSER_UA, b64_decode, decode_err, get_page, join, missing, reverse, swap_case,
 };
 use super::{Extracted, Fetch, HosterError};
 
@@ -47,7 +47,12 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
     } else if let Some(c) = PLAIN.captures(&page.body) {
         c[1].to_string()
     } else {
-        return Err(layout(NAME, page_url, "no encoded stream variable"));
+        return Err(missing(
+            NAME,
+            page_url,
+            &page.body,
+            "no encoded stream variable",
+        ));
     };
     Ok(Extracted {
         url: join(NAME, page_url, &url)?,

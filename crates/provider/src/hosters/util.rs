@@ -1,9 +1,12 @@
 //! Small helpers shared by the extractors: page fetching with typed errors, URL origins,
 //! lenient base64, JavaScript string literals and the browser identity sent to hosters.
 
+use std::sync::LazyLock;
+
 use base64::Engine;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use regex::Regex;
 
 use super::{Fetch, FetchedPage, HosterError};
 
@@ -48,16 +51,93 @@ pub(crate) fn post_page(
     check_status(hoster, url, page)
 }
 
+/// A 2xx page is returned; any other status is an error, typed by what the page says (deleted,
+/// verification, blocked address; HTTP 451 is a block too), else `Http`.
 fn check_status(hoster: &str, url: &str, page: FetchedPage) -> Result<FetchedPage, HosterError> {
     if (200..300).contains(&page.status) {
-        Ok(page)
-    } else {
-        Err(HosterError::Http {
+        return Ok(page);
+    }
+    if let Some(e) = unavailable(hoster, url, &page.body) {
+        return Err(e);
+    }
+    if page.status == 451 {
+        return Err(HosterError::Blocked {
             hoster: hoster.to_string(),
             url: url.to_string(),
-            status: page.status,
-        })
+            reason: "HTTP 451, unavailable for legal reasons".into(),
+        });
     }
+    Err(HosterError::Http {
+        hoster: hoster.to_string(),
+        url: url.to_string(),
+        status: page.status,
+    })
+}
+
+/// Human verification pages: Cloudflare Turnstile, hCaptcha, reCAPTCHA, "are you a robot".
+static VERIFICATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(cf-turnstile|challenges\.cloudflare\.com/turnstile|\bh-captcha\b|hcaptcha\.com|\bg-recaptcha\b|google\.com/recaptcha|verify (that )?you are (a )?human|are you a robot|\bcaptcha\b)"#,
+    )
+    .unwrap()
+});
+
+/// Pages that refuse this client's address.
+static BLOCKED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)((your|this) (ip|ip address|address|country|region|location) (has been |is |was )?(blocked|banned|blacklisted|not allowed)|not (available|allowed) (in|from) your (country|region|location)|blocked (for|in) your (country|region|ip|address)|\bip (address )?(is )?(banned|blocked)|error (code: )?1020|access denied)",
+    )
+    .unwrap()
+});
+
+/// Pages that say the video is gone.
+static DELETED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(video not found|file not found|file (was|has been) (deleted|removed)|video (was|has been) (deleted|removed)|maybe it got deleted|has been deleted|is no longer available|no such (file|video)|removed (due to|because of|for) (a )?(copyright|dmca)|file is expired|video is unavailable)",
+    )
+    .unwrap()
+});
+
+/// The error for a page without the expected data: what the page says about why (see
+/// [`unavailable`]), else a layout error naming `what` was looked for.
+pub(crate) fn missing(hoster: &str, url: &str, body: &str, what: &str) -> HosterError {
+    unavailable(hoster, url, body).unwrap_or_else(|| layout(hoster, url, what))
+}
+
+/// What a hoster page says about why there is no video, as a typed error: a human
+/// verification, a block of this address, or a deleted file; None when it says none of these.
+/// Extractors ask this when their pattern is missing, before reporting a layout change.
+pub(crate) fn unavailable(hoster: &str, url: &str, body: &str) -> Option<HosterError> {
+    let (hoster, url) = (hoster.to_string(), url.to_string());
+    if let Some(m) = VERIFICATION.find(body) {
+        let seen = m.as_str().to_ascii_lowercase();
+        let reason = if seen.contains("turnstile") {
+            "Cloudflare Turnstile"
+        } else if seen.contains("hcaptcha") || seen.contains("h-captcha") {
+            "hCaptcha"
+        } else if seen.contains("recaptcha") {
+            "reCAPTCHA"
+        } else {
+            "captcha"
+        };
+        return Some(HosterError::VerificationRequired {
+            hoster,
+            url,
+            reason: reason.into(),
+        });
+    }
+    if let Some(m) = BLOCKED.find(body) {
+        return Some(HosterError::Blocked {
+            hoster,
+            url,
+            reason: format!("the page says {:?}", m.as_str()),
+        });
+    }
+    DELETED.find(body).map(|m| HosterError::Deleted {
+        hoster,
+        url,
+        reason: format!("the page says {:?}", m.as_str()),
+    })
 }
 
 /// A `Layout` error.

@@ -1,21 +1,26 @@
-//! Vidmoly: a JWPlayer page whose `sources: [{file:"..."}]` names the HLS master.
+//! Vidmoly: a JWPlayer page whose `sources: [{file:"..."}, ...]` names the streams.
 //!
-//! `/w/<id>` links are turned into `/embed-<id>.html`. Playlist and segments want a Referer of
-//! the Vidmoly host.
+//! `/w/<id>` links are turned into `/embed-<id>.html`. The sources are read in page order and
+//! the first HLS playlist or MP4 file wins; DASH manifests (`.mpd`, `type: "dash"`), which 2026
+//! pages list first, are skipped. Playlist and segments want a Referer of the Vidmoly host.
 
 use std::sync::LazyLock;
 
 use aniworld_core::ports::MediaKind;
 use regex::Regex;
 
-use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, join, layout, origin, parse_url};
+use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, join, layout, missing, origin, parse_url};
 use super::{Extracted, Fetch, HosterError};
 
 const NAME: &str = "Vidmoly";
 
-static FILE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?s)sources\s*:\s*\[\s*\{[^}]*?\bfile\s*:\s*["']([^"']+)["']"#).unwrap()
-});
+static SOURCES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?s)sources\s*:\s*\[(.*?)\]"#).unwrap());
+static OBJECT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)\{([^{}]*)\}").unwrap());
+static FILE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\bfile\s*:\s*["']([^"']+)["']"#).unwrap());
+static TYPE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\btype\s*:\s*["']([^"']+)["']"#).unwrap());
 static GONE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(file was deleted|video not found|notice\.php)").unwrap());
 
@@ -40,26 +45,66 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
     } else {
         page.final_url.clone()
     };
-    let Some(c) = FILE.captures(&page.body) else {
+    let listed = sources(&page.body);
+    let Some((file, kind)) = listed.iter().find_map(|(f, k)| k.map(|k| (f.clone(), k))) else {
+        if !listed.is_empty() {
+            let files: Vec<&str> = listed.iter().map(|(f, _)| f.as_str()).collect();
+            return Err(layout(
+                NAME,
+                &page_url,
+                format!("no HLS or MP4 source, only {}", files.join(", ")),
+            ));
+        }
         if GONE.is_match(&page.body) {
-            return Err(HosterError::Offline {
+            return Err(HosterError::Deleted {
                 hoster: NAME.into(),
                 url: page_url,
                 reason: "the file was deleted".into(),
             });
         }
-        return Err(layout(NAME, &page_url, "no JWPlayer sources"));
+        return Err(missing(NAME, &page_url, &page.body, "no JWPlayer sources"));
     };
     let page_origin = origin(NAME, &page_url)?;
     Ok(Extracted {
-        url: join(NAME, &page_url, &c[1])?,
-        kind: MediaKind::Hls,
+        url: join(NAME, &page_url, &file)?,
+        kind,
         headers: vec![
             ("User-Agent".into(), BROWSER_UA.into()),
             ("Referer".into(), format!("{page_origin}/")),
             ("Origin".into(), page_origin),
         ],
     })
+}
+
+/// The `file` of every source object in page order, with its kind: HLS, MP4, or None for what
+/// cannot be downloaded (DASH).
+fn sources(body: &str) -> Vec<(String, Option<MediaKind>)> {
+    let Some(list) = SOURCES.captures(body) else {
+        return Vec::new();
+    };
+    OBJECT
+        .captures_iter(&list[1])
+        .filter_map(|o| {
+            let file = FILE.captures(&o[1])?[1].to_string();
+            let ty = TYPE
+                .captures(&o[1])
+                .map(|t| t[1].to_ascii_lowercase())
+                .unwrap_or_default();
+            let path = file
+                .split(['?', '#'])
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let kind = if ty.contains("dash") || path.ends_with(".mpd") {
+                None
+            } else if ty.contains("mp4") || path.ends_with(".mp4") {
+                Some(MediaKind::Direct)
+            } else {
+                Some(MediaKind::Hls)
+            };
+            Some((file, kind))
+        })
+        .collect()
 }
 
 /// `/w/<id>` becomes `/embed-<id>.html`.
@@ -78,6 +123,23 @@ fn normalise(url: &str) -> Result<String, HosterError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dash_sources_are_skipped() {
+        let page = r#"player.setup({sources: [{file:"https://v.example/d/master.mpd", type:"dash"},
+            {file:"https://v.example/h/master.m3u8?t=1"}, {file:"https://v.example/f.mp4"}], image:"x"});"#;
+        let got = sources(page);
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].1, None);
+        assert_eq!(got[1].1, Some(MediaKind::Hls));
+        assert_eq!(got[2].1, Some(MediaKind::Direct));
+        let only_mp4 =
+            r#"sources:[{file:'/x/manifest.mpd?a=1'},{file:'/x/v.mp4',type:'video/mp4'}]"#;
+        assert_eq!(
+            sources(only_mp4)[1],
+            ("/x/v.mp4".into(), Some(MediaKind::Direct))
+        );
+    }
 
     #[test]
     fn normalises_watch_links() {

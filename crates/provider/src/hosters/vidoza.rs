@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use aniworld_core::ports::MediaKind;
 use regex::Regex;
 
-use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, join, layout};
+use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, join, missing};
 use super::{Extracted, Fetch, HosterError};
 
 const NAME: &str = "Vidoza";
@@ -18,9 +18,10 @@ static SOURCES_CODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?s)sourcesCode\s*:\s*\[\s*\{[^}]*?\bsrc\s*:\s*["']([^"']+)["']"#).unwrap()
 });
 static GONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(file was deleted|file not found|video is processing|reason for deletion)")
-        .unwrap()
+    Regex::new(r"(?i)(file was deleted|file not found|reason for deletion)").unwrap()
 });
+static PROCESSING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)video is processing").unwrap());
 
 /// Extracts the media source behind a Vidoza embed URL.
 pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, HosterError> {
@@ -40,13 +41,20 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
         .or_else(|| SOURCES_CODE.captures(&page.body));
     let Some(c) = found else {
         if GONE.is_match(&page.body) {
+            return Err(HosterError::Deleted {
+                hoster: NAME.into(),
+                url: page_url.to_string(),
+                reason: "the file was deleted".into(),
+            });
+        }
+        if PROCESSING.is_match(&page.body) {
             return Err(HosterError::Offline {
                 hoster: NAME.into(),
                 url: page_url.to_string(),
-                reason: "the file was deleted or is not ready".into(),
+                reason: "the video is still processing".into(),
             });
         }
-        return Err(layout(NAME, page_url, "no video/mp4 source"));
+        return Err(missing(NAME, page_url, &page.body, "no video/mp4 source"));
     };
     Ok(Extracted {
         url: join(NAME, page_url, &c[1])?,

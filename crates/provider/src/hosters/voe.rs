@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use super::util::{
     ACCEPT_HTML, BROWSER_UA, b64_decode, decode_err, get_page, join, layout, looks_like_hls,
-    origin, read_js_string, reverse, rot13,
+    missing, origin, read_js_string, reverse, rot13,
 };
 use super::{Extracted, Fetch, HosterError};
 
@@ -93,15 +93,16 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
             continue;
         }
         if NOT_FOUND.is_match(&page.body) {
-            return Err(HosterError::Offline {
+            return Err(HosterError::Deleted {
                 hoster: NAME.into(),
                 url: page_url,
-                reason: "the video is not available".into(),
+                reason: "the page title says it is gone".into(),
             });
         }
-        return Err(layout(
+        return Err(missing(
             NAME,
             &page_url,
+            &page.body,
             "no stream data in any known VOE format",
         ));
     }

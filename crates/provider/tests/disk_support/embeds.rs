@@ -137,3 +137,171 @@ pub fn serve_embed(h: Hoster, embed: &FakeServer, media_url: &str) -> String {
         }
     }
 }
+
+/// The hoster page shapes of 2026 that sit next to the older ones of the same hoster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape2026 {
+    /// Streamtape writing the link into a `captchalink` element with `.slice()`/`.substr()`
+    /// arithmetic, among decoy lines with wrong tokens.
+    StreamtapeCaptchalink,
+    /// Vidmoly listing a DASH manifest before the HLS master.
+    VidmolyDashFirst,
+    /// Filemoon on a Byse front-end: an application shell and the encrypted playback API.
+    FilemoonByse,
+}
+
+impl Shape2026 {
+    /// The hoster name the catalogue shows for this shape.
+    pub fn hoster(self) -> Hoster {
+        match self {
+            Shape2026::StreamtapeCaptchalink => Hoster::Streamtape,
+            Shape2026::VidmolyDashFirst => Hoster::Vidmoly,
+            Shape2026::FilemoonByse => Hoster::Filemoon,
+        }
+    }
+}
+
+/// Serves a 2026 page shape (and its follow-up requests) on `embed`, pointing at `media_url`;
+/// `media` is the host of the media, where Vidmoly's skipped DASH manifest lives too. Returns
+/// the embed URL the catalogue redirects to.
+pub fn serve_embed_2026(
+    shape: Shape2026,
+    embed: &FakeServer,
+    media: &FakeServer,
+    media_url: &str,
+) -> String {
+    let base = embed.url();
+    match shape {
+        Shape2026::StreamtapeCaptchalink => {
+            let host = base.trim_start_matches("http:").to_string();
+            embed.serve(
+                "/e/St26",
+                FakeResponse::html(page(
+                    "streamtape_2026.html",
+                    &[("HOST", &host), ("ID", "St26"), ("TOKEN", "g00dT0k")],
+                )),
+            );
+            let target = media_url.to_string();
+            embed.route("/get_video", move |req| {
+                let ok = req.query_param("id").as_deref() == Some("St26")
+                    && req.query_param("token").as_deref() == Some("g00dT0k")
+                    && req.query_param("stream").as_deref() == Some("1");
+                if ok {
+                    FakeResponse::redirect(&target)
+                } else {
+                    FakeResponse::status(403)
+                }
+            });
+            format!("{base}/e/St26")
+        }
+        Shape2026::VidmolyDashFirst => {
+            media.serve(
+                "/dash/manifest.mpd",
+                FakeResponse::bytes(
+                    "application/dash+xml",
+                    r#"<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static"></MPD>"#,
+                ),
+            );
+            let dash = format!("{}/dash/manifest.mpd", media.url());
+            embed.serve(
+                "/embed-vm26.html",
+                FakeResponse::html(page(
+                    "vidmoly_dash_first.html",
+                    &[("DASH", &dash), ("HLS", media_url)],
+                )),
+            );
+            format!("{base}/w/vm26")
+        }
+        Shape2026::FilemoonByse => {
+            // The front-end's shell names the player frame on the same host; the playback
+            // object carries the HLS master, AES-256-GCM sealed (the first payload is broken).
+            embed.serve(
+                "/e/bz26q1",
+                FakeResponse::html(page("byse_shell.html", &[])),
+            );
+            let frame = format!("{base}/e/bz26q1");
+            embed.serve(
+                "/api/videos/bz26q1/embed/details",
+                FakeResponse::json(&json!({"code": "bz26q1", "embed_frame_url": frame})),
+            );
+            let plain = json!({"sources": [
+                {"quality": "hd", "label": "720p", "mime_type": "application/vnd.apple.mpegurl",
+                 "url": media_url, "bitrate_kbps": 2500, "height": 720}
+            ]});
+            let playback = json!({"playback": crate::hoster_support::byse_playback(
+                &format!("\u{feff}{plain}"),
+                true
+            )});
+            embed.route("/api/videos/bz26q1/embed/playback", move |req| {
+                if req.header("x-embed-parent").is_some() {
+                    FakeResponse::json(&playback)
+                } else {
+                    FakeResponse::status(403)
+                }
+            });
+            frame
+        }
+    }
+}
+
+/// Doodstream on a mirror domain: `/d/<code>` on `mirror` (resolved to the fake through the
+/// catalogue client's DNS overrides) serves the 2026 page, whose `$.ajax` asks `/pass_md5/...`
+/// and whose script appends `token`; when `moved_to` is set, the page answers a 301 to the same
+/// path on that mirror first. Returns the embed URL.
+pub fn serve_dood_mirror(
+    embed: &FakeServer,
+    mirror: &str,
+    moved_to: Option<&str>,
+    code: &str,
+    token: &str,
+    media_url: &str,
+) -> String {
+    let port = embed.addr().port();
+    let pass = format!("/pass_md5/2391-{code}-1733-k9/{code}x");
+    let final_host = moved_to.unwrap_or(mirror).to_string();
+    let html = page(
+        "doodstream_2026.html",
+        &[("PASS_PATH", &pass), ("TOKEN", token)],
+    );
+    let (want_host, moved) = (final_host.clone(), moved_to.map(str::to_string));
+    let e_path = format!("/e/{code}");
+    embed.route(&e_path.clone(), move |req| {
+        let host = req.header("host").unwrap_or_default();
+        match &moved {
+            Some(to) if !host.starts_with(to.as_str()) => {
+                FakeResponse::redirect(&format!("http://{to}:{port}{e_path}"))
+            }
+            _ if host.starts_with(want_host.as_str()) => FakeResponse::html(html.clone()),
+            _ => FakeResponse::status(404),
+        }
+    });
+    let prefix = media_url.trim_end_matches(".mp4").to_string() + "~";
+    let (want_host, want_ref) = (
+        final_host.clone(),
+        format!("http://{final_host}:{port}/e/{code}"),
+    );
+    embed.route(&pass, move |req| {
+        let host_ok = req
+            .header("host")
+            .is_some_and(|h| h.starts_with(want_host.as_str()));
+        if host_ok && req.header("referer") == Some(want_ref.as_str()) {
+            FakeResponse::text(prefix.clone())
+        } else {
+            FakeResponse::status(403)
+        }
+    });
+    format!("http://{mirror}:{port}/d/{code}")
+}
+
+/// A hoster page saying why there is no video: `deleted` (200), `verification` (a Turnstile
+/// page, 200) or `blocked` (403); served at `/e/<name>`, returns the embed URL.
+pub fn serve_unavailable(embed: &FakeServer, name: &str) -> String {
+    let response = match name {
+        "deleted" => FakeResponse::html(page("hoster_deleted.html", &[])),
+        "verification" => FakeResponse::html(page("hoster_verification.html", &[])),
+        "blocked" => FakeResponse::html(page("hoster_blocked.html", &[])).with_status(403),
+        other => panic!("no unavailable page {other}"),
+    };
+    embed.serve(&format!("/e/{name}"), response);
+    format!("{}/e/{name}", embed.url())
+}

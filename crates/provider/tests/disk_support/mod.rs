@@ -13,7 +13,7 @@ use aes::cipher::{BlockModeEncrypt, KeyIvInit, block_padding::Pkcs7};
 use aniworld_provider::hosters::Hoster;
 use aniworld_testkit::{FakeResponse, FakeServer, media};
 
-pub use embeds::serve_embed;
+pub use embeds::{Shape2026, serve_dood_mirror, serve_embed, serve_embed_2026, serve_unavailable};
 
 const TS: &str = "video/mp2t";
 const M3U8: &str = "application/vnd.apple.mpegurl";

@@ -64,6 +64,13 @@ pub enum DownloadError {
         /// What is wrong with it.
         what: String,
     },
+    /// The media playlist is a live (or still growing) stream: it has no `#EXT-X-ENDLIST` and
+    /// is not of type VOD, so any download would be a partial snapshot.
+    #[error("{url} is a live stream (no #EXT-X-ENDLIST): refusing to save a partial snapshot")]
+    LiveStream {
+        /// The media playlist URL.
+        url: String,
+    },
     /// An AES-128 segment or its key could not be decrypted.
     #[error("decryption failed for {url}: {what}")]
     Decrypt {
@@ -115,6 +122,7 @@ impl DownloadError {
             | Self::TargetMissing { .. }
             | Self::NotMedia { .. }
             | Self::Playlist { .. }
+            | Self::LiveStream { .. }
             | Self::Decrypt { .. }
             | Self::Unsupported { .. }
             | Self::ToolMissing { .. }

@@ -1,13 +1,18 @@
 //! The file side of a download: the target folder check, `.part` names, atomic small writes,
-//! the optional `ffmpeg` remux and `ffprobe` check, and the final rename.
+//! the optional `ffmpeg` remux (fed through a pipe while the download runs) and `ffprobe`
+//! check, and the final rename.
 
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
+
+use crossbeam_channel::{Sender, unbounded};
 
 use aniworld_core::config::VerifyMode;
 use aniworld_core::ports::CancelToken;
@@ -49,14 +54,25 @@ pub(crate) fn prepare_target(final_path: &Path) -> Result<(), DownloadError> {
     }
 }
 
+/// Suffix of the temporary file of [`write_atomic`].
+pub(crate) const TEMP_SUFFIX: &str = ".tmp";
+
 /// Writes `data` to `path` atomically: a temp file in the same folder, fsync, rename.
 pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<(), DownloadError> {
-    let tmp = with_suffix(path, ".tmp");
+    let tmp = with_suffix(path, TEMP_SUFFIX);
     let io = |e: std::io::Error| DownloadError::from_io(&e, path);
     let mut f = File::create(&tmp).map_err(io)?;
     f.write_all(data).map_err(io)?;
     f.sync_all().map_err(io)?;
     fs::rename(&tmp, path).map_err(io)
+}
+
+/// Syncs `path`'s data to disk (a file written by another process, e.g. ffmpeg's MP4, or the
+/// `.part` data that becomes the result after all).
+pub(crate) fn sync_file(path: &Path) -> Result<(), DownloadError> {
+    File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| DownloadError::from_io(&e, path))
 }
 
 /// Renames the verified `from` to `to` and syncs the folder so the rename survives a crash.
@@ -140,8 +156,6 @@ fn wait_child(mut child: Child, cancel: &CancelToken) -> Result<bool, DownloadEr
 pub(crate) struct Probe {
     /// Container duration in seconds.
     pub duration: Option<f64>,
-    /// Whether an audio stream is AAC.
-    pub aac_audio: bool,
 }
 
 /// Probes `path` with `ffprobe`; None when the container is unreadable.
@@ -167,8 +181,6 @@ pub(crate) fn probe(ffprobe: &Path, path: &Path) -> Option<Probe> {
     for line in text.lines() {
         if let Some(d) = line.strip_prefix("duration=") {
             probe.duration = d.trim().parse().ok();
-        } else if line.trim() == "codec_name=aac" {
-            probe.aac_audio = true;
         }
     }
     Some(probe)
@@ -215,51 +227,184 @@ pub(crate) fn verify_container(
     }
 }
 
-/// Remuxes the stream data in `input` into an MP4 container at `output` without re-encoding.
-/// Returns false (and leaves no `output`) when ffmpeg is not installed or failed.
-pub(crate) fn remux_to_mp4(
-    tools: &Tools,
-    input: &Path,
-    output: &Path,
-    cancel: &CancelToken,
-) -> Result<bool, DownloadError> {
-    let Some(ffmpeg) = &tools.ffmpeg else {
-        log::info!(
-            "ffmpeg is not on the PATH: keeping {} as MPEG-TS data",
-            input.display()
-        );
-        return Ok(false);
-    };
-    let aac = tools
-        .ffprobe
-        .as_deref()
-        .and_then(|p| probe(p, input))
-        .is_none_or(|p| p.aac_audio);
-    let mut cmd = Command::new(ffmpeg);
-    cmd.args(["-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i"])
-        .arg(input)
-        .args(["-map", "0", "-dn", "-ignore_unknown", "-c", "copy"]);
-    if aac {
-        cmd.args(["-bsf:a", "aac_adtstoasc"]);
+/// One piece of stream data for the remux: a segment buffer of the download's pool (handed
+/// back through `back` once ffmpeg has it) or data of its own.
+pub(crate) struct Chunk {
+    /// The bytes.
+    pub data: Vec<u8>,
+    /// Where the buffer goes back to when it belongs to a pool.
+    pub back: Option<Sender<Vec<u8>>>,
+}
+
+/// An `ffmpeg` process that remuxes the stream data it is fed, while the download runs, into an
+/// MP4 at `output` without re-encoding (`-c copy`; ffmpeg's MP4 muxer converts ADTS AAC by
+/// itself). The data goes through a pipe: the remux is no second pass over the file. A separate
+/// audio rendition, already on disk, is the second input.
+///
+/// A feeder thread writes the chunks to ffmpeg's standard input, so that writing the `.part`
+/// file and feeding ffmpeg overlap. When ffmpeg stops early (it cannot read the data), the
+/// download goes on and [`Remux::finish`] reports the remux as failed.
+pub(crate) struct Remux {
+    child: Option<Child>,
+    output: PathBuf,
+    feed: Option<Sender<Chunk>>,
+    feeder: Option<thread::JoinHandle<()>>,
+    broken: Arc<AtomicBool>,
+}
+
+impl Remux {
+    /// Starts ffmpeg writing `output`; `audio` is a separate audio rendition to mux in (its
+    /// audio replaces any in the fed stream).
+    pub(crate) fn spawn(
+        ffmpeg: &Path,
+        output: &Path,
+        audio: Option<&Path>,
+    ) -> Result<Self, DownloadError> {
+        let mut cmd = Command::new(ffmpeg);
+        cmd.args(["-hide_banner", "-nostdin", "-loglevel", "error", "-y"])
+            .args(["-i", "pipe:0"]);
+        match audio {
+            Some(a) => {
+                cmd.arg("-i").arg(a).args(["-map", "0:v", "-map", "1:a:0"]);
+            }
+            None => {
+                cmd.args(["-map", "0"]);
+            }
+        }
+        cmd.args(["-dn", "-ignore_unknown", "-c", "copy", "-f", "mp4"])
+            .arg(output)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| DownloadError::from_io(&e, output))?;
+        let Some(mut stdin) = child.stdin.take() else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(DownloadError::Io {
+                path: output.to_path_buf(),
+                msg: "ffmpeg started without a standard input".into(),
+            });
+        };
+        let (tx, rx) = unbounded::<Chunk>();
+        let broken = Arc::new(AtomicBool::new(false));
+        let flag = broken.clone();
+        let name = output.display().to_string();
+        let feeder = thread::Builder::new()
+            .name("remux-feed".into())
+            .spawn(move || {
+                for chunk in rx {
+                    if !flag.load(Ordering::Relaxed)
+                        && let Err(e) = stdin.write_all(&chunk.data)
+                    {
+                        log::warn!("ffmpeg stopped reading the stream for {name}: {e}");
+                        flag.store(true, Ordering::Relaxed);
+                    }
+                    if let Some(back) = chunk.back {
+                        let _ = back.send(chunk.data);
+                    }
+                }
+                // dropping stdin closes the pipe: ffmpeg writes the index and ends
+            });
+        let feeder = match feeder {
+            Ok(f) => f,
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(DownloadError::Io {
+                    path: output.to_path_buf(),
+                    msg: format!("cannot start the remux feeder: {e}"),
+                });
+            }
+        };
+        Ok(Self {
+            child: Some(child),
+            output: output.to_path_buf(),
+            feed: Some(tx),
+            feeder: Some(feeder),
+            broken,
+        })
     }
-    cmd.args(["-f", "mp4"]).arg(output);
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| DownloadError::from_io(&e, output))?;
-    let ok = wait_child(child, cancel).inspect_err(|_| {
-        let _ = fs::remove_file(output);
-    })?;
-    if !ok {
-        let _ = fs::remove_file(output);
-        log::warn!(
-            "ffmpeg could not remux {}: keeping the MPEG-TS data",
-            input.display()
-        );
+
+    /// Queues `chunk` for ffmpeg (never blocks; the pool bounds the buffers in flight).
+    pub(crate) fn feed(&self, chunk: Chunk) {
+        if let Some(tx) = &self.feed
+            && let Err(e) = tx.send(chunk)
+            && let Some(back) = e.0.back
+        {
+            let _ = back.send(e.0.data);
+        }
     }
-    Ok(ok)
+
+    /// Feeds the first `len` bytes of `file` (what an earlier, interrupted call wrote).
+    pub(crate) fn feed_file(&self, file: &Path, len: u64) -> Result<(), DownloadError> {
+        use std::io::Read;
+        let io = |e: std::io::Error| DownloadError::from_io(&e, file);
+        let mut f = File::open(file).map_err(io)?.take(len);
+        loop {
+            let mut data = Vec::with_capacity(1 << 20);
+            let n = (&mut f).take(1 << 20).read_to_end(&mut data).map_err(io)?;
+            if n == 0 {
+                return Ok(());
+            }
+            self.feed(Chunk { data, back: None });
+        }
+    }
+
+    /// Flushes what ffmpeg has written so far to disk, so the sync before the final rename does
+    /// not have to write the whole file at the end (as the `.part` data is synced along the
+    /// way when there is no remux). A failure only costs that head start.
+    pub(crate) fn sync_output(&self) {
+        if let Ok(f) = File::open(&self.output) {
+            let _ = f.sync_data();
+        }
+    }
+
+    /// Closes the stream and waits for ffmpeg. Ok(true) when `output` is a finished MP4; Ok(false)
+    /// (and no `output`) when ffmpeg failed or stopped reading.
+    pub(crate) fn finish(mut self, cancel: &CancelToken) -> Result<bool, DownloadError> {
+        self.feed = None;
+        if let Some(f) = self.feeder.take() {
+            let _ = f.join();
+        }
+        let Some(child) = self.child.take() else {
+            return Ok(false);
+        };
+        let ok = wait_child(child, cancel).inspect_err(|_| {
+            let _ = fs::remove_file(&self.output);
+        })?;
+        let ok = ok && !self.broken.load(Ordering::Relaxed);
+        if !ok {
+            let _ = fs::remove_file(&self.output);
+        }
+        Ok(ok)
+    }
+
+    /// Stops ffmpeg and removes its output (the download failed or was cancelled).
+    pub(crate) fn abort(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.feed = None;
+        if let Some(f) = self.feeder.take() {
+            let _ = f.join();
+        }
+        let _ = fs::remove_file(&self.output);
+    }
+}
+
+impl Drop for Remux {
+    fn drop(&mut self) {
+        if self.child.is_some() {
+            self.stop();
+        }
+    }
 }
 
 #[cfg(test)]

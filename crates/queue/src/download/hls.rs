@@ -1,9 +1,14 @@
-//! HLS downloads: master -> best variant -> media playlist -> segments fetched in parallel within
-//! the host budget and written in order to `<final>.part`, with a bounded reorder window, and a
-//! resume state file so a later call continues from the first missing segment.
+//! HLS downloads: master -> best variant (and its audio rendition) -> media playlist -> segments
+//! fetched in parallel within the host budget and written in order to `<final>.part`, with a
+//! bounded reorder window, and a resume state file so a later call continues from the first
+//! missing segment. When a remux runs, every written byte is also fed to ffmpeg.
 //!
-//! Memory: at most `segment_concurrency + 2` segment buffers exist; a fetcher needs a free buffer
-//! before it claims the next segment, and the writer hands buffers back once written.
+//! Only complete playlists are fetched: a media playlist without `#EXT-X-ENDLIST` (and not of
+//! type VOD) is a live stream and refused with [`DownloadError::LiveStream`].
+//!
+//! Memory: at most `segment_concurrency + 2` segment buffers exist (4 more while a remux is
+//! fed); a fetcher needs a free buffer before it claims the next segment, and the writer (or,
+//! with a remux, the ffmpeg feeder) hands buffers back once written.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -16,11 +21,12 @@ use std::time::{Duration, Instant};
 
 use aniworld_core::ports::CancelToken;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, unbounded};
-use m3u8_rs::Playlist;
+use m3u8_rs::{MediaPlaylist, Playlist};
 use url::Url;
 
+use super::finish::{Chunk, Remux};
 use super::http::Http;
-use super::playlist::{MediaPlan, choose_variant, join, plan_media};
+use super::playlist::{MediaPlan, choose_audio, choose_variant, is_complete, join, plan_media};
 use super::progress::ProgressMeter;
 use super::segment::{KeyCache, fetch_into, finish_segment, segment_iv};
 use super::sniff::looks_like_html;
@@ -31,6 +37,10 @@ use super::{DownloadError, FetchOptions};
 const MAX_PLAYLIST: u64 = 16 << 20;
 /// How often the resume state is saved while segments are written.
 const STATE_EVERY: Duration = Duration::from_secs(2);
+/// The same while a remux runs: the `.part` data is then a second copy kept for the resume
+/// only, and syncing it as often would double the data flushed to disk; ffmpeg's output is
+/// synced every [`STATE_EVERY`] instead.
+const STATE_EVERY_REMUXING: Duration = Duration::from_secs(10);
 
 /// What a finished HLS download produced.
 pub(crate) struct HlsDone {
@@ -71,16 +81,41 @@ fn load_playlist(
     Ok((pl, resp.final_url))
 }
 
-/// Resolves `url` (master or media playlist) to the plan of the chosen media playlist.
-fn resolve_plan(
+/// An audio rendition that is a playlist of its own (not carried in the video's segments).
+#[derive(Debug, Clone)]
+pub(crate) struct SeparateAudio {
+    /// Its media playlist.
+    pub url: Url,
+    /// `NAME` of the rendition.
+    pub name: String,
+    /// `LANGUAGE` of the rendition.
+    pub language: Option<String>,
+}
+
+/// What to fetch for a stream: the video's media playlist and, when the audio is a rendition of
+/// its own, where that is.
+pub(crate) struct HlsPlan {
+    /// The chosen variant's media playlist (or the media playlist given).
+    pub video: MediaPlan,
+    /// The audio rendition to mux in, when it is separate.
+    pub audio: Option<SeparateAudio>,
+}
+
+/// Resolves `url` (master or media playlist) to the plan of the chosen media playlist and its
+/// audio rendition (`languages`: preferred `LANGUAGE` codes, see [`choose_audio`]).
+pub(crate) fn resolve(
     http: &Http,
     url: &Url,
     opts: &FetchOptions,
+    languages: &[&str],
     cancel: &CancelToken,
-) -> Result<MediaPlan, DownloadError> {
+) -> Result<HlsPlan, DownloadError> {
     let (pl, base) = load_playlist(http, url, cancel)?;
-    let (media, base) = match pl {
-        Playlist::MediaPlaylist(m) => (m, base),
+    match pl {
+        Playlist::MediaPlaylist(m) => Ok(HlsPlan {
+            video: plan_complete(&m, &base)?,
+            audio: None,
+        }),
         Playlist::MasterPlaylist(master) => {
             let variant = choose_variant(&master, opts.max_resolution).ok_or_else(|| {
                 DownloadError::Playlist {
@@ -89,31 +124,48 @@ fn resolve_plan(
                 }
             })?;
             let variant_url = join(&base, &variant.uri, "variant")?;
-            let separate_audio = variant.audio.as_deref().is_some_and(|group| {
-                master
-                    .alternatives
-                    .iter()
-                    .any(|a| a.group_id == group && a.uri.is_some())
-            });
-            if separate_audio {
-                log::warn!(
-                    "{variant_url}: the audio rendition is a separate playlist and is not \
-                     fetched; the file holds what the variant itself carries"
-                );
-            }
+            let audio = match choose_audio(&master, variant, languages) {
+                Some(a) => match a.uri.as_deref() {
+                    Some(uri) => Some(SeparateAudio {
+                        url: join(&base, uri, "audio rendition")?,
+                        name: a.name.clone(),
+                        language: a.language.clone(),
+                    }),
+                    // the preferred audio is muxed into the variant's own segments
+                    None => None,
+                },
+                None => None,
+            };
             log::debug!("HLS variant {variant_url} ({:?})", variant.resolution);
-            match load_playlist(http, &variant_url, cancel)? {
-                (Playlist::MediaPlaylist(m), b) => (m, b),
-                (Playlist::MasterPlaylist(_), _) => {
-                    return Err(DownloadError::Playlist {
-                        url: variant_url.to_string(),
-                        what: "variant is another master playlist".into(),
-                    });
-                }
-            }
+            let video = load_media(http, &variant_url, cancel)?;
+            Ok(HlsPlan { video, audio })
         }
-    };
-    let plan = plan_media(&media, &base)?;
+    }
+}
+
+/// Loads and plans a media playlist (a variant or an audio rendition).
+pub(crate) fn load_media(
+    http: &Http,
+    url: &Url,
+    cancel: &CancelToken,
+) -> Result<MediaPlan, DownloadError> {
+    match load_playlist(http, url, cancel)? {
+        (Playlist::MediaPlaylist(m), base) => plan_complete(&m, &base),
+        (Playlist::MasterPlaylist(_), _) => Err(DownloadError::Playlist {
+            url: url.to_string(),
+            what: "expected a media playlist, got another master playlist".into(),
+        }),
+    }
+}
+
+/// The plan of a complete media playlist with at least one segment.
+fn plan_complete(media: &MediaPlaylist, base: &Url) -> Result<MediaPlan, DownloadError> {
+    if !is_complete(media) {
+        return Err(DownloadError::LiveStream {
+            url: base.to_string(),
+        });
+    }
+    let plan = plan_media(media, base)?;
     if plan.segments.is_empty() {
         return Err(DownloadError::Playlist {
             url: base.to_string(),
@@ -248,16 +300,19 @@ fn open_resumed(part: &Path, total: usize) -> Result<(File, usize, u64), Downloa
     Ok((file, start, bytes))
 }
 
-/// Downloads the HLS stream at `url` into `part`.
-pub(crate) fn fetch_hls(
+/// Downloads the segments of `plan` into `part`, feeding every
+/// written byte to `remux` too when given (after what an earlier call left in `part`).
+pub(crate) fn fetch_plan(
     http: Arc<Http>,
-    url: &Url,
+    plan: MediaPlan,
     part: &Path,
     opts: &FetchOptions,
     meter: &mut ProgressMeter<'_>,
     cancel: &CancelToken,
+    remux: Option<&Remux>,
 ) -> Result<HlsDone, DownloadError> {
-    let plan = Arc::new(resolve_plan(&http, url, opts, cancel)?);
+    let plan = Arc::new(plan);
+    let url = plan.url.clone();
     let total = plan.segments.len();
     let keys = KeyCache::default();
     let maps = fetch_maps(&http, &plan, &keys, opts, cancel)?;
@@ -265,12 +320,18 @@ pub(crate) fn fetch_hls(
     let state_file = state_path(part);
     let io = |e: std::io::Error| DownloadError::from_io(&e, part);
     file.seek(SeekFrom::Start(bytes)).map_err(io)?;
+    if let Some(r) = remux
+        && bytes > 0
+    {
+        r.feed_file(part, bytes)?;
+    }
 
     let workers = opts
         .segment_concurrency
         .clamp(1, 64)
         .min(total - start.min(total));
-    let window = workers + 2;
+    // With a remux, buffers also wait in the feeder: a few more keep the fetchers busy.
+    let window = workers + if remux.is_some() { 6 } else { 2 };
     let stop = CancelToken::new();
     let (free_tx, free_rx) = bounded::<Vec<u8>>(window);
     let (done_tx, done_rx) = unbounded::<SegmentResult>();
@@ -304,6 +365,7 @@ pub(crate) fn fetch_hls(
     let mut next = start;
     let mut pending: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
     let mut last_save = Instant::now();
+    let mut last_sync = Instant::now();
     let save = |file: &File, done: usize, bytes: u64| -> Result<(), DownloadError> {
         file.sync_data()
             .map_err(|e| DownloadError::from_io(&e, part))?;
@@ -342,6 +404,12 @@ pub(crate) fn fetch_hls(
                 if let Some(m) = seg.map.filter(|m| Some(*m) != prev_map) {
                     file.write_all(&maps[m])?;
                     bytes += maps[m].len() as u64;
+                    if let Some(r) = remux {
+                        r.feed(Chunk {
+                            data: maps[m].clone(),
+                            back: None,
+                        });
+                    }
                 }
                 file.write_all(&buf)
             })();
@@ -351,26 +419,52 @@ pub(crate) fn fetch_hls(
             }
             bytes += buf.len() as u64;
             next += 1;
-            let _ = free_tx.send(buf);
+            match remux {
+                Some(r) => r.feed(Chunk {
+                    data: buf,
+                    back: Some(free_tx.clone()),
+                }),
+                None => {
+                    let _ = free_tx.send(buf);
+                }
+            }
             let estimate = bytes / (next as u64) * total as u64;
             meter.update(bytes, Some(estimate.max(bytes)));
         }
         if let Some(e) = write_err {
             break Err(e);
         }
-        if last_save.elapsed() >= STATE_EVERY {
-            if let Err(e) = save(&file, next, bytes) {
-                break Err(e);
+        match remux {
+            None if last_save.elapsed() >= STATE_EVERY => {
+                if let Err(e) = save(&file, next, bytes) {
+                    break Err(e);
+                }
+                last_save = Instant::now();
             }
-            last_save = Instant::now();
+            Some(r) if last_sync.elapsed() >= STATE_EVERY => {
+                r.sync_output();
+                last_sync = Instant::now();
+                if last_save.elapsed() >= STATE_EVERY_REMUXING {
+                    if let Err(e) = save(&file, next, bytes) {
+                        break Err(e);
+                    }
+                    last_save = Instant::now();
+                }
+            }
+            _ => {}
         }
     };
     stop.cancel();
     match result {
         Ok(()) => {
-            file.sync_all().map_err(io)?;
-            // Kept until the final rename, so an interruption in between resumes at the end.
-            save(&file, next, bytes)?;
+            // With a remux the `.part` data is only the resume aid: the MP4 is what gets synced
+            // (and the `.part` when the remux fails). The state then still names the segments
+            // synced last, so an interruption resumes from there.
+            if remux.is_none() {
+                file.sync_all().map_err(io)?;
+                // Kept until the final rename, so an interruption in between resumes at the end.
+                save(&file, next, bytes)?;
+            }
             meter.finish(bytes, Some(bytes));
             Ok(HlsDone {
                 bytes,

@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use m3u8_rs::{ByteRange, KeyMethod, MasterPlaylist, MediaPlaylist, VariantStream};
+use m3u8_rs::{
+    AlternativeMedia, AlternativeMediaType, ByteRange, KeyMethod, MasterPlaylist, MediaPlaylist,
+    MediaPlaylistType, VariantStream,
+};
 use url::Url;
 
 use super::DownloadError;
@@ -47,6 +50,8 @@ pub(crate) struct SegmentSpec {
 /// Everything needed to fetch a media playlist's segments.
 #[derive(Debug, Clone)]
 pub(crate) struct MediaPlan {
+    /// The media playlist's URL (after redirects).
+    pub url: Url,
     /// Segments in playback order.
     pub segments: Vec<SegmentSpec>,
     /// Distinct init sections.
@@ -81,6 +86,47 @@ pub(crate) fn choose_variant(
                 .copied()
                 .min_by_key(|v| (height(v), std::cmp::Reverse(bandwidth(v))))
         })
+}
+
+/// The audio rendition to play with `variant`: among the `EXT-X-MEDIA` audio renditions of the
+/// variant's `AUDIO` group, the first whose `LANGUAGE` starts with one of `languages`, else the
+/// `DEFAULT=YES` one, else the `AUTOSELECT=YES` one, else the first. None when the variant names
+/// no audio group or the group is empty. A rendition without `URI` is carried in the variant's
+/// own segments (muxed); one with a `URI` is a playlist of its own.
+pub(crate) fn choose_audio<'a>(
+    master: &'a MasterPlaylist,
+    variant: &VariantStream,
+    languages: &[&str],
+) -> Option<&'a AlternativeMedia> {
+    let group = variant.audio.as_deref()?;
+    let renditions: Vec<&AlternativeMedia> = master
+        .alternatives
+        .iter()
+        .filter(|a| a.media_type == AlternativeMediaType::Audio && a.group_id == group)
+        .collect();
+    let speaks = |a: &&AlternativeMedia| {
+        a.language.as_deref().is_some_and(|l| {
+            let l = l.to_ascii_lowercase();
+            languages.iter().any(|want| {
+                l == *want
+                    || l.starts_with(&format!("{want}-"))
+                    || l.starts_with(&format!("{want}_"))
+            })
+        })
+    };
+    renditions
+        .iter()
+        .copied()
+        .find(speaks)
+        .or_else(|| renditions.iter().copied().find(|a| a.default))
+        .or_else(|| renditions.iter().copied().find(|a| a.autoselect))
+        .or_else(|| renditions.first().copied())
+}
+
+/// Whether a media playlist is complete: it ends with `#EXT-X-ENDLIST`, or is of type VOD
+/// (which cannot change). Anything else is a live or still growing (EVENT) stream.
+pub(crate) fn is_complete(pl: &MediaPlaylist) -> bool {
+    pl.end_list || pl.playlist_type == Some(MediaPlaylistType::Vod)
 }
 
 fn parse_iv(iv: &str) -> Option<[u8; 16]> {
@@ -212,6 +258,7 @@ pub(crate) fn plan_media(pl: &MediaPlaylist, base: &Url) -> Result<MediaPlan, Do
         });
     }
     Ok(MediaPlan {
+        url: base.clone(),
         segments,
         maps,
         duration,
@@ -254,6 +301,51 @@ mod tests {
             "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=100\na.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=300\nb.m3u8\n",
         );
         assert_eq!(choose_variant(&m, Some(480)).unwrap().uri, "b.m3u8");
+    }
+
+    const AUDIO_MASTER: &str = "#EXTM3U\n\
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",LANGUAGE=\"ja\",NAME=\"Japanisch\",DEFAULT=YES,AUTOSELECT=YES,URI=\"a/ja.m3u8\"\n\
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",LANGUAGE=\"de-DE\",NAME=\"Deutsch\",AUTOSELECT=YES,URI=\"a/de.m3u8\"\n\
+#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",LANGUAGE=\"de\",NAME=\"Untertitel\",URI=\"s/de.m3u8\"\n\
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"muxed\",LANGUAGE=\"en\",NAME=\"Main\",DEFAULT=YES\n\
+#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"muxed\",LANGUAGE=\"es\",NAME=\"Alt\",URI=\"a/es.m3u8\"\n\
+#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360,AUDIO=\"aud\",SUBTITLES=\"subs\"\nv/360.m3u8\n\
+#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=640x360,AUDIO=\"muxed\"\nv/360m.m3u8\n\
+#EXT-X-STREAM-INF:BANDWIDTH=700000,RESOLUTION=640x360\nv/360n.m3u8\n";
+
+    #[test]
+    fn audio_rendition_by_language_then_default() {
+        let m = master(AUDIO_MASTER);
+        let separate = &m.variants[0];
+        let pick = |v, langs: &[&str]| choose_audio(&m, v, langs).map(|a| a.name.clone());
+        assert_eq!(pick(separate, &[]), Some("Japanisch".into()));
+        assert_eq!(
+            pick(separate, &["de", "deu", "ger"]),
+            Some("Deutsch".into())
+        );
+        assert_eq!(pick(separate, &["fr"]), Some("Japanisch".into()));
+        // The default of this group is carried in the variant: no URI, nothing to fetch.
+        let muxed = choose_audio(&m, &m.variants[1], &[]).unwrap();
+        assert_eq!((muxed.name.as_str(), muxed.uri.as_deref()), ("Main", None));
+        assert!(
+            choose_audio(&m, &m.variants[2], &["de"]).is_none(),
+            "no audio group"
+        );
+    }
+
+    #[test]
+    fn live_and_event_playlists_are_not_complete() {
+        let check = |head: &str, tail: &str, complete: bool| {
+            let pl = media(&format!(
+                "#EXTM3U\n#EXT-X-TARGETDURATION:4\n{head}#EXTINF:4.0,\na.ts\n{tail}"
+            ));
+            assert_eq!(is_complete(&pl), complete, "{head} {tail}");
+        };
+        check("", "#EXT-X-ENDLIST\n", true);
+        check("#EXT-X-PLAYLIST-TYPE:VOD\n", "", true);
+        check("", "", false);
+        check("#EXT-X-PLAYLIST-TYPE:EVENT\n", "", false);
+        check("#EXT-X-PLAYLIST-TYPE:EVENT\n", "#EXT-X-ENDLIST\n", true);
     }
 
     #[test]

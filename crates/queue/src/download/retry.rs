@@ -1,4 +1,6 @@
-//! [`Backoff`]: a bounded number of retries with exponentially growing, cancellable waits.
+//! [`Backoff`]: a bounded number of retries with exponentially growing, cancellable waits; a
+//! transfer that broke off after making progress is retried at once (a dropped connection, not
+//! a struggling server).
 
 use std::thread;
 use std::time::{Duration, Instant};
@@ -17,6 +19,8 @@ pub(crate) struct Backoff {
     base: Duration,
     used: u32,
     progress_mark: u64,
+    /// The next retry follows progress: no wait.
+    immediate: bool,
 }
 
 impl Backoff {
@@ -27,14 +31,25 @@ impl Backoff {
             base,
             used: 0,
             progress_mark: 0,
+            immediate: false,
         }
     }
 
-    /// Starts the retry count afresh when `position` moved since the last call.
+    /// Makes the first retry go out without waiting: for HLS segments, where one failing
+    /// segment holds up the writer (and so every fetcher, once the reorder window is full), and
+    /// a single 503 or dropped connection is far more common than a host in trouble.
+    pub(crate) fn first_immediate(mut self) -> Self {
+        self.immediate = true;
+        self
+    }
+
+    /// Starts the retry count afresh when `position` moved since the last call; the next retry
+    /// then goes out without waiting.
     pub(crate) fn reset_if_progress(&mut self, position: u64) {
         if position > self.progress_mark {
             self.progress_mark = position;
             self.used = 0;
+            self.immediate = true;
         }
     }
 
@@ -43,6 +58,14 @@ impl Backoff {
     pub(crate) fn wait(&mut self, cancel: &CancelToken) -> Result<bool, DownloadError> {
         if self.used >= self.max_retries {
             return Ok(false);
+        }
+        if std::mem::take(&mut self.immediate) {
+            self.used += 1;
+            return if cancel.is_cancelled() {
+                Err(DownloadError::Cancelled)
+            } else {
+                Ok(true)
+            };
         }
         let wait = self
             .base
@@ -82,6 +105,36 @@ mod tests {
         assert!(!b.wait(&cancel).unwrap());
         b.reset_if_progress(10);
         assert!(b.wait(&cancel).unwrap());
+    }
+
+    #[test]
+    fn the_first_retry_after_progress_does_not_wait() {
+        let cancel = CancelToken::new();
+        let mut b = Backoff::new(3, Duration::from_secs(60));
+        b.reset_if_progress(1 << 27);
+        let t = Instant::now();
+        assert!(b.wait(&cancel).unwrap());
+        assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+        b.reset_if_progress(1 << 27);
+        let mut c = Backoff::new(1, Duration::from_millis(20));
+        let t = Instant::now();
+        assert!(c.wait(&cancel).unwrap());
+        assert!(
+            t.elapsed() >= Duration::from_millis(20),
+            "no progress: a real wait"
+        );
+    }
+
+    #[test]
+    fn a_segment_retries_once_at_once_then_backs_off() {
+        let cancel = CancelToken::new();
+        let mut b = Backoff::new(2, Duration::from_millis(30)).first_immediate();
+        let t = Instant::now();
+        assert!(b.wait(&cancel).unwrap());
+        assert!(t.elapsed() < Duration::from_millis(30));
+        assert!(b.wait(&cancel).unwrap());
+        assert!(t.elapsed() >= Duration::from_millis(30));
+        assert!(!b.wait(&cancel).unwrap());
     }
 
     #[test]

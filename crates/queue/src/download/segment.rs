@@ -85,7 +85,7 @@ pub(crate) fn decrypt_in_place(
 }
 
 /// Reads `uri` (optionally the byte range (start, length)) into `buf`, replacing its content.
-/// Retries retryable failures with backoff.
+/// Retries retryable failures: the first at once, the next with backoff.
 pub(crate) fn fetch_into(
     http: &Http,
     uri: &Url,
@@ -95,7 +95,7 @@ pub(crate) fn fetch_into(
     backoff_base: Duration,
     cancel: &CancelToken,
 ) -> Result<(), DownloadError> {
-    let mut backoff = Backoff::new(retries, backoff_base);
+    let mut backoff = Backoff::new(retries, backoff_base).first_immediate();
     loop {
         match fetch_once(http, uri, range, buf, cancel) {
             Ok(()) => return Ok(()),

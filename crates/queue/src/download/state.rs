@@ -75,6 +75,13 @@ mod tests {
         assert_eq!(HlsState::load(&p), Some(s));
         fs::write(&p, "junk").unwrap();
         assert_eq!(HlsState::load(&p), None);
+        // The temporary file of the write is recognised as such; the state and data are not.
+        let tmp = with_suffix(&p, super::super::finish::TEMP_SUFFIX);
+        let name = |p: &Path| p.file_name().unwrap().to_str().unwrap().to_string();
+        assert!(super::super::is_temp_file_name(&name(&tmp)));
+        for kept in ["x.mp4.part.state", "x.mp4.part", "x.mp4", ".part.state.tmp"] {
+            assert!(!super::super::is_temp_file_name(kept), "{kept}");
+        }
         assert_eq!(HlsState::load(&dir.path().join("missing")), None);
     }
 }

@@ -67,3 +67,25 @@ pub fn part(final_path: &Path) -> PathBuf {
 
 /// A progress callback that ignores reports.
 pub fn quiet(_: &ProgressUpdate) {}
+
+/// What the real `ffprobe` counts in `file` when decoding it: (codec, frames) per stream.
+pub fn frames(ffprobe: &Path, file: &Path) -> Vec<(String, u64)> {
+    let out = std::process::Command::new(ffprobe)
+        .args(["-v", "error", "-count_frames", "-show_entries"])
+        .args(["stream=codec_name,nb_read_frames", "-of", "csv=p=0"])
+        .arg(file)
+        .output()
+        .expect("ffprobe runs");
+    assert!(
+        out.status.success(),
+        "ffprobe cannot read {}",
+        file.display()
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let (codec, n) = l.trim().split_once(',')?;
+            Some((codec.to_string(), n.trim().parse().ok()?))
+        })
+        .collect()
+}

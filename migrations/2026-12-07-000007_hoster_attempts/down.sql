@@ -1,0 +1,1 @@
+DROP TABLE hoster_attempts;

@@ -401,3 +401,185 @@ async fn command_line_overrides_are_shown_but_never_stored() {
     assert_eq!(disk["provider"]["base_url"], "https://aniworld.to");
     assert_eq!(disk["nfo"]["tmdb_api_key"], serde_json::Value::Null);
 }
+
+#[actix_web::test]
+async fn unknown_keys_are_refused_by_name_and_what_get_shows_goes_back() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let before = app.config_on_disk();
+    let r = app
+        .put(
+            "/api/config",
+            Some(&t),
+            &json!({"scheduler": {"schedule_tme": "06:30"}, "logging": {"level": "DEBUG"}}),
+        )
+        .await;
+    r.assert_error(422, "VALIDATION_ERROR");
+    assert!(
+        r.json["details"]["scheduler.schedule_tme"].is_string(),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.json["message"]
+            .as_str()
+            .unwrap()
+            .contains("scheduler.schedule_tme"),
+        "{}",
+        r.text
+    );
+    assert_eq!(app.config_on_disk(), before, "nothing was written");
+
+    let r = app
+        .post(
+            "/api/config/validate",
+            Some(&t),
+            &json!({"nme": "x", "provider": {"sites": [{"id": "s.to", "cookies": "a=b"}]}}),
+        )
+        .await;
+    r.assert_error(422, "VALIDATION_ERROR");
+    for key in ["nme", "provider.sites[0].cookies"] {
+        assert!(r.json["details"][key].is_string(), "{key}: {}", r.text);
+    }
+
+    // `other` is free-form; what GET shows is accepted back by PUT and by validate.
+    let r = app
+        .put("/api/config", Some(&t), &json!({"other": {"note": "kept"}}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let shown = app.get("/api/config", Some(&t)).await.json;
+    let r = app.put("/api/config", Some(&t), &shown).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.post("/api/config/validate", Some(&t), &shown).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["valid"], true, "{}", r.text);
+    assert_eq!(app.config_on_disk()["other"]["note"], "kept");
+}
+
+#[actix_web::test]
+async fn a_stored_file_with_keys_of_another_version_still_loads() {
+    let app = spawn_app_with(
+        |c| {
+            c["legacy_option"] = json!(true);
+            c["scheduler"]["old_field"] = json!(1);
+        },
+        |_| {},
+    )
+    .await;
+    let t = app.token().await;
+    let r = app.get("/api/config", Some(&t)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.json.get("legacy_option").is_none());
+    let r = app
+        .put("/api/config", Some(&t), &json!({"name": "Changed"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(app.config_on_disk().get("legacy_option").is_none());
+}
+
+#[actix_web::test]
+async fn relative_and_unwritable_anime_folders_are_refused_where_they_are_set() {
+    let app = spawn_app().await;
+    // Setup refuses them too, and then sets nothing (no password either).
+    let file = app.data_dir.path().join("config.json");
+    let below_file = file.join("anime");
+    for (dir, why) in [
+        ("anime", "relative"),
+        (below_file.to_str().unwrap(), "cannot"),
+    ] {
+        let r = app
+            .post(
+                "/api/auth/setup",
+                None,
+                &json!({"master_password": crate::helpers::PASSWORD, "anime_directory": dir}),
+            )
+            .await;
+        r.assert_error(422, "VALIDATION_ERROR");
+        let problem = r.json["details"]["anime_directory"].as_str().unwrap_or("");
+        assert!(problem.contains(why), "{dir}: {}", r.text);
+    }
+    let t = app.token().await;
+    let before = app.config_on_disk();
+
+    // "Not writable" means: no file can be created there by this process. A path below a file
+    // and a folder of /proc cannot take one whoever asks, root included.
+    let mut unusable = vec![below_file.to_str().unwrap().to_string()];
+    if Path::new("/proc/self").is_dir() {
+        unusable.push("/proc/self".into());
+    }
+    for dir in ["anime", "./anime", "../anime"]
+        .into_iter()
+        .map(String::from)
+        .chain(unusable)
+    {
+        let r = app
+            .put(
+                "/api/config",
+                Some(&t),
+                &json!({"other": {"anime_directory": dir}}),
+            )
+            .await;
+        r.assert_error(422, "VALIDATION_ERROR");
+        assert!(
+            r.json["details"]["other.anime_directory"].is_string(),
+            "{dir}: {}",
+            r.text
+        );
+        let r = app
+            .post(
+                "/api/config/directory",
+                Some(&t),
+                &json!({ "directory": dir }),
+            )
+            .await;
+        r.assert_error(422, "VALIDATION_ERROR");
+        assert!(
+            r.json["details"]["directory"].is_string(),
+            "{dir}: {}",
+            r.text
+        );
+        assert!(
+            r.json["message"].as_str().unwrap().contains(&dir),
+            "the folder is named: {}",
+            r.text
+        );
+    }
+    assert_eq!(app.config_on_disk(), before, "nothing was stored");
+
+    // A read-only folder: refused unless this process can write there anyway (root can).
+    let ro = app.data_dir.path().join("read-only");
+    std::fs::create_dir(&ro).unwrap();
+    set_mode(&ro, 0o555);
+    let root_writes = std::fs::write(ro.join("probe"), b"x").is_ok();
+    let _ = std::fs::remove_file(ro.join("probe"));
+    let r = app
+        .put(
+            "/api/config",
+            Some(&t),
+            &json!({"other": {"anime_directory": ro.to_str().unwrap()}}),
+        )
+        .await;
+    if root_writes {
+        assert_eq!(r.status, 200, "writable for this process: {}", r.text);
+    } else {
+        r.assert_error(422, "VALIDATION_ERROR");
+    }
+    set_mode(&ro, 0o755);
+
+    // A missing absolute folder is created, by PUT as by POST /api/config/directory.
+    let new = app.data_dir.path().join("media").join("anime");
+    let r = app
+        .put(
+            "/api/config",
+            Some(&t),
+            &json!({"other": {"anime_directory": new.to_str().unwrap()}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(new.is_dir());
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}

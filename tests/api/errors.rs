@@ -65,3 +65,96 @@ async fn every_response_carries_a_request_id() {
         r.header("x-request-id").as_deref()
     );
 }
+
+#[actix_web::test]
+async fn every_422_from_a_json_body_names_the_json_path_of_the_field() {
+    let app = spawn_app().await;
+    let t = app.token().await;
+    let ep = json!({"season": 1, "episode": 1});
+    let add = |episodes: serde_json::Value| json!({"serie_id": "frieren", "serie_folder": "Frieren", "episodes": episodes});
+    for (body, field) in [
+        // wrong types
+        (
+            add(json!([ep, {"season": "one", "episode": 1}])),
+            "episodes[1].season",
+        ),
+        (add(json!("all")), "episodes"),
+        (
+            json!({"serie_id": 7, "serie_folder": "F", "episodes": [ep]}),
+            "serie_id",
+        ),
+        // missing fields, at the top and nested
+        (json!({"serie_folder": "F", "episodes": [ep]}), "serie_id"),
+        (add(json!([ep, ep, {"season": 1}])), "episodes[2].episode"),
+        // out of range: for the type, and for what the store holds
+        (
+            add(json!([{"season": -1, "episode": 1}])),
+            "episodes[0].season",
+        ),
+        (
+            add(json!([ep, {"season": 1, "episode": 2147483648_u64}])),
+            "episodes[1].episode",
+        ),
+        // refused values
+        (add(json!([])), "episodes"),
+        (
+            json!({"serie_id": "k", "serie_folder": "F", "episodes": [ep], "priority": "URGENT"}),
+            "priority",
+        ),
+    ] {
+        let r = app.post("/api/queue/add", Some(&t), &body).await;
+        r.assert_error(422, "VALIDATION_ERROR");
+        assert_eq!(r.json["details"]["field"], field, "{body}: {}", r.text);
+        // the older key (the field itself) still carries the problem
+        assert!(r.json["details"][field].is_string(), "{body}: {}", r.text);
+    }
+    for (path, body, field) in [
+        (
+            "/api/auth/login",
+            json!({"password": "x", "remember": "yes"}),
+            "remember",
+        ),
+        (
+            "/api/nfo/batch/create",
+            json!({"serie_ids": ["a", 5]}),
+            "serie_ids[1]",
+        ),
+        (
+            "/api/nfo/batch/create",
+            json!({"serie_ids": [], "max_concurrent": 11}),
+            "max_concurrent",
+        ),
+        (
+            "/api/queue/reorder",
+            json!({"item_ids": [[]]}),
+            "item_ids[0]",
+        ),
+        ("/api/anime/search", json!({}), "query"),
+        (
+            "/api/config/directory",
+            json!({"directory": ["x"]}),
+            "directory",
+        ),
+    ] {
+        let r = app.post(path, Some(&t), &body).await;
+        r.assert_error(422, "VALIDATION_ERROR");
+        assert_eq!(
+            r.json["details"]["field"], field,
+            "{path} {body}: {}",
+            r.text
+        );
+    }
+    // Well-formed JSON of the wrong shape is 422; JSON that is not well formed is 400.
+    let r = app
+        .post_raw("/api/queue/add", Some(&t), b"\"all of them\"".to_vec())
+        .await;
+    r.assert_error(422, "VALIDATION_ERROR");
+    assert_eq!(r.json["details"]["field"], "body", "{}", r.text);
+    app.post_raw(
+        "/api/queue/add",
+        Some(&t),
+        b"{\"serie_id\": \"k\",}".to_vec(),
+    )
+    .await
+    .assert_error(400, "BAD_REQUEST");
+}

@@ -364,6 +364,28 @@ async fn a_finished_download_gets_its_episode_nfo() {
     assert!(xml.contains("<episodedetails>"), "{xml}");
     assert!(xml.contains("<episode>2</episode>"), "{xml}");
 
+    // A video that is not in the anime folder (it finished in the folder in force when its
+    // download started) gets no NFO here.
+    let elsewhere = DownloadItem::new_pending(
+        "one-piece",
+        FOLDER,
+        "One Piece",
+        EpisodeRef {
+            season: 1,
+            episode: 3,
+            title: None,
+        },
+        Priority::Normal,
+        1,
+    );
+    let nfo = env.app.state.nfo.clone();
+    let done = actix_web::web::block(move || nfo.episode_downloaded(&elsewhere))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done, None);
+    assert!(!season.join("One Piece (1999) - S01E03.nfo").exists());
+
     // Switched off in the configuration: nothing is written.
     std::fs::remove_file(&path).unwrap();
     let r = env

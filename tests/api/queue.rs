@@ -540,3 +540,85 @@ async fn start_needs_an_anime_directory_and_picks_up_a_configured_one() {
     .await;
     assert_eq!(std::fs::read(w.episode_file(KEY, 1, 1)).unwrap(), data);
 }
+
+#[actix_web::test]
+async fn a_serie_folder_no_file_system_can_hold_is_refused_when_added() {
+    let w = queue_world(|_| {}).await;
+    let t = Some(w.token.as_str());
+    let ep = json!([{"season": 1, "episode": 1}]);
+    // Over 255 bytes, and short enough as a folder but too long once ` - S01E01.mp4.part...`
+    // is appended: both used to be accepted and fail at download time.
+    for folder in ["x".repeat(256), "ä".repeat(120)] {
+        let r = w
+            .app
+            .post(
+                "/api/queue/add",
+                t,
+                &json!({"serie_id": KEY, "serie_folder": folder, "episodes": ep}),
+            )
+            .await;
+        r.assert_error(422, "VALIDATION_ERROR");
+        assert!(r.json["details"]["serie_folder"].is_string(), "{}", r.text);
+    }
+    assert_eq!(count(&w.status().await, "total_items"), 0);
+    let fits = "x".repeat(200);
+    let r = w
+        .app
+        .post(
+            "/api/queue/add",
+            t,
+            &json!({"serie_id": KEY, "serie_folder": fits, "episodes": ep}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+}
+
+#[actix_web::test]
+async fn a_running_download_keeps_its_folder_when_the_anime_folder_changes() {
+    let w = queue_world(|_| {}).await;
+    let gate = Gate::new();
+    let one = serve(
+        &w,
+        1,
+        1,
+        200_000,
+        Serving::TrickleAfter(20_000, gate.clone()),
+    );
+    let two = serve(&w, 1, 2, 30_000, Serving::Fast);
+    w.add_ids(KEY, &[(1, 1), (1, 2)], "NORMAL").await;
+    assert_eq!(w.post("/api/queue/start").await.status, 200);
+    w.wait_status("the first download running", |s| {
+        s["status"]["active_downloads"]
+            .as_array()
+            .is_some_and(|a| a.len() == 1)
+    })
+    .await;
+
+    let new = tempfile::tempdir().unwrap();
+    let r = w
+        .app
+        .post(
+            "/api/config/directory",
+            Some(&w.token),
+            &json!({"directory": new.path().to_str().unwrap()}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    gate.open();
+    w.wait_status("both downloads completed", |s| {
+        count(s, "completed_count") == 2
+    })
+    .await;
+    let in_new = |e: u32| {
+        new.path()
+            .join(aniworld_core::naming::episode_relative_path(
+                KEY,
+                EpisodeId::new(1, e),
+            ))
+    };
+    // The running download ended where it started; the one after it went to the new folder.
+    assert_eq!(std::fs::read(w.episode_file(KEY, 1, 1)).unwrap(), one);
+    assert!(!in_new(1).exists());
+    assert_eq!(std::fs::read(in_new(2)).unwrap(), two);
+    assert!(!w.episode_file(KEY, 1, 2).exists());
+}

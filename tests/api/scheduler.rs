@@ -209,7 +209,7 @@ async fn trigger_answers_503_before_the_library_is_ready() {
         .await;
     r.assert_error(503, "SERVICE_UNAVAILABLE");
 
-    // An anime directory that does not exist (an unmounted share).
+    // An anime directory that is gone since it was set (an unmounted share).
     let gone = app.data_dir.path().join("not-mounted");
     let r = app
         .put(
@@ -219,6 +219,7 @@ async fn trigger_answers_503_before_the_library_is_ready() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
+    std::fs::remove_dir(&gone).unwrap();
     let r = app
         .post_empty("/api/scheduler/trigger-rescan", Some(&token))
         .await;
@@ -230,7 +231,11 @@ async fn trigger_answers_503_before_the_library_is_ready() {
 }
 
 async fn library_world() -> World {
-    let w = world_with(standard_catalogue(), |_| {}).await;
+    // These runs look every series up (the changed mode has tests of its own in rescans.rs).
+    let w = world_with(standard_catalogue(), |c| {
+        c["scheduler"]["rescan_mode"] = json!("full");
+    })
+    .await;
     w.add("complete-show").await;
     w.add("kaguya-sama").await;
     w
@@ -293,4 +298,26 @@ async fn trigger_starts_one_scan_and_a_second_trigger_is_refused() {
         w.app.get("/api/queue/status", Some(&w.token)).await.json["status"]["pending_queue"],
         json!([])
     );
+}
+
+#[actix_web::test]
+async fn unknown_keys_answer_422_naming_them_and_change_nothing() {
+    let app = spawn_app().await;
+    let token = app.token().await;
+    let before = scheduler(&app, &token).await;
+    let r = app
+        .post(
+            "/api/scheduler/config",
+            Some(&token),
+            &json!({"schedule_time": "06:30", "schedule_day": ["mon"]}),
+        )
+        .await;
+    r.assert_error(422, "VALIDATION_ERROR");
+    assert!(r.json["details"]["schedule_day"].is_string(), "{}", r.text);
+    assert_eq!(scheduler(&app, &token).await["config"], before["config"]);
+    // What GET shows goes back unchanged.
+    let r = app
+        .post("/api/scheduler/config", Some(&token), &before["config"])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
 }

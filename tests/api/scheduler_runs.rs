@@ -72,7 +72,9 @@ async fn a_triggered_run_with_auto_download_downloads_the_missing_episodes() {
         .post(
             "/api/scheduler/config",
             Some(&w.token),
-            &json!({ "auto_download_after_rescan": true }),
+            // A full run: the seeded series was "scanned" with nothing known, and this fake
+            // catalogue has no list of new episodes (rescans.rs tests the changed runs).
+            &json!({ "auto_download_after_rescan": true, "rescan_mode": "full" }),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -148,8 +150,14 @@ async fn restart(data_dir: &std::path::Path) -> TestApp {
 
 #[actix_web::test]
 async fn a_schedule_for_the_next_minute_runs_by_itself_and_survives_a_restart() {
-    let w = world_with(standard_catalogue(), |_| {}).await;
+    // The run looks every series up, so it can be held at the catalogue.
+    let w = world_with(standard_catalogue(), |c| {
+        c["scheduler"]["rescan_mode"] = json!("full");
+    })
+    .await;
     w.add("kaguya-sama").await;
+    // The run's catalogue look-up waits until the gate opens, so the run can be watched.
+    let gate = w.catalogue.hold_series_pages();
     let at = next_minute();
     let r = w
         .post(
@@ -159,11 +167,23 @@ async fn a_schedule_for_the_next_minute_runs_by_itself_and_survives_a_restart() 
                 "schedule_time": at.format("%H:%M").to_string(),
                 "schedule_days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
                 "timezone": "UTC",
+                // Every series is looked up, so the held series page holds the run.
+                "rescan_mode": "full",
             }),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(parse_time(&r.json["status"]["next_run"]), at, "{}", r.text);
+
+    // As soon as the run starts, next_run is the next firing time, never the one that came.
+    let running = wait_scheduler(&w.app, &w.token, "the scheduled run to start", WAIT, |v| {
+        v["status"]["scan_in_progress"] == true
+    })
+    .await;
+    let next = parse_time(&running["status"]["next_run"]);
+    assert_eq!(next, at + chrono::Duration::days(1), "{running}");
+    assert!(next > Utc::now(), "{running}");
+    gate.open();
 
     let view = wait_scheduler(&w.app, &w.token, "the scheduled run", WAIT, |v| {
         v["status"]["last_outcome"]["trigger"] == "scheduled"

@@ -1,9 +1,63 @@
-//! Lockout, rate limits (api.md section 12), security headers and CORS.
+//! Lockout and brake, rate limits (api.md section 12), security headers, CORS, JSON-only bodies
+//! and the Origin check before setup.
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
 
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, send, spawn_app, spawn_app_with};
+use crate::helpers::{PASSWORD, Resp, TestApp, send, spawn_app, spawn_app_with};
+
+/// A client whose connections come from `ip` (any 127.0.0.0/8 address reaches the service).
+fn client_from(ip: &str) -> awc::Client {
+    let ip: IpAddr = ip.parse().unwrap();
+    awc::Client::builder()
+        .connector(awc::Connector::new().local_address(ip))
+        .timeout(Duration::from_secs(30))
+        .finish()
+}
+
+/// `POST /api/auth/login` from `client`.
+async fn login_from(app: &TestApp, client: &awc::Client, password: &str) -> Resp {
+    let body = json!({ "password": password });
+    send(
+        client,
+        &app.address,
+        Method::POST,
+        "/api/auth/login",
+        None,
+        Some(&body),
+        &[],
+    )
+    .await
+}
+
+/// Sends `body` as is with the given `Content-Type` (none when `None`).
+async fn post_typed(
+    app: &TestApp,
+    path: &str,
+    token: Option<&str>,
+    content_type: Option<&str>,
+    body: &str,
+) -> Resp {
+    let mut req = app.client.post(format!("{}{path}", app.address));
+    if let Some(ct) = content_type {
+        req = req.insert_header(("Content-Type", ct));
+    }
+    if let Some(t) = token {
+        req = req.insert_header(("Authorization", format!("Bearer {t}")));
+    }
+    let mut res = req.send_body(body.to_string()).await.expect("request sent");
+    let bytes = res.body().await.expect("body read");
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Resp {
+        status: res.status().as_u16(),
+        headers: res.headers().clone(),
+        json: serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        text,
+    }
+}
 
 fn retry_after(r: &crate::helpers::Resp) -> u64 {
     r.header("retry-after")
@@ -13,7 +67,7 @@ fn retry_after(r: &crate::helpers::Resp) -> u64 {
 }
 
 #[actix_web::test]
-async fn login_locks_after_five_failures_in_a_row() {
+async fn login_locks_an_address_after_five_failures_in_a_row() {
     // A high per-client limit, so only the lockout can trip.
     let app = spawn_app_with(
         |c| c["server"]["auth_rate_limit_per_minute"] = json!(100),
@@ -44,6 +98,142 @@ async fn login_locks_after_five_failures_in_a_row() {
     assert!(r.json.get("success").is_none());
     let wait = retry_after(&r);
     assert!((1..=30).contains(&wait), "{wait}");
+}
+
+#[actix_web::test]
+async fn failures_from_one_address_never_lock_out_another() {
+    let app = spawn_app_with(
+        |c| c["server"]["auth_rate_limit_per_minute"] = json!(100),
+        |_| {},
+    )
+    .await;
+    assert_eq!(app.setup().await.status, 201);
+    let attacker = client_from("127.0.0.2");
+    for _ in 0..6 {
+        let r = login_from(&app, &attacker, "Wrong#Pass1").await;
+        assert!(matches!(r.status, 401 | 429), "{}", r.text);
+    }
+    // The guessing address is locked, even with the right password.
+    let r = login_from(&app, &attacker, PASSWORD).await;
+    assert_eq!(r.status, 429, "{}", r.text);
+    // The owner's address is not: a wrong password is just wrong, the right one works.
+    let owner = client_from("127.0.0.1");
+    login_from(&app, &owner, "Wrong#Pass1")
+        .await
+        .assert_error(401, "AUTHENTICATION_ERROR");
+    assert_eq!(login_from(&app, &owner, PASSWORD).await.status, 200);
+    // A success from the owner does not unlock the attacker either.
+    assert_eq!(login_from(&app, &attacker, PASSWORD).await.status, 429);
+}
+
+#[actix_web::test]
+async fn failures_piling_up_from_many_addresses_slow_every_login_down() {
+    let app = spawn_app().await;
+    assert_eq!(app.setup().await.status, 201);
+    let timed = |client: awc::Client, password: &'static str| {
+        let app = &app;
+        async move {
+            let started = Instant::now();
+            let r = login_from(app, &client, password).await;
+            (r, started.elapsed())
+        }
+    };
+    // 25 addresses, one wrong guess each: none is locked, but the brake grows with every failure
+    // over 20 (100 ms each).
+    for i in 0..25 {
+        let (r, _) = timed(client_from(&format!("127.0.1.{}", i + 1)), "Wrong#Pass1").await;
+        r.assert_error(401, "AUTHENTICATION_ERROR");
+    }
+    let (r, took) = timed(client_from("127.0.0.1"), PASSWORD).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(took >= Duration::from_millis(450), "no brake: {took:?}");
+    let (r, took) = timed(client_from("127.0.2.1"), "Wrong#Pass1").await;
+    r.assert_error(401, "AUTHENTICATION_ERROR");
+    assert!(took >= Duration::from_millis(450), "no brake: {took:?}");
+}
+
+#[actix_web::test]
+async fn setup_and_json_endpoints_refuse_bodies_that_are_not_json() {
+    let app = spawn_app().await;
+    let body = json!({ "master_password": PASSWORD }).to_string();
+    // A cross-site form (text/plain) or a no-cors fetch of a Blob (no Content-Type).
+    for ct in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        None,
+    ] {
+        let r = post_typed(&app, "/api/auth/setup", None, ct, &body).await;
+        r.assert_error(415, "UNSUPPORTED_MEDIA_TYPE");
+    }
+    assert_eq!(
+        app.get("/api/auth/status", None).await.json["configured"],
+        false
+    );
+    let r = post_typed(
+        &app,
+        "/api/auth/setup",
+        None,
+        Some("application/json; charset=utf-8"),
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let token = app.fresh_token().await;
+    let r = post_typed(&app, "/api/queue/add", Some(&token), None, "{}").await;
+    r.assert_error(415, "UNSUPPORTED_MEDIA_TYPE");
+    let r = post_typed(
+        &app,
+        "/api/config/validate",
+        Some(&token),
+        Some("text/plain"),
+        "{}",
+    )
+    .await;
+    r.assert_error(415, "UNSUPPORTED_MEDIA_TYPE");
+}
+
+#[actix_web::test]
+async fn a_foreign_origin_cannot_change_anything_before_setup() {
+    let app = spawn_app().await;
+    let post = |origin: String| {
+        let (client, address) = (app.client.clone(), app.address.clone());
+        async move {
+            let body = json!({ "master_password": PASSWORD });
+            send(
+                &client,
+                &address,
+                Method::POST,
+                "/api/auth/setup",
+                None,
+                Some(&body),
+                &[("Origin", origin.as_str())],
+            )
+            .await
+        }
+    };
+    for origin in ["http://evil.example", "null", "http://127.0.0.1:1"] {
+        post(origin.to_string())
+            .await
+            .assert_error(403, "AUTHORIZATION_ERROR");
+    }
+    assert_eq!(
+        app.get("/api/auth/status", None).await.json["configured"],
+        false
+    );
+    // The setup page of the service itself works.
+    assert_eq!(post(app.address.clone()).await.status, 201);
+    // After setup every change needs a token anyway; the Origin check is over.
+    let r = send(
+        &app.client,
+        &app.address,
+        Method::POST,
+        "/api/auth/login",
+        None,
+        Some(&json!({ "password": PASSWORD })),
+        &[("Origin", "http://evil.example")],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
 }
 
 #[actix_web::test]

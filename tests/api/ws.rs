@@ -323,3 +323,100 @@ async fn a_client_that_reads_nothing_is_disconnected_and_the_queue_goes_on() {
     assert_eq!(ws.next().await["type"], "pong");
     ws.close().await;
 }
+
+#[actix_web::test]
+async fn logout_closes_the_websockets_of_that_token_with_a_reason() {
+    let app = crate::helpers::spawn_app().await;
+    let token = app.token().await;
+    let other = app.fresh_token().await;
+    let mut by_query = WsClient::connect(&app.address, Some(&token)).await;
+    assert_eq!(by_query.next().await["type"], "connected");
+    let mut by_message = WsClient::connect(&app.address, None).await;
+    assert_eq!(by_message.next().await["type"], "connected");
+    by_message.auth_and_join(&token).await;
+    let mut bystander = WsClient::connect(&app.address, Some(&other)).await;
+    assert_eq!(bystander.next().await["type"], "connected");
+
+    let r = app.post_empty("/api/auth/logout", Some(&token)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    for ws in [&mut by_query, &mut by_message] {
+        let (code, reason) = ws.closed().await;
+        assert_eq!(code, 1008, "{reason}");
+        assert!(reason.contains("revoked"), "{reason}");
+    }
+    // Another token's session goes on.
+    bystander.send(&json!({"action": "ping"})).await;
+    assert_eq!(bystander.next().await["type"], "pong");
+    bystander.close().await;
+}
+
+#[actix_web::test]
+async fn a_websocket_closes_when_its_token_expires() {
+    const SECRET: &str = "a-test-secret-a-test-secret-0123";
+    let app = crate::helpers::spawn_app_with(
+        |_| {},
+        |s| s.overrides.jwt_secret = aniworld_core::Secret::new(Some(SECRET.into())),
+    )
+    .await;
+    assert_eq!(app.setup().await.status, 201);
+    // A token of this service that expires in two seconds.
+    let now = chrono::Utc::now().timestamp();
+    let claims = json!({"sub": "admin", "jti": uuid::Uuid::new_v4().to_string(), "iat": now, "exp": now + 2});
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap();
+    let mut ws = WsClient::connect(&app.address, Some(&token)).await;
+    let hello = ws.next().await;
+    assert_eq!(hello["data"]["authenticated"], true, "{hello}");
+    let started = std::time::Instant::now();
+    let (code, reason) = ws.closed().await;
+    assert_eq!(code, 1008, "{reason}");
+    assert!(reason.contains("expired"), "{reason}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[actix_web::test]
+async fn unauthenticated_websockets_are_capped_and_closed_when_idle() {
+    let app = crate::helpers::spawn_app().await;
+    let token = app.token().await;
+    app.state.ws_limits.set_max_unauthenticated(2);
+    app.state
+        .ws_limits
+        .set_idle(std::time::Duration::from_secs(3));
+    let mut a = WsClient::connect(&app.address, None).await;
+    let mut b = WsClient::connect(&app.address, Some("not-a-token")).await;
+    for ws in [&mut a, &mut b] {
+        assert_eq!(ws.next().await["data"]["authenticated"], false);
+    }
+    // A third unauthenticated handshake is refused; authenticated ones are not counted.
+    assert_eq!(
+        WsClient::try_connect(&app.address, None).await.err(),
+        Some(429)
+    );
+    let mut member = WsClient::connect(&app.address, Some(&token)).await;
+    assert_eq!(member.next().await["type"], "connected");
+    // Authenticating frees the slot and ends the idle timer.
+    b.auth_and_join(&token).await;
+    let mut c = WsClient::connect(&app.address, None).await;
+    assert_eq!(c.next().await["type"], "connected");
+    // Silent unauthenticated sessions are closed with a reason.
+    for ws in [&mut a, &mut c] {
+        let (code, reason) = ws.closed().await;
+        assert_eq!(code, 1008, "{reason}");
+        assert!(reason.contains("idle"), "{reason}");
+    }
+    // The authenticated ones stay, silent or not.
+    for ws in [&mut b, &mut member] {
+        ws.send(&json!({"action": "ping"})).await;
+        assert_eq!(ws.until("pong").await["type"], "pong");
+    }
+    // The slots are free again.
+    let mut d = WsClient::connect(&app.address, None).await;
+    assert_eq!(d.next().await["type"], "connected");
+    for ws in [b, member, d] {
+        ws.close().await;
+    }
+}

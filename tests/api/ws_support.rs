@@ -22,17 +22,48 @@ pub struct WsClient {
 impl WsClient {
     /// Connects to `/ws/connect` of `address` (`http://...`), with `?token=` when given.
     pub async fn connect(address: &str, token: Option<&str>) -> WsClient {
+        Self::try_connect(address, token)
+            .await
+            .unwrap_or_else(|status| panic!("websocket handshake answered {status}"))
+    }
+
+    /// Like [`WsClient::connect`], but a refused handshake gives its HTTP status.
+    pub async fn try_connect(address: &str, token: Option<&str>) -> Result<WsClient, u16> {
         let base = address.replacen("http://", "ws://", 1);
         let url = match token {
             Some(t) => format!("{base}/ws/connect?token={t}"),
             None => format!("{base}/ws/connect"),
         };
-        let (framed, _res) = tokio_tungstenite::connect_async(url)
-            .await
-            .expect("websocket handshake");
-        WsClient {
-            framed,
-            seen: Vec::new(),
+        match tokio_tungstenite::connect_async(url).await {
+            Ok((framed, _res)) => Ok(WsClient {
+                framed,
+                seen: Vec::new(),
+            }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(res)) => Err(res.status().as_u16()),
+            Err(e) => panic!("websocket handshake: {e}"),
+        }
+    }
+
+    /// Reads (bounded) until the server closes the socket; returns the close code and reason.
+    pub async fn closed(&mut self) -> (u16, String) {
+        loop {
+            let frame = actix_web::rt::time::timeout(READ_WAIT, self.framed.next())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!("not closed within {READ_WAIT:?}; seen {:?}", self.types())
+                });
+            match frame {
+                Some(Ok(Message::Close(Some(f)))) => {
+                    return (u16::from(f.code), f.reason.to_string());
+                }
+                Some(Ok(Message::Close(None))) | None => return (0, String::new()),
+                Some(Ok(Message::Text(text))) => {
+                    self.seen
+                        .push(serde_json::from_str(text.as_str()).unwrap_or(Value::Null));
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => panic!("websocket error before the close frame: {e}"),
+            }
         }
     }
 

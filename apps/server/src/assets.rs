@@ -16,7 +16,7 @@ pub struct Assets;
 
 /// Registers `/static/{path}`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/static/{path:.*}", web::get().to(serve_static));
+    cfg.service(web::resource("/static/{path:.*}").route(web::get().to(serve_static)));
 }
 
 /// Serves one embedded file.

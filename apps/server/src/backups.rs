@@ -87,7 +87,7 @@ impl ConfigService {
     pub fn create_backup(&self, chosen: Option<&str>) -> Result<String, ConfigError> {
         let name = file_name(chosen, Utc::now())?;
         let dir = &self.backups_dir;
-        fs::create_dir_all(dir).map_err(|e| ConfigError::io("create", dir, e))?;
+        crate::data_dir::create_private_dir(dir).map_err(|e| ConfigError::io("create", dir, e))?;
         let target = dir.join(&name);
         // Write a temporary file, then hard-link it to the final name: the link fails when the
         // name exists, so a backup is never overwritten, and readers never see a partial file.
@@ -110,12 +110,13 @@ impl ConfigService {
     pub fn restore_backup(&self, name: &str) -> Result<Arc<AppConfig>, ConfigError> {
         let path = self.existing_backup(name)?;
         let text = fs::read_to_string(&path).map_err(|e| ConfigError::io("read", &path, e))?;
-        let mut config: AppConfig = serde_json::from_str(&text).map_err(|e| {
-            ConfigError::Invalid(vec![aniworld_core::ValidationIssue::new(
-                "backup",
-                format!("not a valid configuration: {e}"),
-            )])
-        })?;
+        let mut config: AppConfig =
+            crate::config_service::parse_stored(&text, &path).map_err(|e| {
+                ConfigError::Invalid(vec![aniworld_core::ValidationIssue::new(
+                    "backup",
+                    format!("not a valid configuration: {e}"),
+                )])
+            })?;
         config.provider.normalize();
         self.replace(config)
     }

@@ -56,7 +56,8 @@ pub struct ServeArgs {
         global = true
     )]
     pub data_dir: PathBuf,
-    /// The anime library folder, when not yet set by setup or config.
+    /// The anime library folder, when not yet set by setup or config (a relative path is taken
+    /// from the working directory, as shells do).
     #[arg(long, env = "ANIWORLD_ANIME_DIR", global = true)]
     pub anime_dir: Option<String>,
     /// Base URL of the catalogue [config: provider.base_url, default https://aniworld.to].
@@ -102,7 +103,12 @@ impl ServeArgs {
         settings.port = self.port;
         settings.handle_signals = true;
         settings.overrides = RuntimeOverrides {
-            anime_dir: self.anime_dir.filter(|s| !s.trim().is_empty()),
+            anime_dir: self.anime_dir.filter(|s| !s.trim().is_empty()).map(|d| {
+                match std::path::absolute(&d) {
+                    Ok(abs) => abs.to_string_lossy().into_owned(),
+                    Err(_) => d,
+                }
+            }),
             provider_url: self.provider_url,
             sto_url: self.sto_url.filter(|s| !s.trim().is_empty()),
             tmdb_api_url: self.tmdb_api_url,
@@ -144,6 +150,16 @@ mod tests {
         assert!(
             !text.contains("s3cr3t-value") && !text.contains("k3y-value"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_relative_anime_dir_flag_is_taken_from_the_working_directory() {
+        let cli = Cli::try_parse_from(["aniworld", "--anime-dir", "media/anime"]).unwrap();
+        let dir = cli.serve.into_settings().overrides.anime_dir.unwrap();
+        assert_eq!(
+            PathBuf::from(dir),
+            std::env::current_dir().unwrap().join("media/anime")
         );
     }
 

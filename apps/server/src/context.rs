@@ -4,7 +4,8 @@
 //! The request id lives in a task-local while the request is handled, so `ApiError` can put it
 //! into the body without a handle on the request; it is also sent as `X-Request-Id`. Errors
 //! produced by the framework or by other middleware (no route, wrong method, CORS refusals) carry
-//! no `ApiError`; their bodies are rebuilt here with the same status.
+//! no `ApiError`; their bodies are rebuilt here with the same status, keeping the CORS headers and
+//! `Allow` (a wrong method on a known path answers 405 with the methods it takes).
 
 use std::time::Instant;
 
@@ -57,7 +58,7 @@ pub async fn request_context(
                         });
                     let (req, old) = res.into_parts();
                     let mut fresh = ApiError::from_status(status, message).error_response();
-                    copy_cors_headers(old.headers(), fresh.headers_mut());
+                    copy_kept_headers(old.headers(), fresh.headers_mut());
                     ServiceResponse::new(req, fresh)
                 }
                 Ok(res) => res.map_into_boxed_body(),
@@ -101,12 +102,13 @@ fn is_foreign_error<B>(res: &ServiceResponse<B>) -> bool {
     }
 }
 
-fn copy_cors_headers(
+fn copy_kept_headers(
     from: &actix_web::http::header::HeaderMap,
     to: &mut actix_web::http::header::HeaderMap,
 ) {
     for (name, value) in from {
-        if name.as_str().starts_with("access-control-") || name.as_str() == "vary" {
+        let name_str = name.as_str();
+        if name_str.starts_with("access-control-") || name_str == "vary" || name_str == "allow" {
             to.insert(name.clone(), value.clone());
         }
     }

@@ -1,11 +1,13 @@
 //! Atomic file replacement: write a temporary file in the same folder, fsync it, rename it over
 //! the target, then fsync the folder. A reader sees the old or the new file, never half of one.
+//! The files written here (config.json, backups) hold secrets: they are created owner-only
+//! (`0600`). A temporary left by a crash is removed at the next start (`data_dir.rs`).
 
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::Path;
 
-/// Replaces `path` with `bytes` atomically.
+/// Replaces `path` with `bytes` atomically; the new file is owner-only (`0600`).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path
         .parent()
@@ -14,7 +16,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
     let result = (|| {
-        let mut f = File::create(&tmp)?;
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(crate::data_dir::PRIVATE_FILE_MODE);
+        }
+        let mut f = options.open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
@@ -59,6 +68,12 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "owner-only, whatever the umask");
+        }
         assert!(dir_writable(&dir));
         assert!(!dir_writable(&dir.join("missing")));
         fs::remove_dir_all(&dir).unwrap();

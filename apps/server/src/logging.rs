@@ -4,11 +4,19 @@
 //! The filter is `--log-level`/`ANIWORLD_LOG` (env_logger syntax) when given, else
 //! `logging.level` from config.json. Only `main` calls [`init`]; libraries just emit records.
 //! Nothing logs request bodies, query strings, passwords or tokens.
+//!
+//! Every record, at every level and from every crate (ureq logs full URLs at trace level), goes
+//! through [`redact_record`] before it is written: credentials in URLs and header lines are
+//! masked (`aniworld_core::redact`), and so is every secret value of the configuration the
+//! service has seen ([`remember_secrets`]: the TMDB key, the catalogue sites' session cookies),
+//! wherever it appears. Log files are owner-only (`0600`) in an owner-only folder.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use aniworld_core::AppConfig;
+use aniworld_core::redact::{MASK, redact};
 use file_rotate::compression::Compression;
 use file_rotate::suffix::AppendCount;
 use file_rotate::{ContentLimit, FileRotate};
@@ -47,23 +55,94 @@ impl Write for Tee {
     }
 }
 
+/// Secret values to mask in every record, longest first.
+static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+/// Values shorter than this are not masked (they would mask ordinary words).
+const MIN_SECRET_LEN: usize = 6;
+/// Secrets remembered at most (the oldest are forgotten first).
+const MAX_SECRETS: usize = 64;
+
+/// Remembers the secret values of `config` (TMDB key, each site's cookie header and the values
+/// of its cookies) so that no log record shows them; called whenever the configuration is
+/// loaded or changed. Values of earlier configurations stay remembered.
+pub fn remember_secrets(config: &AppConfig) {
+    let mut found: Vec<&str> = Vec::new();
+    found.extend(config.nfo.tmdb_api_key.expose());
+    for site in &config.provider.sites {
+        if let Some(cookie) = site.cookie.expose() {
+            found.push(cookie.trim());
+            found.extend(
+                cookie
+                    .split(';')
+                    .filter_map(|pair| pair.split_once('='))
+                    .map(|(_, value)| value.trim()),
+            );
+        }
+    }
+    let mut secrets = SECRETS.write().unwrap_or_else(|p| p.into_inner());
+    for value in found {
+        if value.len() >= MIN_SECRET_LEN && !secrets.iter().any(|s| s == value) {
+            secrets.insert(0, value.to_string());
+        }
+    }
+    secrets.truncate(MAX_SECRETS);
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+}
+
+/// The text of a record as it may be written: credentials and remembered secrets masked.
+pub fn redact_record(message: &str) -> Cow<'_, str> {
+    let mut out = redact(message);
+    let secrets = SECRETS.read().unwrap_or_else(|p| p.into_inner());
+    for secret in secrets.iter() {
+        if out.contains(secret.as_str()) {
+            out = Cow::Owned(out.replace(secret.as_str(), MASK));
+        }
+    }
+    out
+}
+
+/// Makes `builder` write `[time LEVEL target] message` with the message redacted.
+pub fn redacting_format(builder: &mut env_logger::Builder) {
+    builder.format(|buf, record| {
+        let message = record.args().to_string();
+        writeln!(
+            buf,
+            "[{} {:<5} {}] {}",
+            buf.timestamp_millis(),
+            record.level(),
+            record.target(),
+            redact_record(&message)
+        )
+    });
+}
+
 /// Installs the global logger. Fails only when the log folder cannot be created.
 pub fn init(settings: &Settings, config: &AppConfig) -> io::Result<()> {
     let filter = match &settings.overrides.log_level {
         Some(f) => f.clone(),
         None => level_filter(&config.logging.level).to_string(),
     };
+    remember_secrets(config);
     let mut builder = env_logger::Builder::new();
-    builder.parse_filters(&filter).format_timestamp_millis();
+    builder.parse_filters(&filter);
+    redacting_format(&mut builder);
     if let Some(name) = &config.logging.file {
         let dir = settings.logs_dir();
-        std::fs::create_dir_all(&dir)?;
+        crate::data_dir::create_private_dir(&dir)?;
+        // Log files are created owner-only (rotated files keep the mode).
+        let mut open = std::fs::OpenOptions::new();
+        open.read(true).create(true).append(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            open.mode(crate::data_dir::PRIVATE_FILE_MODE);
+        }
         let rotate = FileRotate::new(
             dir.join(name),
             AppendCount::new(config.logging.backup_count.max(1) as usize),
             ContentLimit::Bytes(config.logging.max_bytes.unwrap_or(DEFAULT_MAX_BYTES) as usize),
             Compression::None,
-            None,
+            Some(open),
         );
         builder.target(env_logger::Target::Pipe(Box::new(Tee {
             file: Mutex::new(rotate),
@@ -77,6 +156,26 @@ pub fn init(settings: &Settings, config: &AppConfig) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_are_redacted_and_remembered_secrets_masked() {
+        let mut c = AppConfig::default();
+        c.nfo.tmdb_api_key = aniworld_core::Secret::new(Some("tmdb-key-0123456789".into()));
+        c.provider.sites[1].cookie =
+            aniworld_core::Secret::new(Some("cf_clearance=clear-123456; sid=ab".into()));
+        remember_secrets(&c);
+        let line = "GET http://x/3/tv?api_key=tmdb-key-0123456789 and Bearer tmdb-key-0123456789 \
+                    clear-123456 sid=ab";
+        let out = redact_record(line);
+        assert!(!out.contains("api_key="), "{out}");
+        assert!(!out.contains("tmdb-key-0123456789"), "{out}");
+        assert!(!out.contains("clear-123456"), "{out}");
+        assert!(out.contains("sid=ab"), "short values are not masked: {out}");
+        assert!(matches!(
+            redact_record("nothing secret here"),
+            Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn levels_map_to_filters() {

@@ -34,10 +34,11 @@ fn config_for_logging(settings: &Settings) -> aniworld_core::AppConfig {
 /// Logging of the one-shot commands: warnings and errors on stderr, nothing written to disk.
 fn init_cli_logging(settings: &Settings) -> anyhow::Result<()> {
     let filter = settings.overrides.log_level.as_deref().unwrap_or("warn");
-    env_logger::Builder::new()
-        .parse_filters(filter)
-        .try_init()
-        .context("setting up logging")
+    logging::remember_secrets(&config_for_logging(settings));
+    let mut builder = env_logger::Builder::new();
+    builder.parse_filters(filter);
+    logging::redacting_format(&mut builder);
+    builder.try_init().context("setting up logging")
 }
 
 fn serve(settings: Settings) -> anyhow::Result<()> {

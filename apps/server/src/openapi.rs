@@ -1,10 +1,24 @@
 //! The OpenAPI document: the base description plus each area's `Doc`, merged.
 //!
 //! Adding an area: one line in [`document`] (`doc.merge(routes::<area>::Doc::openapi());`).
+//!
+//! The error answers that follow from how the service is built are added to every operation here
+//! rather than repeated on each handler ([`complete_error_answers`]): 401 for operations that need
+//! a token; 400, 413, 415 and 422 for operations with a JSON body; 422 for operations with query
+//! parameters; 404 for operations with path parameters; 403 for state-changing operations
+//! (foreign `Origin` before setup); 429 under `/api/` (per-Origin limit). Every error answer
+//! carries the api.md body ([`ErrorBody`], or [`RateLimitBody`] with `Retry-After` for 429).
+//! Descriptions that a handler gives itself are kept.
 
 use utoipa::OpenApi;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{
+    ContentBuilder, HeaderBuilder, Ref, RefOr, Response, ResponseBuilder, Type,
+    schema::ObjectBuilder,
+};
 
+use crate::error::{ErrorBody, JSON_LIMIT, RateLimitBody};
 use crate::routes;
 
 #[derive(OpenApi)]
@@ -15,7 +29,8 @@ use crate::routes;
         (name = "auth", description = "Master password and tokens"),
         (name = "config", description = "Configuration and backups"),
         (name = "health", description = "Health checks"),
-    )
+    ),
+    components(schemas(ErrorBody, RateLimitBody))
 )]
 struct Base;
 
@@ -41,7 +56,123 @@ pub fn document() -> utoipa::openapi::OpenApi {
                 .build(),
         ),
     );
+    complete_error_answers(&mut doc);
     doc
+}
+
+/// Adds the error answers described in the module docs to every operation.
+fn complete_error_answers(doc: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let operations = [
+            (false, &mut item.get),
+            (false, &mut item.head),
+            (false, &mut item.options),
+            (true, &mut item.post),
+            (true, &mut item.put),
+            (true, &mut item.delete),
+            (true, &mut item.patch),
+        ];
+        for (changes_state, op) in operations {
+            if let Some(op) = op.as_mut() {
+                complete_operation(path, changes_state, op);
+            }
+        }
+    }
+}
+
+fn complete_operation(path: &str, changes_state: bool, op: &mut Operation) {
+    let has = |op: &Operation, place: ParameterIn| {
+        op.parameters.iter().flatten().any(|p| match p {
+            RefOr::T(p) => p.parameter_in == place,
+            RefOr::Ref(_) => false,
+        })
+    };
+    let protected = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let body = op.request_body.is_some();
+    let query = has(op, ParameterIn::Query);
+    let path_params = has(op, ParameterIn::Path);
+    let mut add = |status: u16, description: &str| add_answer(op, status, description);
+    if body {
+        add(
+            400,
+            "The body is not well-formed JSON (an empty body included)",
+        );
+    }
+    if protected {
+        add(401, "No valid bearer token");
+    }
+    if changes_state {
+        add(
+            403,
+            "Before setup: the request's Origin is not this service's own origin",
+        );
+    }
+    if path_params {
+        add(404, "Nothing by that name");
+    }
+    if body {
+        add(413, &format!("The body is larger than {JSON_LIMIT} bytes"));
+        add(415, "The body is not sent as application/json");
+    }
+    if body || query {
+        add(
+            422,
+            "A field is missing, has the wrong type or an out-of-range value; `details.field` \
+             names its JSON path",
+        );
+    }
+    if path.starts_with("/api/") {
+        add(
+            429,
+            "Too many requests with this Origin (server.origin_rate_limit_per_minute)",
+        );
+    }
+    // Answers the handler documents without a body get the error body.
+    for (status, answer) in op.responses.responses.iter_mut() {
+        let error = status.parse::<u16>().is_ok_and(|s| s >= 400);
+        if let (true, RefOr::T(answer)) = (error, answer)
+            && answer.content.is_empty()
+        {
+            *answer = error_answer(status == "429", &answer.description);
+        }
+    }
+}
+
+/// Adds an answer unless the operation documents that status itself.
+fn add_answer(op: &mut Operation, status: u16, description: &str) {
+    op.responses
+        .responses
+        .entry(status.to_string())
+        .or_insert_with(|| RefOr::T(error_answer(status == 429, description)));
+}
+
+/// An error answer: the api.md body, or for 429 the rate-limit body with `Retry-After`.
+fn error_answer(rate_limit: bool, description: &str) -> Response {
+    let schema = if rate_limit {
+        "RateLimitBody"
+    } else {
+        "ErrorBody"
+    };
+    let mut answer = ResponseBuilder::new().description(description).content(
+        "application/json",
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(schema)))
+            .build(),
+    );
+    if rate_limit {
+        answer = answer.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(1)),
+                ))
+                .description(Some("Seconds until a request can succeed"))
+                .build(),
+        );
+    }
+    answer.build()
 }
 
 #[cfg(test)]

@@ -5,6 +5,9 @@
 //!   from the service itself), everything else `default-src 'none'`; auth and config answers
 //!   `Cache-Control: no-store`.
 //! - CORS allows the origins of `server.cors_origins` and the service's own origin, nothing else.
+//! - Before setup, a state-changing request (any method but GET, HEAD and OPTIONS) whose `Origin`
+//!   is not the service's own origin is refused with 403, so a web page the owner visits cannot
+//!   set the master password of a fresh instance. Requests without `Origin` (curl, scripts) pass.
 //! - Rate limits (GCRA, keyed): `POST /api/auth/login` and `/api/auth/setup` per client address
 //!   (`server.auth_rate_limit_per_minute` per 60 s; the next request trips), and `/api/*` requests
 //!   carrying an `Origin` per origin (`server.origin_rate_limit_per_minute`), own origin included.
@@ -85,6 +88,40 @@ pub fn origin_allowed(origin: &str, host: Option<&str>, configured: &[String]) -
                 .or_else(|| origin.strip_prefix("https://"))
                 .is_some_and(|o| o.eq_ignore_ascii_case(h))
         })
+}
+
+/// Middleware: the pre-setup Origin check described in the module docs.
+pub async fn guard_setup_origin(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let configured = safe
+        || req
+            .app_data::<web::Data<AppState>>()
+            .is_none_or(|state| state.auth.is_configured());
+    if !configured && let Some(origin) = req.headers().get(header::ORIGIN) {
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok());
+        let own = origin.to_str().is_ok_and(|o| origin_allowed(o, host, &[]));
+        if !own {
+            log::warn!(
+                "refused {} {} from origin {origin:?} before setup",
+                req.method(),
+                req.path()
+            );
+            let e = ApiError::Forbidden(
+                "Before setup, only pages of this service may change anything (foreign Origin)"
+                    .into(),
+            );
+            return Ok(req.error_response(e));
+        }
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
 }
 
 /// The CORS middleware; reads `server.cors_origins` on every request, so changes apply at once.

@@ -8,6 +8,10 @@ pub const VIDEO_EXTENSIONS: [&str; 6] = ["mp4", "mkv", "avi", "webm", "ts", "m4v
 /// Suffix of a file that is still being downloaded.
 pub const PART_SUFFIX: &str = ".part";
 
+/// Longest file or folder name, in bytes, that the common file systems (ext4, XFS, Btrfs, ZFS,
+/// NTFS in UTF-8) can hold.
+pub const MAX_FILE_NAME_BYTES: usize = 255;
+
 /// Longest sanitized folder name in bytes: with a year, ` - S01E02`, the extension and
 /// `.part` an episode file name stays well below the usual 255-byte limit.
 pub const MAX_FOLDER_NAME_BYTES: usize = 180;

@@ -235,10 +235,17 @@ impl Scheduler {
             .unwrap_or_else(|p| p.into_inner())
             .as_ref()
             .is_some_and(|h| !h.is_finished());
+        let now = self.inner.clock.now();
         let st = self.inner.lock();
+        // A firing time that has come is being started right now (the thread wakes at it); the
+        // run moves `next_run` on as it starts, so report the firing time after it already.
+        let next_run = match st.next_run {
+            Some(t) if t <= now => st.plan.next_after(now, st.last_run),
+            planned => planned,
+        };
         SchedulerStatus {
             is_running: st.config.enabled && alive && !st.shutdown,
-            next_run: if st.config.enabled { st.next_run } else { None },
+            next_run: if st.config.enabled { next_run } else { None },
             last_run: st.last_run,
             scan_in_progress: st.running || self.inner.job.scan_in_progress(),
             last_outcome: st.last_outcome.clone(),
@@ -303,13 +310,17 @@ impl Inner {
         log::info!("scheduler stopped");
     }
 
-    /// Runs the job once (the caller has set `running`), records the outcome and plans the next
-    /// run after both now and `due`.
+    /// Runs the job once (the caller has set `running`): plans the next run as it starts (so
+    /// `next_run` is never a time that has passed), records the outcome and plans again after
+    /// both the end of the run and `due` (a firing time that passed during a long run is skipped).
     fn execute(&self, trigger: RunTrigger, due: Option<DateTime<Utc>>) {
         let started_at = self.clock.now();
         let auto_download = {
             let mut st = self.lock();
             st.last_run = Some(started_at);
+            let after = due.map_or(started_at, |d| d.max(started_at));
+            st.next_run = st.plan.next_after(after, st.last_run);
+            self.store.save_time(NEXT_RUN_KEY, st.next_run);
             st.config.auto_download_after_rescan
         };
         // Saved before running, so a crash during the run does not run it again.

@@ -69,26 +69,44 @@ pub(crate) fn record_attempt(
     Ok(())
 }
 
-/// Times of the failed attempts recorded after the last successful one, oldest first.
+/// Times of the failed attempts of `client` recorded after its last successful one, oldest
+/// first.
 pub(crate) fn failures_since_success(
     conn: &mut SqliteConnection,
+    client: &str,
 ) -> Result<Vec<DateTime<Utc>>, StoreError> {
-    let what = "reading failed logins since the last success";
+    let what = || format!("reading failed logins of {client:?} since its last success");
     let last_success: Option<i32> = login_attempts::table
+        .filter(login_attempts::client.eq(client))
         .filter(login_attempts::success.eq(true))
         .select(diesel::dsl::max(login_attempts::id))
         .first(conn)
-        .map_err(StoreError::query(what))?;
+        .map_err(StoreError::query(what()))?;
     let rows: Vec<(i32, String)> = login_attempts::table
+        .filter(login_attempts::client.eq(client))
         .filter(login_attempts::success.eq(false))
         .filter(login_attempts::id.gt(last_success.unwrap_or(0)))
         .order((login_attempts::at.asc(), login_attempts::id.asc()))
         .select((login_attempts::id, login_attempts::at))
         .load(conn)
-        .map_err(StoreError::query(what))?;
+        .map_err(StoreError::query(what()))?;
     rows.into_iter()
         .map(|(id, at)| time::from_text(&at, || format!("login_attempts.at of row {id}")))
         .collect()
+}
+
+/// Number of failed attempts of every client at or after `since`.
+pub(crate) fn failures_since(
+    conn: &mut SqliteConnection,
+    since: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let n: i64 = login_attempts::table
+        .filter(login_attempts::success.eq(false))
+        .filter(login_attempts::at.ge(time::to_text(since)))
+        .count()
+        .get_result(conn)
+        .map_err(StoreError::query("counting recent failed logins"))?;
+    Ok(usize::try_from(n).unwrap_or(0))
 }
 
 /// Deletes login attempts recorded before `before`; returns how many.
@@ -103,7 +121,7 @@ pub(crate) fn purge_attempts(
 
 impl Store {
     /// Deletes login attempts older than `before` (housekeeping; the lockout only looks at
-    /// attempts since the last success). Returns how many were deleted.
+    /// attempts since each client's last success, the brake at the last minutes). Returns how many were deleted.
     pub fn purge_login_attempts(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
         self.with_conn("purging login attempts", |c| purge_attempts(c, before))
     }
@@ -133,7 +151,13 @@ impl AuthRepo for Store {
         })?)
     }
 
-    fn failed_logins_since_success(&self) -> Result<Vec<DateTime<Utc>>, RepoError> {
-        Ok(self.with_conn("reading failed logins", failures_since_success)?)
+    fn failed_logins_since_success(&self, client: &str) -> Result<Vec<DateTime<Utc>>, RepoError> {
+        Ok(self.with_conn("reading failed logins", |c| {
+            failures_since_success(c, client)
+        })?)
+    }
+
+    fn failed_logins_since(&self, since: DateTime<Utc>) -> Result<usize, RepoError> {
+        Ok(self.with_conn("counting failed logins", |c| failures_since(c, since))?)
     }
 }

@@ -3,7 +3,7 @@
 mod common;
 
 use aniworld_core::ports::{AuthRepo, SettingsRepo};
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::TestDb;
 
 #[test]
@@ -92,41 +92,72 @@ fn revocations_survive_a_reopen() {
 }
 
 #[test]
-fn failed_logins_count_from_the_last_success_over_all_clients() {
+fn failed_logins_count_per_client_from_its_last_success() {
     let db = TestDb::new();
     let s = &db.store;
     let t0 = Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).unwrap();
     let at = |m: i64| t0 + Duration::minutes(m);
-    assert!(s.failed_logins_since_success().unwrap().is_empty());
+    assert!(s.failed_logins_since_success("1.1.1.1").unwrap().is_empty());
 
     s.record_login_attempt("1.1.1.1", false, at(0)).unwrap();
     s.record_login_attempt("2.2.2.2", false, at(1)).unwrap();
-    assert_eq!(s.failed_logins_since_success().unwrap(), vec![at(0), at(1)]);
+    assert_eq!(
+        s.failed_logins_since_success("1.1.1.1").unwrap(),
+        vec![at(0)]
+    );
+    assert_eq!(
+        s.failed_logins_since_success("2.2.2.2").unwrap(),
+        vec![at(1)]
+    );
 
+    // a success resets only the client that made it
     s.record_login_attempt("1.1.1.1", true, at(2)).unwrap();
-    assert!(s.failed_logins_since_success().unwrap().is_empty());
+    assert!(s.failed_logins_since_success("1.1.1.1").unwrap().is_empty());
+    assert_eq!(
+        s.failed_logins_since_success("2.2.2.2").unwrap(),
+        vec![at(1)]
+    );
 
     s.record_login_attempt("3.3.3.3", false, at(3)).unwrap();
     s.record_login_attempt("1.1.1.1", false, at(4)).unwrap();
     s.record_login_attempt("2.2.2.2", false, at(5)).unwrap();
     assert_eq!(
-        s.failed_logins_since_success().unwrap(),
-        vec![at(3), at(4), at(5)]
+        s.failed_logins_since_success("2.2.2.2").unwrap(),
+        vec![at(1), at(5)]
     );
+    assert_eq!(
+        s.failed_logins_since_success("1.1.1.1").unwrap(),
+        vec![at(4)]
+    );
+    // the brake counts every client's failures in its window
+    assert_eq!(s.failed_logins_since(at(0)).unwrap(), 5);
+    assert_eq!(s.failed_logins_since(at(3)).unwrap(), 3);
+    assert_eq!(s.failed_logins_since(at(6)).unwrap(), 0);
 
     // the lockout state survives a restart
     let db = db.reopen();
     assert_eq!(
-        db.store.failed_logins_since_success().unwrap(),
-        vec![at(3), at(4), at(5)]
+        db.store.failed_logins_since_success("2.2.2.2").unwrap(),
+        vec![at(1), at(5)]
     );
-    db.store.record_login_attempt("x", true, at(6)).unwrap();
-    assert!(db.store.failed_logins_since_success().unwrap().is_empty());
+    db.store
+        .record_login_attempt("2.2.2.2", true, at(6))
+        .unwrap();
+    assert!(
+        db.store
+            .failed_logins_since_success("2.2.2.2")
+            .unwrap()
+            .is_empty()
+    );
 
     // housekeeping deletes old rows only
     assert_eq!(db.store.purge_login_attempts(at(3)).unwrap(), 3);
     db.store.record_login_attempt("y", false, at(7)).unwrap();
-    assert_eq!(db.store.failed_logins_since_success().unwrap(), vec![at(7)]);
+    assert_eq!(
+        db.store.failed_logins_since_success("y").unwrap(),
+        vec![at(7)]
+    );
+    assert_eq!(db.store.failed_logins_since(at(0)).unwrap(), 4);
 }
 
 #[test]
@@ -134,7 +165,7 @@ fn login_times_keep_sub_second_precision() {
     let db = TestDb::new();
     let t = Utc.timestamp_opt(1_780_000_000, 123_456_789).unwrap();
     db.store.record_login_attempt("c", false, t).unwrap();
-    assert_eq!(db.store.failed_logins_since_success().unwrap(), vec![t]);
+    assert_eq!(db.store.failed_logins_since_success("c").unwrap(), vec![t]);
 }
 
 #[test]
@@ -155,6 +186,13 @@ fn concurrent_writers_from_threads_all_land() {
     for h in handles {
         h.join().unwrap();
     }
-    assert_eq!(db.store.failed_logins_since_success().unwrap().len(), 200);
+    assert_eq!(
+        db.store.failed_logins_since(DateTime::UNIX_EPOCH).unwrap(),
+        200
+    );
+    assert_eq!(
+        db.store.failed_logins_since_success("c7").unwrap().len(),
+        25
+    );
     assert_eq!(db.store.get_setting("k7-24").unwrap().as_deref(), Some("v"));
 }

@@ -3,7 +3,11 @@
 //!
 //! The master password hash and the token signing secret live in the settings repository under
 //! [`PASSWORD_HASH_KEY`] and [`JWT_SECRET_KEY`]; neither is ever returned or logged. Revoked token
-//! ids are persisted until the token would have expired, and cached in memory once looked up.
+//! ids are persisted until the token would have expired, and cached in memory once looked up;
+//! each revocation is also announced to [`AuthService::revocations_feed`] subscribers (WebSocket
+//! sessions end when their token is revoked).
+//!
+//! Login honours the per-address lockout and the global brake of [`lockout`].
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,6 +17,7 @@ use aniworld_core::Secret;
 use aniworld_core::ports::{AuthRepo, SettingsRepo};
 use chrono::{Duration, Utc};
 use rand::RngCore;
+use tokio::sync::broadcast;
 
 use super::tokens::{Claims, TokenKeys};
 use super::{lockout, password};
@@ -33,6 +38,7 @@ pub struct AuthService {
     configured: AtomicBool,
     setup_lock: Mutex<()>,
     revocations: Mutex<HashMap<String, bool>>,
+    revoked_feed: broadcast::Sender<String>,
 }
 
 impl std::fmt::Debug for AuthService {
@@ -79,6 +85,7 @@ impl AuthService {
             configured: AtomicBool::new(configured),
             setup_lock: Mutex::new(()),
             revocations: Mutex::new(HashMap::new()),
+            revoked_feed: broadcast::channel(64).0,
         })
     }
 
@@ -108,7 +115,8 @@ impl AuthService {
         let dir = anime_directory.map(str::trim).filter(|d| !d.is_empty());
         if let Some(dir) = dir {
             self.config
-                .modify(|c| c.other.anime_directory = Some(dir.to_string()))?;
+                .set_anime_directory(dir)
+                .map_err(|e| e.for_anime_directory_field("anime_directory"))?;
         }
         let cost = self.config.current().server.bcrypt_cost;
         let hash = password::hash(master_password, cost)
@@ -119,7 +127,8 @@ impl AuthService {
         Ok(())
     }
 
-    /// Checks the password (honouring the lockout) and issues a token. Blocking.
+    /// Checks the password (honouring the lockout of `client` and the global brake) and issues
+    /// a token. Blocking: the brake sleeps on the calling thread.
     pub fn login(
         &self,
         password: &str,
@@ -132,16 +141,24 @@ impl AuthService {
             ));
         };
         let now = Utc::now();
-        let failures = self.repo.failed_logins_since_success()?;
+        let failures = self.repo.failed_logins_since_success(client)?;
         if let Some(secs) = lockout::retry_after(&failures, now) {
             log::warn!(
-                "login refused during lockout ({} failed attempts)",
+                "login from {client} refused during its lockout ({} failed attempts)",
                 failures.len()
             );
             return Err(ApiError::RateLimited {
                 detail: "Too many failed login attempts, try again later".into(),
                 retry_after_secs: secs,
             });
+        }
+        let recent = self
+            .repo
+            .failed_logins_since(lockout::brake_window_start(now))?;
+        let brake = lockout::brake_delay(recent);
+        if !brake.is_zero() {
+            log::debug!("login brake: {brake:?} ({recent} recent failures)");
+            std::thread::sleep(brake);
         }
         if !password::verify(password, &hash) {
             self.repo.record_login_attempt(client, false, now)?;
@@ -170,7 +187,14 @@ impl AuthService {
     pub fn logout(&self, claims: &Claims) -> Result<(), ApiError> {
         self.repo.revoke_token(&claims.jti, claims.expires_at())?;
         self.revocations().insert(claims.jti.clone(), true);
+        // Nobody listening (no WebSocket open) is fine.
+        let _ = self.revoked_feed.send(claims.jti.clone());
         Ok(())
+    }
+
+    /// A receiver of the ids of tokens revoked from now on.
+    pub fn revocations_feed(&self) -> broadcast::Receiver<String> {
+        self.revoked_feed.subscribe()
     }
 
     /// The claims of a well-signed, unexpired token (revocation not checked). Cheap.

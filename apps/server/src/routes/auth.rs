@@ -8,6 +8,7 @@ use utoipa::{OpenApi, ToSchema};
 
 use crate::auth::Identity;
 use crate::blocking::blocking;
+use crate::body::Json;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -28,16 +29,17 @@ pub struct Doc;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/auth/setup", web::post().to(setup))
-        .route("/api/auth/login", web::post().to(login))
-        .route("/api/auth/logout", web::post().to(logout))
-        .route("/api/auth/status", web::get().to(auth_status));
+    cfg.service(web::resource("/api/auth/setup").route(web::post().to(setup)))
+        .service(web::resource("/api/auth/login").route(web::post().to(login)))
+        .service(web::resource("/api/auth/logout").route(web::post().to(logout)))
+        .service(web::resource("/api/auth/status").route(web::get().to(auth_status)));
 }
 
 /// Body of `POST /api/auth/setup`.
 #[derive(Deserialize, ToSchema)]
 pub struct SetupRequest {
     /// At least 8 characters with lower and upper case, a digit and a special character.
+    #[schema(min_length = 8)]
     pub master_password: String,
     /// The anime library folder (optional).
     #[serde(default)]
@@ -102,7 +104,7 @@ fn client_of(req: &HttpRequest) -> String {
         (status = 422, description = "Missing or mistyped field"), (status = 429, description = "Rate limited")))]
 pub async fn setup(
     state: web::Data<AppState>,
-    body: web::Json<SetupRequest>,
+    body: Json<SetupRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let SetupRequest {
         master_password,
@@ -120,7 +122,7 @@ pub async fn setup(
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { password, remember } = body.into_inner();
     let (auth, client) = (state.auth.clone(), client_of(&req));

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::backups::BackupInfo;
 use crate::blocking::blocking;
+use crate::body::Json;
 use crate::config_service::ConfigService;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -40,20 +41,25 @@ pub struct Doc;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/config", web::get().to(get_config))
-        .route("/api/config", web::put().to(update_config))
-        .route("/api/config/validate", web::post().to(validate_config))
-        .route("/api/config/backups", web::get().to(list_backups))
-        .route("/api/config/backups", web::post().to(create_backup))
-        .route(
-            "/api/config/backups/{backup_name}/restore",
-            web::post().to(restore_backup),
-        )
-        .route(
-            "/api/config/backups/{backup_name}",
-            web::delete().to(delete_backup),
-        )
-        .route("/api/config/directory", web::post().to(update_directory));
+    cfg.service(
+        web::resource("/api/config")
+            .route(web::get().to(get_config))
+            .route(web::put().to(update_config)),
+    )
+    .service(web::resource("/api/config/validate").route(web::post().to(validate_config)))
+    .service(
+        web::resource("/api/config/backups")
+            .route(web::get().to(list_backups))
+            .route(web::post().to(create_backup)),
+    )
+    .service(
+        web::resource("/api/config/backups/{backup_name}/restore")
+            .route(web::post().to(restore_backup)),
+    )
+    .service(
+        web::resource("/api/config/backups/{backup_name}").route(web::delete().to(delete_backup)),
+    )
+    .service(web::resource("/api/config/directory").route(web::post().to(update_directory)));
 }
 
 /// Result of a validation.
@@ -69,6 +75,7 @@ pub struct ValidationResult {
 #[derive(Deserialize, IntoParams)]
 pub struct BackupQuery {
     /// Custom name (`[A-Za-z0-9._-]{1,64}`, not starting with a dot).
+    #[param(pattern = r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$")]
     pub name: Option<String>,
 }
 
@@ -91,7 +98,8 @@ pub struct MessageResponse {
 /// Body of `POST /api/config/directory`.
 #[derive(Deserialize, ToSchema)]
 pub struct DirectoryRequest {
-    /// Path of the anime library folder; created when missing.
+    /// Path of the anime library folder; created when missing. Not blank.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub directory: String,
 }
 
@@ -117,7 +125,7 @@ pub async fn get_config(state: web::Data<AppState>) -> HttpResponse {
         (status = 422, description = "Invalid value; the field is named in details")))]
 pub async fn update_config(
     state: web::Data<AppState>,
-    body: web::Json<Value>,
+    body: Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let config = state.config.clone();
     let updated = blocking(move || config.update(&body)).await?;
@@ -127,13 +135,14 @@ pub async fn update_config(
 
 /// Validates a full configuration without storing it.
 #[utoipa::path(post, path = "/api/config/validate", tag = "config", security(("bearer" = [])), request_body = Object,
-    responses((status = 200, body = ValidationResult)))]
-pub async fn validate_config(body: web::Json<Value>) -> HttpResponse {
-    let errors = ConfigService::validate_value(&body);
-    HttpResponse::Ok().json(ValidationResult {
+    responses((status = 200, body = ValidationResult),
+        (status = 422, description = "Keys that match no setting; each is named in details")))]
+pub async fn validate_config(body: Json<Value>) -> Result<HttpResponse, ApiError> {
+    let errors = ConfigService::validate_value(&body)?;
+    Ok(HttpResponse::Ok().json(ValidationResult {
         valid: errors.is_empty(),
         errors,
-    })
+    }))
 }
 
 /// Lists the backups, newest first.
@@ -199,10 +208,11 @@ pub async fn delete_backup(
 /// Sets the anime library folder (creating it when missing).
 #[utoipa::path(post, path = "/api/config/directory", tag = "config", security(("bearer" = [])),
     request_body = DirectoryRequest,
-    responses((status = 200, body = DirectoryUpdated), (status = 422, description = "Empty or unusable path")))]
+    responses((status = 200, body = DirectoryUpdated),
+        (status = 422, description = "Empty, relative or unusable path (cannot be created, nothing can be written in it)")))]
 pub async fn update_directory(
     state: web::Data<AppState>,
-    body: web::Json<DirectoryRequest>,
+    body: Json<DirectoryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let directory = body.into_inner().directory.trim().to_string();
     if directory.is_empty() || directory.contains('\0') {
@@ -213,10 +223,9 @@ pub async fn update_directory(
     }
     let (config, store) = (state.config.clone(), state.store.clone());
     let synced_series = blocking(move || {
-        std::fs::create_dir_all(&directory).map_err(|e| {
-            ApiError::validation("directory", format!("cannot use {directory:?}: {e}"))
-        })?;
-        config.modify(|c| c.other.anime_directory = Some(directory.clone()))?;
+        config
+            .set_anime_directory(&directory)
+            .map_err(|e| e.for_anime_directory_field("directory"))?;
         Ok::<_, ApiError>(SeriesRepo::list_series(&store)?.len())
     })
     .await?;

@@ -27,8 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         SwaggerUi::new("/api/docs/{_:.*}").url("/openapi.json", crate::openapi::document()),
     )
-    .route("/api/docs", web::get().to(redirect_docs))
-    .route("/api/redoc", web::get().to(redoc));
+    .service(web::resource("/api/docs").route(web::get().to(redirect_docs)))
+    .service(web::resource("/api/redoc").route(web::get().to(redoc)));
     crate::assets::configure(cfg);
 }
 

@@ -16,6 +16,7 @@ use self::dto::{
     NfoContentResponse, NfoCreateRequest, NfoWriteResponse, UpdateQuery, ids, path_text,
 };
 use crate::blocking::blocking;
+use crate::body::Json;
 use crate::error::ApiError;
 use crate::nfo_service::{CreateOptions, SeriesFolder};
 use crate::state::AppState;
@@ -52,19 +53,18 @@ pub struct Doc;
 
 /// Registers the routes (the fixed paths before the `{serie_id}` ones).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/nfo/batch/create", web::post().to(batch_create))
-        .route("/api/nfo/missing", web::get().to(missing_nfo))
-        .route("/api/nfo/{serie_id}/check", web::get().to(check_nfo))
-        .route("/api/nfo/{serie_id}/create", web::post().to(create_nfo))
-        .route("/api/nfo/{serie_id}/update", web::put().to(update_nfo))
-        .route("/api/nfo/{serie_id}/content", web::get().to(nfo_content))
-        .route(
-            "/api/nfo/{serie_id}/media/status",
-            web::get().to(media_status),
+    cfg.service(web::resource("/api/nfo/batch/create").route(web::post().to(batch_create)))
+        .service(web::resource("/api/nfo/missing").route(web::get().to(missing_nfo)))
+        .service(web::resource("/api/nfo/{serie_id}/check").route(web::get().to(check_nfo)))
+        .service(web::resource("/api/nfo/{serie_id}/create").route(web::post().to(create_nfo)))
+        .service(web::resource("/api/nfo/{serie_id}/update").route(web::put().to(update_nfo)))
+        .service(web::resource("/api/nfo/{serie_id}/content").route(web::get().to(nfo_content)))
+        .service(
+            web::resource("/api/nfo/{serie_id}/media/status").route(web::get().to(media_status)),
         )
-        .route(
-            "/api/nfo/{serie_id}/media/download",
-            web::post().to(download_media),
+        .service(
+            web::resource("/api/nfo/{serie_id}/media/download")
+                .route(web::post().to(download_media)),
         );
 }
 
@@ -120,7 +120,7 @@ pub async fn check_nfo(
 pub async fn create_nfo(
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Json<NfoCreateRequest>,
+    body: Json<NfoCreateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let opts = CreateOptions {
@@ -150,6 +150,7 @@ pub async fn create_nfo(
 #[utoipa::path(put, path = "/api/nfo/{serie_id}/update", tag = "nfo", security(("bearer" = [])),
     params(("serie_id" = String, Path, description = "Series key"), UpdateQuery),
     responses((status = 200, body = NfoWriteResponse), (status = 404, description = "Series or NFO not found"),
+        (status = 409, description = "The existing tvshow.nfo cannot be read; create it again with overwrite_existing"),
         (status = 503, description = "TMDB key not configured, refused, or TMDB unreachable")))]
 pub async fn update_nfo(
     state: web::Data<AppState>,
@@ -202,11 +203,12 @@ pub async fn media_status(
 #[utoipa::path(post, path = "/api/nfo/{serie_id}/media/download", tag = "nfo", security(("bearer" = [])),
     params(("serie_id" = String, Path, description = "Series key")), request_body = MediaDownloadRequest,
     responses((status = 200, body = MediaFiles), (status = 404, description = "Series or NFO not found"),
+        (status = 409, description = "The existing tvshow.nfo cannot be read; create it again with overwrite_existing"),
         (status = 503, description = "TMDB key not configured, refused, or TMDB unreachable")))]
 pub async fn download_media(
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Json<MediaDownloadRequest>,
+    body: Json<MediaDownloadRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let which = MediaSelection {
         poster: body.download_poster,
@@ -226,7 +228,7 @@ pub async fn download_media(
         (status = 503, description = "TMDB API key not configured")))]
 pub async fn batch_create(
     state: web::Data<AppState>,
-    body: web::Json<BatchCreateRequest>,
+    body: Json<BatchCreateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     if !MAX_CONCURRENT_RANGE.contains(&b.max_concurrent) {

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::blocking::blocking;
+use crate::body::Json;
 use crate::downloads::statistics_json;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -35,10 +36,12 @@ use crate::state::AppState;
         retry_failed
     ),
     components(schemas(
-        AddRequest,
+        QueueAddRequest,
         EpisodeIn,
         ItemIdsRequest,
-        AddResponse,
+        RetryRequest,
+        PriorityName,
+        QueueAddResponse,
         FailedItem,
         SuccessMessage,
         CountResponse,
@@ -50,18 +53,18 @@ pub struct Doc;
 
 /// Registers the routes (fixed paths before `/api/queue/{item_id}`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/queue/status", web::get().to(queue_status))
-        .route("/api/queue/add", web::post().to(add_to_queue))
-        .route("/api/queue/start", web::post().to(start_queue))
-        .route("/api/queue/stop", web::post().to(stop_queue))
-        .route("/api/queue/pause", web::post().to(pause_queue))
-        .route("/api/queue/reorder", web::post().to(reorder_queue))
-        .route("/api/queue/retry", web::post().to(retry_failed))
-        .route("/api/queue/completed", web::delete().to(clear_completed))
-        .route("/api/queue/failed", web::delete().to(clear_failed))
-        .route("/api/queue/pending", web::delete().to(clear_pending))
-        .route("/api/queue/{item_id}", web::delete().to(delete_item))
-        .route("/api/queue", web::delete().to(delete_items));
+    cfg.service(web::resource("/api/queue/status").route(web::get().to(queue_status)))
+        .service(web::resource("/api/queue/add").route(web::post().to(add_to_queue)))
+        .service(web::resource("/api/queue/start").route(web::post().to(start_queue)))
+        .service(web::resource("/api/queue/stop").route(web::post().to(stop_queue)))
+        .service(web::resource("/api/queue/pause").route(web::post().to(pause_queue)))
+        .service(web::resource("/api/queue/reorder").route(web::post().to(reorder_queue)))
+        .service(web::resource("/api/queue/retry").route(web::post().to(retry_failed)))
+        .service(web::resource("/api/queue/completed").route(web::delete().to(clear_completed)))
+        .service(web::resource("/api/queue/failed").route(web::delete().to(clear_failed)))
+        .service(web::resource("/api/queue/pending").route(web::delete().to(clear_pending)))
+        .service(web::resource("/api/queue/{item_id}").route(web::delete().to(delete_item)))
+        .service(web::resource("/api/queue").route(web::delete().to(delete_items)));
 }
 
 /// Largest season or episode number `POST /api/queue/add` accepts (what the store can hold).
@@ -71,8 +74,10 @@ pub const MAX_NUMBER: u32 = i32::MAX as u32;
 #[derive(Deserialize, ToSchema)]
 pub struct EpisodeIn {
     /// Season (0 = movies).
+    #[schema(maximum = 2147483647)]
     pub season: u32,
     /// Episode number.
+    #[schema(maximum = 2147483647)]
     pub episode: u32,
     /// Episode title, when known.
     #[serde(default)]
@@ -81,25 +86,53 @@ pub struct EpisodeIn {
 
 /// Body of `POST /api/queue/add`.
 #[derive(Deserialize, ToSchema)]
-pub struct AddRequest {
-    /// Series key (catalogue slug).
+pub struct QueueAddRequest {
+    /// Series key (catalogue slug); not blank.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub serie_id: String,
-    /// Series folder under the anime directory.
+    /// Series folder under the anime directory: one folder name (no `/`, `\`, `.` or `..`), at
+    /// most 255 bytes together with the episode file names made from it.
+    #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
     pub serie_folder: String,
     /// Series display name (the key when not sent).
     #[serde(default)]
     pub serie_name: Option<String>,
     /// Episodes to queue; at least one.
+    #[schema(min_items = 1)]
     pub episodes: Vec<EpisodeIn>,
     /// `LOW`, `NORMAL` (default) or `HIGH`.
     #[serde(default)]
+    #[schema(value_type = Option<PriorityName>)]
     pub priority: Option<String>,
 }
 
-/// Body naming queue items.
+/// A queue priority.
+#[derive(ToSchema)]
+#[allow(dead_code)] // names the values in the OpenAPI document; the body carries a string
+pub enum PriorityName {
+    /// Behind the others.
+    #[schema(rename = "LOW")]
+    Low,
+    /// The default.
+    #[schema(rename = "NORMAL")]
+    Normal,
+    /// Ahead of the others.
+    #[schema(rename = "HIGH")]
+    High,
+}
+
+/// Body naming queue items (delete, reorder): at least one.
 #[derive(Deserialize, ToSchema)]
 pub struct ItemIdsRequest {
-    /// Item UUIDs.
+    /// Item UUIDs; an id that names no item answers 404.
+    #[schema(min_items = 1)]
+    pub item_ids: Vec<String>,
+}
+
+/// Body of `POST /api/queue/retry`.
+#[derive(Deserialize, ToSchema)]
+pub struct RetryRequest {
+    /// Item UUIDs; empty retries every failed item.
     pub item_ids: Vec<String>,
 }
 
@@ -118,7 +151,7 @@ pub struct FailedItem {
 
 /// Answer of `POST /api/queue/add` (201).
 #[derive(Serialize, ToSchema)]
-pub struct AddResponse {
+pub struct QueueAddResponse {
     /// `success`.
     pub status: &'static str,
     /// `Added N episode(s) to download queue`.
@@ -219,12 +252,12 @@ pub async fn queue_status(state: web::Data<AppState>) -> HttpResponse {
 
 /// Queues episodes of a series; episodes already pending or downloading are refused in
 /// `failed_items`.
-#[utoipa::path(post, path = "/api/queue/add", tag = "queue", security(("bearer" = [])), request_body = AddRequest,
-    responses((status = 201, body = AddResponse),
+#[utoipa::path(post, path = "/api/queue/add", tag = "queue", security(("bearer" = [])), request_body = QueueAddRequest,
+    responses((status = 201, body = QueueAddResponse),
         (status = 422, description = "Bad priority, empty episode list, bad folder, season or episode above 2147483647")))]
 pub async fn add_to_queue(
     state: web::Data<AppState>,
-    body: web::Json<AddRequest>,
+    body: Json<QueueAddRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let req = body.into_inner();
     let priority = match req.priority.as_deref() {
@@ -234,18 +267,15 @@ pub async fn add_to_queue(
             .map_err(|e| ApiError::validation("priority", e))?,
     };
     // The store keeps season and episode numbers as signed 32-bit integers.
-    if let Some(e) = req
-        .episodes
-        .iter()
-        .find(|e| e.season > MAX_NUMBER || e.episode > MAX_NUMBER)
-    {
-        return Err(ApiError::validation(
-            "episodes",
-            format!(
-                "season {} episode {}: numbers must be at most {MAX_NUMBER}",
-                e.season, e.episode
-            ),
-        ));
+    for (i, e) in req.episodes.iter().enumerate() {
+        for (name, n) in [("season", e.season), ("episode", e.episode)] {
+            if n > MAX_NUMBER {
+                return Err(ApiError::validation(
+                    &format!("episodes[{i}].{name}"),
+                    format!("{n} is above {MAX_NUMBER}"),
+                ));
+            }
+        }
     }
     let episodes: Vec<EpisodeRef> = req
         .episodes
@@ -275,7 +305,7 @@ pub async fn add_to_queue(
             reason,
         })
         .collect();
-    Ok(HttpResponse::Created().json(AddResponse {
+    Ok(HttpResponse::Created().json(QueueAddResponse {
         status: "success",
         message: format!("Added {} episode(s) to download queue", ids.len()),
         added_items: ids.clone(),
@@ -334,7 +364,7 @@ pub async fn delete_item(
         (status = 422, description = "Empty item_ids")))]
 pub async fn delete_items(
     state: web::Data<AppState>,
-    body: web::Json<ItemIdsRequest>,
+    body: Json<ItemIdsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if body.item_ids.is_empty() {
         return Err(ApiError::validation(
@@ -382,7 +412,7 @@ pub async fn clear_pending(state: web::Data<AppState>) -> Result<HttpResponse, A
         (status = 422, description = "Empty item_ids")))]
 pub async fn reorder_queue(
     state: web::Data<AppState>,
-    body: web::Json<ItemIdsRequest>,
+    body: Json<ItemIdsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if body.item_ids.is_empty() {
         return Err(ApiError::validation(
@@ -398,11 +428,11 @@ pub async fn reorder_queue(
 }
 
 /// Puts failed items back to pending; an empty list retries every failed item.
-#[utoipa::path(post, path = "/api/queue/retry", tag = "queue", security(("bearer" = [])), request_body = ItemIdsRequest,
+#[utoipa::path(post, path = "/api/queue/retry", tag = "queue", security(("bearer" = [])), request_body = RetryRequest,
     responses((status = 200, body = RetryResponse), (status = 404, description = "An id names no item")))]
 pub async fn retry_failed(
     state: web::Data<AppState>,
-    body: web::Json<ItemIdsRequest>,
+    body: Json<RetryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ids = parse_ids(&body.item_ids)?;
     let q = engine(&state);

@@ -18,10 +18,10 @@ pub struct Doc;
 
 /// Registers the page routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(library_page))
-        .route("/login", web::get().to(login_page))
-        .route("/setup", web::get().to(setup_page))
-        .route("/queue", web::get().to(queue_page));
+    cfg.service(web::resource("/").route(web::get().to(library_page)))
+        .service(web::resource("/login").route(web::get().to(login_page)))
+        .service(web::resource("/setup").route(web::get().to(setup_page)))
+        .service(web::resource("/queue").route(web::get().to(queue_page)));
 }
 
 /// Answers one embedded page; pages are never cached so a new binary's UI shows at once.

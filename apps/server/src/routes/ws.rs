@@ -1,7 +1,8 @@
 //! WebSocket endpoints (api.md section 9): `/ws/connect` and `/ws/status`.
 //!
 //! `/ws/connect` is public at the HTTP level; the protocol authenticates (token in `?token=` or
-//! a first `auth` message), see `crate::ws::session`.
+//! a first `auth` message), see `crate::ws::session`. Unauthenticated connections are capped
+//! (`crate::ws::limits`): a handshake beyond the cap answers 429.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -26,8 +27,8 @@ pub struct Doc;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/ws/status", web::get().to(ws_status))
-        .route("/ws/connect", web::get().to(ws_connect));
+    cfg.service(web::resource("/ws/status").route(web::get().to(ws_status)))
+        .service(web::resource("/ws/connect").route(web::get().to(ws_connect)));
 }
 
 /// Answer of `GET /ws/status`.
@@ -67,12 +68,9 @@ pub async fn ws_connect(
     query: web::Query<ConnectQuery>,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let authenticated = match query.into_inner().token {
-        Some(t) if !t.trim().is_empty() => session::token_is_valid(&state, t.trim()).await,
-        _ => false,
-    };
+    let start = session::admit(&state, query.into_inner().token.as_deref()).await?;
     let (response, ws_session, stream) = actix_ws::handle(&req, body)
         .map_err(|e| ApiError::bad_request(format!("WebSocket handshake failed: {e}")))?;
-    actix_web::rt::spawn(session::run(state, ws_session, stream, authenticated));
+    actix_web::rt::spawn(session::run(state, ws_session, stream, start));
     Ok(response)
 }

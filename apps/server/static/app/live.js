@@ -63,9 +63,16 @@ export class Live {
       try { msg = JSON.parse(e.data); } catch { return; }
       if (msg && typeof msg.type === "string") this.emit(msg.type, msg.data || {}, msg);
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (e) => {
       clearInterval(this.ping);
       if (this.socket === socket) this.socket = null;
+      // 1008: the token was revoked (logout) or expired; the same token cannot reconnect, and the
+      // next API call sends the user to the login page.
+      if (e.code === 1008) {
+        this.stopped = true;
+        this.setState("closed");
+        return;
+      }
       this.retry();
     });
   }

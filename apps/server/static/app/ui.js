@@ -87,6 +87,8 @@ export function errorView(err, { heading = "h2", retry } = {}) {
   const rows = [];
   if (err && err.details && typeof err.details === "object") {
     for (const [field, problem] of Object.entries(err.details)) {
+      // `field` names the JSON path that is also a key of its own: shown once.
+      if (field === "field" && typeof problem === "string" && problem in err.details) continue;
       rows.push(h("dt", { text: field }), h("dd", { text: typeof problem === "string" ? problem : JSON.stringify(problem) }));
     }
   }

@@ -31,6 +31,13 @@ pub struct RunOutcome {
     pub episodes_queued: usize,
     /// Why the run failed or stopped early, if it did.
     pub error: Option<String>,
+    /// Whether the run looked up every series or only what changed (None in records of
+    /// earlier versions).
+    #[serde(default)]
+    pub mode: Option<aniworld_core::config::RescanMode>,
+    /// What a changed run did not read, by reason.
+    #[serde(default)]
+    pub skipped: crate::SkippedSeries,
 }
 
 /// Why a run started.

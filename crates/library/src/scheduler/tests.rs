@@ -109,6 +109,7 @@ impl RescanJob for FakeJob {
             missing_found: 3,
             episodes_queued: if auto_download { 3 } else { 0 },
             error: None,
+            ..RunOutcome::default()
         }
     }
 }
@@ -382,5 +383,82 @@ fn an_invalid_config_is_refused_and_changes_nothing() {
     assert!(fields.contains(&"schedule_days"), "{fields:?}");
     assert_eq!(s.config(), daily("03:00"));
     assert_eq!(s.status(), before);
+    s.shutdown();
+}
+
+#[test]
+fn next_run_moves_to_the_next_firing_time_as_soon_as_a_run_starts() {
+    let clock = FastClock::new(base(), 120);
+    let job = FakeJob::new(clock.clone());
+    let release = job.hold();
+    let settings = Arc::new(MemorySettings::default());
+    let s = start(daily("12:01"), &job, &settings, clock.clone(), HOUR);
+    let first = base() + chrono::Duration::minutes(1);
+    let second = first + chrono::Duration::days(1);
+    wait_until("the daily run started", 30, || !job.runs().is_empty());
+    let st = s.status();
+    assert!(st.scan_in_progress, "the run is held open");
+    assert_eq!(
+        st.next_run,
+        Some(second),
+        "next_run moved when the run started"
+    );
+    assert!(st.next_run.unwrap() > clock.now());
+    assert_eq!(
+        settings.get_setting(NEXT_RUN_KEY).unwrap(),
+        Some(second.to_rfc3339())
+    );
+    release.send(()).unwrap();
+    wait_until("the run finished", 30, || s.status().last_outcome.is_some());
+    assert_eq!(s.status().next_run, Some(second));
+    s.shutdown();
+}
+
+#[test]
+fn a_triggered_run_replans_the_interval_as_it_starts() {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let job = FakeJob::new(clock.clone());
+    let release = job.hold();
+    let settings = Arc::new(MemorySettings::default());
+    let s = start(interval(60), &job, &settings, clock, HOUR);
+    std::thread::sleep(Duration::from_millis(20));
+    s.trigger().unwrap();
+    wait_until("the triggered run started", 30, || !job.runs().is_empty());
+    let st = s.status();
+    let started = st.last_run.expect("the start is recorded");
+    assert_eq!(st.next_run, Some(started + chrono::Duration::minutes(60)));
+    release.send(()).unwrap();
+    wait_until("the run finished", 30, || s.status().last_outcome.is_some());
+    assert_eq!(
+        s.status().next_run,
+        Some(started + chrono::Duration::minutes(60))
+    );
+    s.shutdown();
+}
+
+#[test]
+fn a_firing_time_that_has_come_is_never_reported() {
+    // The thread sleeps in steps of an hour of real time and the clock runs 600 times faster:
+    // it wakes long after the firing time. The status still never shows a time that has passed.
+    struct LateClock(Arc<FastClock>);
+    impl Clock for LateClock {
+        fn now(&self) -> DateTime<Utc> {
+            self.0.now()
+        }
+        fn real_duration(&self, _: chrono::Duration) -> Duration {
+            HOUR
+        }
+    }
+    let fast = FastClock::new(base(), 600);
+    let clock: Arc<dyn Clock> = Arc::new(LateClock(fast.clone()));
+    let job = FakeJob::new(clock.clone());
+    let settings = Arc::new(MemorySettings::default());
+    let s = start(daily("12:01"), &job, &settings, clock, HOUR);
+    let first = base() + chrono::Duration::minutes(1);
+    assert_eq!(s.status().next_run, Some(first));
+    wait_until("the firing time passed", 30, || fast.now() > first);
+    let st = s.status();
+    assert_eq!(st.next_run, Some(first + chrono::Duration::days(1)));
+    assert!(job.runs().is_empty(), "the thread is still asleep");
     s.shutdown();
 }

@@ -152,6 +152,7 @@ pub struct BatchCreateRequest {
     pub skip_existing: bool,
     /// Series processed at once, 1 to 10 (default 3).
     #[serde(default = "three")]
+    #[schema(minimum = 1, maximum = 10)]
     pub max_concurrent: i64,
 }
 

@@ -4,6 +4,10 @@
 test:
     cargo test --workspace
 
+# API fuzzing against a freshly started service (what .ci/run runs after the tests)
+fuzz:
+    .ci/fuzz-api.sh
+
 # formatting and lints, as CI expects them
 lint:
     cargo fmt --all -- --check

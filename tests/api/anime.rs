@@ -166,6 +166,23 @@ async fn a_very_long_catalogue_title_still_gets_a_folder() {
 }
 
 #[actix_web::test]
+async fn a_linked_movies_page_answering_404_still_adds_the_series_without_movies() {
+    let c = standard_catalogue();
+    c.add(
+        FakeSeries::new("no-movies-page", "Frieren", &[(1, 2)])
+            .year(2023)
+            .movies_page_missing(),
+    );
+    let w = world_with(c, |_| {}).await;
+    let added = w.add("no-movies-page").await;
+    assert_eq!(added["status"], "success", "{added}");
+    assert_eq!(added["missing_episodes"], ids(&[(1, 1), (1, 2)]));
+    assert!(w.anime.path().join("Frieren (2023)").is_dir());
+    let hits = w.catalogue.series_page_hits("no-movies-page");
+    assert!(hits >= 1, "the series page was read");
+}
+
+#[actix_web::test]
 async fn unknown_series_and_missing_fields() {
     let w = world().await;
     let r = w
@@ -778,4 +795,27 @@ async fn posters_and_the_full_episode_grid_in_a_browser() {
         json!(0)
     );
     b.close().await;
+}
+
+#[actix_web::test]
+async fn a_write_failure_in_the_anime_folder_is_a_503_naming_it_not_a_500() {
+    let w = world_with(standard_catalogue(), |_| {}).await;
+    // A file where the series folder belongs: creating it fails for anyone, root included.
+    let blocked = w.anime.path().join("Demon Slayer Kimetsu no Yaiba (2019)");
+    std::fs::write(&blocked, b"not a folder").unwrap();
+    let r = w
+        .post(
+            "/api/anime/add",
+            &json!({ "link": w.catalogue.link("demon-slayer"), "name": "demon-slayer" }),
+        )
+        .await;
+    r.assert_error(503, "SERVICE_UNAVAILABLE");
+    let message = r.json["message"].as_str().unwrap();
+    assert!(
+        message.contains(blocked.to_str().unwrap()),
+        "the folder is named: {message}"
+    );
+    // Nothing half-added: the series is not in the library.
+    let r = w.get("/api/anime?filter=all").await;
+    assert!(!r.text.contains("demon-slayer"), "{}", r.text);
 }

@@ -105,3 +105,88 @@ async fn detailed_health_shows_how_each_hoster_fared_in_downloads() {
         assert_timestamp(&voe["last_attempt"]);
     }
 }
+
+/// Starts the service again on `data_dir` (the first one must be stopped); the returned app owns
+/// a fresh, unused temp dir, the data stays where it was.
+async fn restart(data_dir: &std::path::Path) -> crate::helpers::TestApp {
+    let app = aniworld_server::Application::build(aniworld_server::Settings::for_tests(data_dir))
+        .await
+        .expect("app builds again");
+    let (address, handle, state) = (app.address(), app.handle(), app.state());
+    actix_web::rt::spawn(app.run_until_stopped());
+    crate::helpers::TestApp {
+        address,
+        data_dir: tempfile::tempdir().unwrap(),
+        client: crate::helpers::client(),
+        handle,
+        state,
+    }
+}
+
+/// A hoster that fails its last three extractions (HTTP 502 on its embed page) is announced as
+/// `hoster_degraded`, shows as degraded with its cool-down in `/health/detailed`, and both its
+/// numbers and its cool-down survive a restart of the service.
+#[actix_web::test]
+async fn a_degraded_hoster_is_announced_shown_and_kept_across_a_restart() {
+    use crate::fakes::hoster::{Serving, Sites, media_bytes};
+    use crate::queue_support::queue_world;
+    use crate::ws_support::WsClient;
+    use aniworld_testkit::FakeResponse;
+
+    let w = queue_world(|_| {}).await;
+    let mut ws = WsClient::connect(&w.app.address, Some(&w.token)).await;
+    ws.until("connected").await;
+    for e in 1..=3 {
+        let data = media_bytes("one-piece", 1, e, 40_000);
+        w.sites.episode("one-piece", 1, e, data, Serving::Fast);
+        w.sites.voe.serve(
+            &format!("/e/{}", Sites::code("one-piece", 1, e)),
+            FakeResponse::html("<h1>502 Bad Gateway</h1>").with_status(502),
+        );
+    }
+    w.add_ids("one-piece", &[(1, 1), (1, 2), (1, 3)], "NORMAL")
+        .await;
+    assert_eq!(w.post("/api/queue/start").await.status, 200);
+    let msg = ws
+        .until_with("hoster_degraded", |d| d["hoster"] == "VOE")
+        .await;
+    let data = &msg["data"];
+    assert_eq!(data["consecutive_failures"], 3, "{msg}");
+    assert!(
+        data["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("502"),
+        "{msg}"
+    );
+    assert_timestamp(&data["until"]);
+    w.wait_status("three failed downloads", |s| {
+        s["statistics"]["failed_count"] == 3
+    })
+    .await;
+
+    let before = w.app.get("/health/detailed", None).await;
+    assert_eq!(before.status, 200, "{}", before.text);
+    let voe = before.json["dependencies"]["hosters"]["VOE"].clone();
+    assert_eq!(voe["status"], "degraded", "{}", before.text);
+    assert_eq!(voe["consecutive_failures"], 3, "{}", before.text);
+    assert_eq!(voe["failures"], 3, "{}", before.text);
+    assert_eq!(voe["successes"], 0, "{}", before.text);
+    assert_eq!(voe["degraded_until"], data["until"], "{}", before.text);
+    assert_eq!(
+        before.json["status"], "healthy",
+        "hosters never degrade the service"
+    );
+    ws.close().await;
+
+    w.app.handle.stop(true).await;
+    let again = restart(w.app.data_dir.path()).await;
+    let after = again.get("/health/detailed", None).await;
+    assert_eq!(after.status, 200, "{}", after.text);
+    assert_eq!(
+        after.json["dependencies"]["hosters"]["VOE"], voe,
+        "hoster health survives the restart: {}",
+        after.text
+    );
+    again.handle.stop(true).await;
+}

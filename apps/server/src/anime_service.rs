@@ -7,17 +7,16 @@
 //! scans go through the [`ScanCoordinator`], which the scheduler shares, and report
 //! `scan_progress` / `scan_complete` to authenticated WebSocket clients.
 
-use std::cmp::Reverse;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use aniworld_core::ports::{EpisodeRecord, SeriesRepo};
-use aniworld_core::series::library_id;
+use aniworld_core::series::{SeriesFilter, SeriesQuery, SeriesSort, library_id};
 use aniworld_core::{AppConfig, Serie};
 use aniworld_library::{
-    AddedSeries, LibraryError, ScanCoordinator, ScanOptions, ScanProgress, ScanReport, Scanner,
-    anime_dir_from_config,
+    AddedSeries, LibraryError, RecheckPolicy, RescanMode, ScanCoordinator, ScanOptions,
+    ScanProgress, ScanReport, Scanner, anime_dir_from_config,
 };
 use aniworld_provider::catalogue::canary::{CanaryPlan, CanaryRunner, KnownSeries, PlanSource};
 use aniworld_provider::catalogue::{MAX_QUERY_CHARS, SearchHit, SiteStatus};
@@ -146,10 +145,10 @@ impl AnimeService {
         });
         let store = self.store.clone();
         let known: KnownSeries = Arc::new(move |site: &str| {
-            let series = store.list_series().ok()?;
-            series
-                .into_iter()
-                .find(|s| s.site == site)
+            store
+                .first_series_of_site(site)
+                .ok()
+                .flatten()
                 .map(|s| (s.slug().to_string(), s.name))
         });
         CanaryRunner::spawn(plan, known)
@@ -187,44 +186,52 @@ impl AnimeService {
         let config: Arc<AppConfig> = self.config.current();
         Ok(LibraryStatus {
             directory: config.other.anime_directory.clone(),
-            series_count: self.store.list_series()?.len(),
+            series_count: self.store.count_series()?,
             scan_in_progress: self.coordinator.scan_in_progress(),
         })
     }
 
-    /// One page of the library, filtered and sorted.
+    /// One page of the library, filtered, sorted and paged by the store (a page costs a page,
+    /// whatever the size of the library).
     pub fn list(&self, req: &ListRequest) -> Result<Vec<Serie>, ApiError> {
-        let mut series: Vec<Serie> = self
-            .store
-            .list_series()?
-            .into_iter()
-            .filter(|s| match req.filter {
-                ListFilter::All => true,
-                ListFilter::MissingEpisodes => !s.missing.is_empty(),
-                ListFilter::NoEpisodes => !s.missing.is_empty() && s.present_count == 0,
-            })
-            .collect();
-        let by_name = |s: &Serie| (s.name.to_lowercase(), s.key.clone());
-        match req.sort {
-            SortBy::Name => series.sort_by_cached_key(by_name),
-            SortBy::Id => series.sort_by(|a, b| a.key.cmp(&b.key)),
-            SortBy::MissingEpisodes => {
-                series.sort_by_cached_key(|s| (Reverse(s.missing.total()), by_name(s)))
-            }
-        }
-        let skip = (req.page - 1).saturating_mul(req.per_page);
-        Ok(series.into_iter().skip(skip).take(req.per_page).collect())
+        let query = SeriesQuery {
+            filter: match req.filter {
+                ListFilter::All => SeriesFilter::All,
+                ListFilter::MissingEpisodes => SeriesFilter::MissingEpisodes,
+                ListFilter::NoEpisodes => SeriesFilter::NoEpisodes,
+            },
+            sort: match req.sort {
+                SortBy::Name => SeriesSort::Name,
+                SortBy::Id => SeriesSort::Key,
+                SortBy::MissingEpisodes => SeriesSort::MissingEpisodes,
+            },
+            offset: (req.page - 1).saturating_mul(req.per_page),
+            limit: req.per_page,
+        };
+        Ok(self.store.list_series_page(&query)?)
     }
 
     /// The absolute catalogue link of a series: the page its site last served it from (on the
     /// site's current base URL), else the site's canonical link; empty when its site is not
     /// enabled or the provider URL is unusable.
     pub fn link_of(&self, serie: &Serie) -> String {
-        self.catalogue
-            .get()
-            .ok()
-            .and_then(|c| c.link_of(&serie.key, serie.catalogue_url.as_deref()))
+        self.links_of(std::slice::from_ref(serie))
+            .pop()
             .unwrap_or_default()
+    }
+
+    /// [`AnimeService::link_of`] of every series of a page (the catalogues are looked up once).
+    pub fn links_of(&self, series: &[Serie]) -> Vec<String> {
+        let catalogues = self.catalogue.get().ok();
+        series
+            .iter()
+            .map(|s| {
+                catalogues
+                    .as_ref()
+                    .and_then(|c| c.link_of(&s.key, s.catalogue_url.as_deref()))
+                    .unwrap_or_default()
+            })
+            .collect()
     }
 
     /// Searches the catalogue; the query is checked (1 to 200 characters) before any request.
@@ -257,7 +264,14 @@ impl AnimeService {
             .library_id_of_link(link)
             .map_err(|e| ApiError::validation("link", e.to_string()))?;
         let anime_dir = self.anime_dir()?;
+        self.apply_recheck_policy();
         Ok(self.scanner.add_series(&anime_dir, &key, name)?)
+    }
+
+    /// Gives the scanner the re-check periods of the current `scheduler` section.
+    fn apply_recheck_policy(&self) {
+        self.scanner
+            .set_recheck_policy(RecheckPolicy::from_config(&self.config.current().scheduler));
     }
 
     /// A series by library id (`<slug>` for aniworld.to, `s.to:<slug>`), by a bare slug that
@@ -301,23 +315,25 @@ impl AnimeService {
         match std::fs::read(&path) {
             Ok(bytes) => Ok(bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(not_found()),
-            Err(e) => Err(ApiError::Internal(format!(
-                "reading the poster {}: {e}",
+            Err(e) => Err(ApiError::Unavailable(format!(
+                "The anime folder cannot be used: could not read {}: {e}",
                 path.display()
             ))),
         }
     }
 
-    /// Starts a full scan on a background thread; 409 while one runs, 503 without an anime
-    /// directory. Progress and the outcome are published on the event hub.
-    pub fn start_rescan(&self) -> Result<(), ApiError> {
+    /// Starts a scan in `mode` (full or changed) on a background thread; 409 while one runs,
+    /// 503 without an anime directory. Progress and the outcome are published on the event hub.
+    pub fn start_rescan(&self, mode: RescanMode) -> Result<(), ApiError> {
         let anime_dir = self.anime_dir()?;
         let catalogue = self.catalogue.get()?;
+        self.apply_recheck_policy();
         catalogue.begin_scan();
         let progress_events = self.events.clone();
         let done_events = self.events.clone();
         let done_catalogue = catalogue.clone();
-        let started = self.coordinator.spawn(
+        let started = self.coordinator.spawn_mode(
+            mode,
             self.scanner.clone(),
             anime_dir,
             Box::new(move |p| publish_progress(&progress_events, p)),
@@ -330,23 +346,26 @@ impl AnimeService {
             catalogue.end_scan();
             return Err(e.into());
         }
-        log::info!("library rescan started");
+        log::info!("library rescan ({}) started", mode.as_str());
         Ok(())
     }
 
-    /// Runs a full scan on the calling thread (for the scheduler), with the same events as
+    /// Runs a scan in `mode` on the calling thread (for the scheduler), with the same events as
     /// [`AnimeService::start_rescan`]. Answers [`LibraryError::ScanInProgress`] while one runs.
-    pub fn scan_now(&self) -> Result<ScanReport, LibraryError> {
+    pub fn scan_now(&self, mode: RescanMode) -> Result<ScanReport, LibraryError> {
         let anime_dir = anime_dir_from_config(&self.config.current())?;
         let catalogue = self
             .catalogue
             .get()
             .map_err(|e| LibraryError::Source(e.into()))?;
+        self.apply_recheck_policy();
         catalogue.begin_scan();
         let events = self.events.clone();
-        let result = self.coordinator.run(&self.scanner, &anime_dir, &mut |p| {
-            publish_progress(&events, p)
-        });
+        let result = self
+            .coordinator
+            .run_mode(mode, &self.scanner, &anime_dir, &mut |p| {
+                publish_progress(&events, p)
+            });
         catalogue.end_scan();
         publish_complete(&self.events, &result);
         result
@@ -387,7 +406,9 @@ fn publish_progress(events: &EventHub, p: &ScanProgress) {
 }
 
 /// `scan_complete`: `{series_scanned, missing_total, failed: [{key, error}], duration_seconds}`,
-/// plus `error` when the scan could not run at all.
+/// plus `error` when the scan could not run at all, and what a changed scan skipped and why:
+/// `mode`, `skipped: {unchanged, not_due, not_modified}`, `looked_up: {signal, unscanned, due}`
+/// and `signal_sites`.
 fn publish_complete(events: &EventHub, result: &Result<ScanReport, LibraryError>) {
     let data = match result {
         Ok(r) => json!({
@@ -398,6 +419,10 @@ fn publish_complete(events: &EventHub, result: &Result<ScanReport, LibraryError>
             "duration_seconds": r.duration.as_secs_f64(),
             "cancelled": r.cancelled,
             "error": Value::Null,
+            "mode": r.mode.as_str(),
+            "skipped": r.skipped,
+            "looked_up": r.looked_up,
+            "signal_sites": r.signal_sites,
         }),
         Err(e) => {
             log::warn!("library rescan failed: {e}");

@@ -5,7 +5,8 @@
 //! (`PUT /api/config`), so that a changed base URL, site list, cookie, proxy or solver applies
 //! without a restart. The [`SiteMonitor`] (engine seen, verification walls, session, canary
 //! outcome per site) outlives those rebuilds. The handle is also the scanner's
-//! [`EpisodeSource`]: each look-up goes to the site of the series' library id.
+//! [`EpisodeSource`]: each look-up goes to the site of the series' library id, and the change
+//! signal of a changed rescan asks every enabled site for its list of new episodes.
 //!
 //! Pages are cached only while a scan is open (no time-to-live outside scans), so a rescan or an
 //! add always sees the catalogue as it is now.
@@ -13,7 +14,9 @@
 use std::sync::{Arc, Mutex};
 
 use aniworld_core::config::ProviderConfig;
-use aniworld_core::ports::{CatalogueSeries, EpisodeSource, SourceError};
+use aniworld_core::ports::{
+    CatalogueSeries, ChangeSignal, EpisodeSource, Lookup, PageValidators, SourceError,
+};
 use aniworld_provider::ProviderError;
 use aniworld_provider::catalogue::{CatalogueOptions, Catalogues, SiteMonitor};
 
@@ -76,5 +79,24 @@ impl EpisodeSource for CatalogueHandle {
     fn series(&self, key: &str) -> Result<CatalogueSeries, SourceError> {
         let catalogues = self.get().map_err(SourceError::from)?;
         EpisodeSource::series(catalogues.as_ref(), key)
+    }
+
+    fn series_if_changed(
+        &self,
+        key: &str,
+        validators: &PageValidators,
+    ) -> Result<Lookup, SourceError> {
+        let catalogues = self.get().map_err(SourceError::from)?;
+        catalogues.series_if_changed(key, validators)
+    }
+
+    fn change_signal(&self) -> ChangeSignal {
+        match self.get() {
+            Ok(catalogues) => catalogues.change_signal(),
+            Err(e) => {
+                log::warn!("no change signal: the catalogue cannot be used ({e})");
+                ChangeSignal::default()
+            }
+        }
     }
 }

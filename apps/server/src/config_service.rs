@@ -11,6 +11,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use aniworld_core::config::unknown_keys;
 use aniworld_core::{AppConfig, ValidationIssue};
 use serde_json::Value;
 use tokio::sync::watch;
@@ -45,6 +46,10 @@ pub enum ConfigError {
     /// A partial update does not fit the configuration's shape (wrong type, not an object).
     #[error("{0}")]
     Patch(String),
+    /// An update or a configuration to validate has keys that match no setting (dotted paths,
+    /// e.g. `scheduler.schedule_tme`); nothing was written.
+    #[error("unknown configuration keys: {}", .0.join(", "))]
+    UnknownKeys(Vec<String>),
     /// A backup name breaks the naming rule.
     #[error("invalid backup name {0:?}")]
     BadBackupName(String),
@@ -66,6 +71,9 @@ impl ConfigError {
     }
 }
 
+/// A synchronous listener of configuration changes (see [`ConfigService::on_change`]).
+type ChangeListener = Box<dyn Fn(&Arc<AppConfig>) + Send + Sync>;
+
 /// The configuration of a running service.
 pub struct ConfigService {
     pub(crate) path: PathBuf,
@@ -73,6 +81,9 @@ pub struct ConfigService {
     overrides: RuntimeOverrides,
     stored: Mutex<AppConfig>,
     effective: watch::Sender<Arc<AppConfig>>,
+    /// Called with every new effective configuration before the change returns, so that what
+    /// a request changed is in force when its answer leaves (the download queue uses it).
+    listeners: Mutex<Vec<ChangeListener>>,
 }
 
 impl std::fmt::Debug for ConfigService {
@@ -90,12 +101,12 @@ impl ConfigService {
         let path = data_dir.join("config.json");
         let stored = if path.exists() {
             let text = fs::read_to_string(&path).map_err(|e| ConfigError::io("read", &path, e))?;
-            let mut c =
-                serde_json::from_str::<AppConfig>(&text).map_err(|e| ConfigError::Parse {
-                    path: path.clone(),
-                    message: e.to_string(),
-                })?;
+            let mut c = parse_stored(&text, &path).map_err(|message| ConfigError::Parse {
+                path: path.clone(),
+                message,
+            })?;
             c.provider.normalize();
+            absolute_anime_directory(&mut c);
             c
         } else {
             let c = AppConfig::default();
@@ -111,6 +122,7 @@ impl ConfigService {
         if !issues.is_empty() {
             return Err(ConfigError::Invalid(issues));
         }
+        crate::logging::remember_secrets(&effective);
         let (tx, _) = watch::channel(Arc::new(effective));
         Ok(Self {
             backups_dir: data_dir.join("config_backups"),
@@ -118,6 +130,7 @@ impl ConfigService {
             overrides,
             stored: Mutex::new(stored),
             effective: tx,
+            listeners: Mutex::new(Vec::new()),
         })
     }
 
@@ -129,6 +142,15 @@ impl ConfigService {
     /// Exactly what config.json holds.
     pub fn stored(&self) -> AppConfig {
         self.lock().clone()
+    }
+
+    /// Calls `f` with every new effective configuration, on the thread that changed it and
+    /// before the change returns. `f` must be quick and must not change the configuration.
+    pub fn on_change(&self, f: impl Fn(&Arc<AppConfig>) + Send + Sync + 'static) {
+        self.listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Box::new(f));
     }
 
     /// A receiver that sees every new effective configuration.
@@ -144,6 +166,10 @@ impl ConfigService {
                 "the configuration update must be a JSON object".into(),
             ));
         }
+        let unknown = unknown_keys::<AppConfig>(patch);
+        if !unknown.is_empty() {
+            return Err(ConfigError::UnknownKeys(unknown));
+        }
         let mut guard = self.lock();
         let mut next = guard.merged(patch).map_err(ConfigError::Patch)?;
         self.overrides.keep_out(&mut next, &guard);
@@ -155,6 +181,18 @@ impl ConfigService {
         let mut guard = self.lock();
         let mut next = guard.clone();
         f(&mut next);
+        self.commit(&mut guard, next)
+    }
+
+    /// Sets the library folder (`POST /api/config/directory`, setup): absolute, created when
+    /// missing and writable, checked even when it is the folder already set.
+    pub fn set_anime_directory(&self, dir: &str) -> Result<Arc<AppConfig>, ConfigError> {
+        let mut guard = self.lock();
+        let mut next = guard.clone();
+        next.other.anime_directory = Some(dir.to_string());
+        if guard.other.anime_directory == next.other.anime_directory {
+            check_library_folder(dir)?;
+        }
         self.commit(&mut guard, next)
     }
 
@@ -178,24 +216,44 @@ impl ConfigService {
         if !issues.is_empty() {
             return Err(ConfigError::Invalid(issues));
         }
+        // A new library folder must be usable before it is stored (created when missing).
+        if next.other.anime_directory != guard.other.anime_directory
+            && let Some(dir) = &next.other.anime_directory
+        {
+            check_library_folder(dir)?;
+        }
         write_atomic(&self.path, &to_pretty(&next))
             .map_err(|e| ConfigError::io("write", &self.path, e))?;
         **guard = next;
+        crate::logging::remember_secrets(&effective);
         let effective = Arc::new(effective);
         self.effective.send_replace(effective.clone());
+        for listener in self
+            .listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
+            listener(&effective);
+        }
         Ok(effective)
     }
 
     /// Validation messages for a full configuration sent by a client (`field: problem`);
-    /// empty when it is valid. Wrong types are reported, not raised.
-    pub fn validate_value(value: &Value) -> Vec<String> {
+    /// empty when it is valid. Wrong types are reported, not raised; keys that match no setting
+    /// are refused with [`ConfigError::UnknownKeys`].
+    pub fn validate_value(value: &Value) -> Result<Vec<String>, ConfigError> {
         if !value.is_object() {
-            return vec!["body: the configuration must be a JSON object".into()];
+            return Ok(vec!["body: the configuration must be a JSON object".into()]);
         }
-        match serde_json::from_value::<AppConfig>(value.clone()) {
+        let unknown = unknown_keys::<AppConfig>(value);
+        if !unknown.is_empty() {
+            return Err(ConfigError::UnknownKeys(unknown));
+        }
+        Ok(match serde_json::from_value::<AppConfig>(value.clone()) {
             Ok(c) => c.validate().iter().map(ToString::to_string).collect(),
             Err(e) => vec![e.to_string()],
-        }
+        })
     }
 
     pub(crate) fn stored_json(&self) -> Vec<u8> {
@@ -205,6 +263,79 @@ impl ConfigService {
     fn lock(&self) -> MutexGuard<'_, AppConfig> {
         self.stored.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// The dotted path of the library folder setting.
+pub const ANIME_DIRECTORY_FIELD: &str = "other.anime_directory";
+
+impl ConfigError {
+    /// The same error with issues about [`ANIME_DIRECTORY_FIELD`] naming `field` instead: the
+    /// field of the request that set the folder (`directory`, `anime_directory`).
+    pub fn for_anime_directory_field(self, field: &str) -> Self {
+        match self {
+            ConfigError::Invalid(issues) => ConfigError::Invalid(
+                issues
+                    .into_iter()
+                    .map(|mut i| {
+                        if i.field == ANIME_DIRECTORY_FIELD {
+                            i.field = field.to_string();
+                        }
+                        i
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+}
+
+/// [`aniworld_library::prepare_library_folder`] as a validation issue of the setting.
+fn check_library_folder(dir: &str) -> Result<(), ConfigError> {
+    aniworld_library::prepare_library_folder(Path::new(dir)).map_err(|e| {
+        ConfigError::Invalid(vec![ValidationIssue::new(
+            ANIME_DIRECTORY_FIELD,
+            e.to_string(),
+        )])
+    })
+}
+
+/// A relative library folder in config.json (accepted by older versions) meant a folder below
+/// the working directory of the process: it is made absolute against it, once, with a warning,
+/// so the service still starts; the next change stores the absolute path.
+fn absolute_anime_directory(c: &mut AppConfig) {
+    let Some(dir) = c.other.anime_directory.as_deref() else {
+        return;
+    };
+    if dir.trim().is_empty() || Path::new(dir).is_absolute() {
+        return;
+    }
+    match std::path::absolute(dir) {
+        Ok(abs) => {
+            log::warn!(
+                "config.json: the relative anime folder {dir:?} is read as {} (relative paths \
+                 are no longer accepted; set the full path)",
+                abs.display()
+            );
+            c.other.anime_directory = Some(abs.to_string_lossy().into_owned());
+        }
+        Err(e) => log::warn!("config.json: the anime folder {dir:?} cannot be made absolute: {e}"),
+    }
+}
+
+/// Reads a stored configuration (config.json or a backup). Keys that match no setting, e.g. from
+/// an older or newer version, are logged and dropped (the next write leaves them out): a stored
+/// file must keep loading.
+pub(crate) fn parse_stored(text: &str, path: &Path) -> Result<AppConfig, String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let unknown = unknown_keys::<AppConfig>(&value);
+    if !unknown.is_empty() {
+        log::warn!(
+            "{}: ignoring unknown configuration keys (left out at the next change): {}",
+            path.display(),
+            unknown.join(", ")
+        );
+    }
+    serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
 fn to_pretty(c: &AppConfig) -> Vec<u8> {
@@ -304,15 +435,93 @@ mod tests {
 
     #[test]
     fn validate_value_reports_types_and_rules() {
-        assert!(ConfigService::validate_value(&json!({})).is_empty());
+        let check = |v: Value| ConfigService::validate_value(&v).unwrap();
+        assert!(check(json!({})).is_empty());
         assert_eq!(
-            ConfigService::validate_value(&json!({"scheduler": {"interval_minutes": 0}})).len(),
+            check(json!({"scheduler": {"interval_minutes": 0}})).len(),
             1
         );
-        assert_eq!(
-            ConfigService::validate_value(&json!({"scheduler": {"enabled": "x"}})).len(),
-            1
+        assert_eq!(check(json!({"scheduler": {"enabled": "x"}})).len(), 1);
+        assert_eq!(check(json!("x")).len(), 1);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_in_updates_and_validation() {
+        let dir = temp_dir();
+        let svc = ConfigService::load(&dir, RuntimeOverrides::default()).unwrap();
+        let before = fs::read(dir.join("config.json")).unwrap();
+        let e = svc
+            .update(&json!({"scheduler": {"schedule_tme": "06:30"}, "nme": "x"}))
+            .unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::UnknownKeys(k) if k == &["nme", "scheduler.schedule_tme"]),
+            "{e}"
         );
-        assert_eq!(ConfigService::validate_value(&json!("x")).len(), 1);
+        assert_eq!(fs::read(dir.join("config.json")).unwrap(), before);
+        let e = ConfigService::validate_value(&json!({"loging": {}})).unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::UnknownKeys(k) if k == &["loging"]),
+            "{e}"
+        );
+        // What GET /api/config shows goes back unchanged, free-form `other` keys included.
+        svc.update(&json!({"other": {"note": "kept"}})).unwrap();
+        svc.update(&svc.current().redacted()).unwrap();
+        assert_eq!(svc.stored().other.extra["note"], json!("kept"));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_new_anime_directory_must_be_absolute_and_writable() {
+        let dir = temp_dir();
+        let svc = ConfigService::load(&dir, RuntimeOverrides::default()).unwrap();
+        let set = |d: &str| svc.update(&json!({"other": {"anime_directory": d}}));
+        let field = |e: ConfigError| match e {
+            ConfigError::Invalid(i) => i[0].field.clone(),
+            e => panic!("{e}"),
+        };
+        assert_eq!(field(set("anime").unwrap_err()), ANIME_DIRECTORY_FIELD);
+        let below_file = dir.join("config.json").join("anime");
+        let e = set(below_file.to_str().unwrap()).unwrap_err();
+        assert!(e.to_string().contains("cannot hold the library"), "{e}");
+        assert_eq!(field(e.for_anime_directory_field("directory")), "directory");
+        assert_eq!(svc.stored().other.anime_directory, None);
+        // A missing folder is created; an unchanged one is not checked again.
+        let lib = dir.join("lib");
+        set(lib.to_str().unwrap()).unwrap();
+        assert!(lib.is_dir());
+        fs::remove_dir(&lib).unwrap();
+        svc.update(&json!({"name": "Other"})).unwrap();
+        assert!(!lib.exists(), "an unchanged folder is not created again");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_relative_anime_directory_of_an_older_version_is_made_absolute_at_load() {
+        let dir = temp_dir();
+        fs::write(
+            dir.join("config.json"),
+            r#"{"other": {"anime_directory": "media/anime"}}"#,
+        )
+        .unwrap();
+        let svc = ConfigService::load(&dir, RuntimeOverrides::default()).unwrap();
+        let loaded = svc.current().other.anime_directory.clone().unwrap();
+        assert_eq!(
+            Path::new(&loaded),
+            std::env::current_dir().unwrap().join("media/anime")
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn unknown_keys_in_a_stored_file_are_dropped_not_fatal() {
+        let dir = temp_dir();
+        fs::write(
+            dir.join("config.json"),
+            r#"{"name": "Old", "legacy_option": true, "scheduler": {"old_field": 1}}"#,
+        )
+        .unwrap();
+        let svc = ConfigService::load(&dir, RuntimeOverrides::default()).unwrap();
+        assert_eq!(svc.current().name, "Old");
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use aniworld_core::AppConfig;
-use aniworld_provider::resolver::HealthTracker;
+use aniworld_provider::resolver::{HealthPolicy, HealthTracker, HosterDegraded};
 use aniworld_queue::engine::{
     EngineConfig, EngineDeps, EventSink, HttpFetcher, QueueEngine, QueueEvent,
 };
@@ -23,8 +23,33 @@ pub use resolver::CatalogueResolver;
 
 use crate::catalogue::CatalogueHandle;
 use crate::config_service::ConfigService;
-use crate::events::EventHub;
+use crate::events::{Audience, EventHub};
 use crate::nfo_service::NfoService;
+
+/// The resolver's hoster health, kept in `store` so it survives a restart, with each hoster
+/// that becomes degraded announced as a `hoster_degraded` message to authenticated clients:
+/// `{hoster, consecutive_failures, last_error, until}`.
+pub fn hoster_health(store: &Store, hub: &EventHub) -> HealthTracker {
+    let tracker = HealthTracker::persistent(
+        Arc::new(store.clone()),
+        HealthPolicy::default(),
+        chrono::Utc::now(),
+    );
+    let hub = hub.clone();
+    tracker.set_listener(Arc::new(move |d: &HosterDegraded| {
+        hub.publish(
+            "hoster_degraded",
+            Audience::Authenticated,
+            serde_json::json!({
+                "hoster": d.hoster,
+                "consecutive_failures": d.consecutive_failures,
+                "last_error": d.last_error,
+                "until": d.until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            }),
+        );
+    }));
+    tracker
+}
 
 /// Why the queue could not be started.
 #[derive(Debug, thiserror::Error)]
@@ -81,15 +106,13 @@ pub fn start(
     });
     let engine = QueueEngine::new(deps, engine_config(&current), sink)?;
 
-    let mut changes = config.subscribe();
+    // A changed configuration is in force for the queue before the request that changed it
+    // answers (the next item started runs with it).
     let watched = engine.clone();
-    actix_web::rt::spawn(async move {
-        while changes.changed().await.is_ok() {
-            let next = changes.borrow_and_update().clone();
-            let cfg = engine_config(&next);
-            if watched.config() != cfg {
-                watched.set_config(cfg);
-            }
+    config.on_change(move |next| {
+        let cfg = engine_config(next);
+        if watched.config() != cfg {
+            watched.set_config(cfg);
         }
     });
     Ok(engine)

@@ -7,20 +7,54 @@
 //! failures get an opaque message; their cause is logged once, with the request id.
 //!
 //! Framework errors (malformed JSON, bad query strings, bad path segments) are mapped by the
-//! handlers returned from [`json_config`], [`query_config`] and [`path_config`]; anything else
-//! that slips through is reshaped by the request-context middleware (see `context.rs`).
+//! handlers returned from [`json_config`], [`query_config`] and [`path_config`]; a body of the
+//! wrong shape by [`body_error`] (through `crate::body::Json`); anything else that slips through
+//! is reshaped by the request-context middleware (see `context.rs`).
+//!
+//! Every 422 names what it refuses in `details`: the offending field's JSON path under `field`
+//! (`"episodes[0].season"`, or `"body"` for the body as a whole) and, keyed by that path, what is
+//! wrong with it (`{"field": "episodes[0].season", "episodes[0].season": "invalid type: ..."}`).
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, error, web};
 use aniworld_core::ValidationIssue;
 use aniworld_core::ports::RepoError;
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use crate::context;
 
 /// Largest JSON body accepted, in bytes.
 pub const JSON_LIMIT: usize = 256 * 1024;
+
+/// The api.md error body: every error answer but 429.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Always false.
+    pub success: bool,
+    /// Machine-readable code: `BAD_REQUEST`, `VALIDATION_ERROR`, `AUTHENTICATION_ERROR`,
+    /// `AUTHORIZATION_ERROR`, `NOT_FOUND_ERROR`, `CONFLICT_ERROR`, `PAYLOAD_TOO_LARGE`,
+    /// `UNSUPPORTED_MEDIA_TYPE`, `METHOD_NOT_ALLOWED`, `SERVICE_UNAVAILABLE`, `CLIENT_ERROR` or
+    /// `INTERNAL_ERROR`.
+    pub error: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// More context, or null. A 422 names the offending field's JSON path under `field` and,
+    /// keyed by that path, what is wrong with it.
+    #[schema(value_type = Option<Object>)]
+    pub details: Value,
+    /// The request id, also sent as `X-Request-Id`.
+    pub request_id: Option<String>,
+}
+
+/// The body of a 429 (api.md section 12); `Retry-After` says when to try again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RateLimitBody {
+    /// What was limited.
+    pub detail: String,
+}
 
 /// An error answered to an HTTP client.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +90,9 @@ pub enum ApiError {
     /// The body is larger than the server accepts (413).
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// The body is not `application/json` (415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// A rate limit or the login lockout tripped (429 with `Retry-After`).
     #[error("{detail}")]
     RateLimited {
@@ -81,21 +118,24 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// A 422 naming one field.
+    /// A 422 naming one field (its JSON path).
     pub fn validation(field: &str, problem: impl Into<String>) -> Self {
         let problem = problem.into();
         ApiError::Validation {
             message: format!("Validation failed: {field}: {problem}"),
-            details: json!({ field: problem }),
+            details: field_details(field, problem),
         }
     }
 
-    /// A 422 listing configuration issues (field -> message).
+    /// A 422 listing configuration issues (field -> message); `field` names the first.
     pub fn from_issues(issues: &[ValidationIssue]) -> Self {
-        let details: serde_json::Map<String, Value> = issues
+        let mut details: serde_json::Map<String, Value> = issues
             .iter()
             .map(|i| (i.field.clone(), Value::String(i.message.clone())))
             .collect();
+        if let Some(first) = issues.first() {
+            details.insert("field".into(), Value::String(first.field.clone()));
+        }
         let summary: Vec<String> = issues.iter().map(ToString::to_string).collect();
         ApiError::Validation {
             message: format!("Validation failed: {}", summary.join("; ")),
@@ -131,6 +171,7 @@ impl ApiError {
             404 => ApiError::NotFound(message),
             409 => ApiError::Conflict(message),
             413 => ApiError::PayloadTooLarge(message),
+            415 => ApiError::UnsupportedMediaType(message),
             422 => ApiError::Validation {
                 message,
                 details: Value::Null,
@@ -155,8 +196,12 @@ impl ApiError {
             ApiError::NotFound(_) => "NOT_FOUND_ERROR",
             ApiError::Conflict(_) => "CONFLICT_ERROR",
             ApiError::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
+            ApiError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
             ApiError::RateLimited { .. } => "RATE_LIMIT_ERROR",
             ApiError::Unavailable(_) => "SERVICE_UNAVAILABLE",
+            ApiError::Client { status, .. } if *status == StatusCode::METHOD_NOT_ALLOWED => {
+                "METHOD_NOT_ALLOWED"
+            }
             ApiError::Client { .. } => "CLIENT_ERROR",
             ApiError::Internal(_) => "INTERNAL_ERROR",
         }
@@ -173,6 +218,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Client { status, .. } => *status,
@@ -189,7 +235,9 @@ impl ResponseError for ApiError {
                 retry_after_secs,
             } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.max(&1).to_string()));
-                json!({ "detail": detail })
+                json!(RateLimitBody {
+                    detail: detail.clone()
+                })
             }
             ApiError::Internal(cause) => {
                 log::error!("request {}: {cause}", request_id.as_deref().unwrap_or("-"));
@@ -209,6 +257,7 @@ impl ResponseError for ApiError {
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
             | ApiError::PayloadTooLarge(m)
+            | ApiError::UnsupportedMediaType(m)
             | ApiError::Unavailable(m)
             | ApiError::Client { message: m, .. } => {
                 error_body(self.code(), m, Value::Null, request_id.as_deref())
@@ -221,14 +270,32 @@ impl ResponseError for ApiError {
     }
 }
 
+/// `details` of a 422 naming one field: `{"field": path, path: problem}`, plus the problem under
+/// the top-level field of a nested path (`episodes` for `episodes[1].season`), the key clients of
+/// the older API read.
+pub fn field_details(field: &str, problem: impl Into<String>) -> Value {
+    let problem = problem.into();
+    let mut details = serde_json::Map::new();
+    if let Some(top) = field
+        .split(['.', '['])
+        .next()
+        .filter(|t| !t.is_empty() && *t != field)
+    {
+        details.insert(top.to_string(), Value::String(problem.clone()));
+    }
+    details.insert(field.to_string(), Value::String(problem));
+    details.insert("field".to_string(), Value::String(field.to_string()));
+    Value::Object(details)
+}
+
 /// The api.md error body.
 fn error_body(code: &str, message: &str, details: Value, request_id: Option<&str>) -> Value {
-    json!({
-        "success": false,
-        "error": code,
-        "message": message,
-        "details": details,
-        "request_id": request_id,
+    json!(ErrorBody {
+        success: false,
+        error: code.to_string(),
+        message: message.to_string(),
+        details,
+        request_id: request_id.map(str::to_string),
     })
 }
 
@@ -255,8 +322,14 @@ impl From<crate::config_service::ConfigError> for ApiError {
             C::Invalid(issues) => ApiError::from_issues(&issues),
             C::Patch(msg) => ApiError::Validation {
                 message: format!("Validation failed: {msg}"),
-                details: json!({ serde_field(&msg).unwrap_or("body"): msg }),
+                details: field_details(serde_field(&msg).unwrap_or("body"), msg.as_str()),
             },
+            C::UnknownKeys(keys) => ApiError::from_issues(
+                &keys
+                    .into_iter()
+                    .map(|k| ValidationIssue::new(k, "unknown key: no such setting"))
+                    .collect::<Vec<_>>(),
+            ),
             C::BadBackupName(name) => ApiError::validation(
                 "backup_name",
                 format!(
@@ -294,7 +367,11 @@ impl From<aniworld_metadata::MetadataError> for ApiError {
             M::InvalidNfo { .. } => {
                 ApiError::Conflict(format!("{e}; create it again with overwrite_existing"))
             }
-            M::Io { .. } => ApiError::Internal(format!("metadata: {e}")),
+            // NFOs and artwork live in the library folder: a failure there (permissions, a
+            // read-only or full disk, a vanished mount) is the folder's state, not a server bug.
+            M::Io { .. } => ApiError::Unavailable(format!(
+                "The anime folder cannot be used: {e}; check that the service can write there"
+            )),
             e => ApiError::Unavailable(format!("TMDB is unavailable: {e}")),
         }
     }
@@ -344,7 +421,14 @@ impl From<aniworld_library::LibraryError> for ApiError {
             L::Source(s) => s.into(),
             L::Repo(r) => r.into(),
             L::InvalidName { .. } => ApiError::validation("name", e.to_string()),
-            other => ApiError::Internal(other.to_string()),
+            // Reading or writing in the library folder failed (permissions, a read-only or full
+            // disk, a file where a folder belongs): a 503 naming the path, never a 500.
+            L::Io { .. } => ApiError::Unavailable(format!(
+                "The anime folder cannot be used: {e}; check that the service can write there"
+            )),
+            L::UnusableFolder { .. } => {
+                ApiError::validation("other.anime_directory", e.to_string())
+            }
         }
     }
 }
@@ -411,10 +495,9 @@ pub fn json_error(err: error::JsonPayloadError) -> ApiError {
     match &err {
         J::Deserialize(e) if e.is_data() => {
             let msg = e.to_string();
-            let field = serde_field(&msg).unwrap_or("body").to_string();
             ApiError::Validation {
                 message: format!("Invalid request body: {msg}"),
-                details: json!({ field: msg }),
+                details: field_details(serde_field(&msg).unwrap_or("body"), msg.as_str()),
             }
         }
         J::Deserialize(e) if e.is_eof() && e.line() == 1 && e.column() == 0 => {
@@ -424,19 +507,44 @@ pub fn json_error(err: error::JsonPayloadError) -> ApiError {
         J::Overflow { limit } | J::OverflowKnownLength { limit, .. } => {
             ApiError::PayloadTooLarge(format!("The request body is larger than {limit} bytes"))
         }
-        J::ContentType => ApiError::Client {
-            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            message: "Content-Type must be application/json".into(),
-        },
+        J::ContentType => ApiError::UnsupportedMediaType(
+            "The request body must be JSON sent with Content-Type: application/json".into(),
+        ),
         other => ApiError::bad_request(format!("Could not read the request body: {other}")),
     }
 }
 
-/// `JsonConfig` with the api.md error shape; register it once on the app.
+/// A body that is well-formed JSON of the wrong shape: 422 naming the offending field's JSON
+/// path. A missing or unknown field is named by its own path (`episodes[0].season`), not its
+/// parent's.
+pub fn body_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = err.path().to_string();
+    let problem = err.inner().to_string();
+    let parent = (path != ".").then_some(path.as_str());
+    // serde reports these at the enclosing object; the field named in backticks is the culprit.
+    let named = ["missing field `", "unknown field `", "duplicate field `"]
+        .iter()
+        .find_map(|p| problem.strip_prefix(p))
+        .and_then(|rest| rest.split('`').next());
+    let field = match (named, parent) {
+        (Some(name), Some(parent)) => format!("{parent}.{name}"),
+        (Some(name), None) => name.to_string(),
+        (None, Some(parent)) => parent.to_string(),
+        (None, None) => "body".to_string(),
+    };
+    ApiError::Validation {
+        message: format!("Invalid request body: {field}: {problem}"),
+        details: field_details(&field, problem),
+    }
+}
+
+/// `JsonConfig` with the api.md error shape; register it once on the app. A body must be sent as
+/// `application/json` (or a `+json` type): anything else, no `Content-Type` included, is 415, so
+/// a cross-site form or `no-cors` fetch cannot reach a JSON endpoint.
 pub fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(JSON_LIMIT)
-        .content_type_required(false)
+        .content_type_required(true)
         .error_handler(|err, _req: &HttpRequest| json_error(err).into())
 }
 
@@ -452,7 +560,7 @@ pub fn query_config() -> web::QueryConfig {
             .to_string();
         ApiError::Validation {
             message: format!("Invalid query parameters: {msg}"),
-            details: json!({ field: msg }),
+            details: field_details(&field, msg),
         }
         .into()
     })
@@ -555,6 +663,22 @@ mod tests {
         assert_eq!(s(RepoError::NotFound("k".into())), 404);
         assert_eq!(s(RepoError::Conflict("k".into())), 409);
         assert_eq!(s(RepoError::Backend("k".into())), 500);
+    }
+
+    #[test]
+    fn field_details_name_the_path_and_keep_the_top_level_key() {
+        let check =
+            |field: &str, expected: Value| assert_eq!(field_details(field, "bad"), expected);
+        check("page", json!({"page": "bad", "field": "page"}));
+        check(
+            "episodes[1].season",
+            json!({"episodes[1].season": "bad", "episodes": "bad", "field": "episodes[1].season"}),
+        );
+        check(
+            "download.verify",
+            json!({"download.verify": "bad", "download": "bad", "field": "download.verify"}),
+        );
+        check("body", json!({"body": "bad", "field": "body"}));
     }
 
     #[test]

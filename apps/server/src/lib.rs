@@ -6,17 +6,20 @@
 //! domain crates and decides nothing itself: no diesel, no HTTP client, no HTML parsing here.
 //!
 //! Middleware, outermost first: security headers, request context (request id, access log, error
-//! shape), CORS, rate limits, authentication; then the routes of `routes/`.
+//! shape), CORS, the pre-setup Origin check, rate limits, authentication; then the routes of
+//! `routes/`.
 
 pub mod anime_service;
 pub mod assets;
 pub mod auth;
 pub mod backups;
 pub mod blocking;
+pub mod body;
 pub mod catalogue;
 pub mod cli;
 pub mod config_service;
 pub mod context;
+pub mod data_dir;
 pub mod downloads;
 pub mod error;
 pub mod events;
@@ -91,13 +94,18 @@ impl Application {
             let path = path.to_path_buf();
             move |source| StartError::Io { what, path, source }
         };
-        std::fs::create_dir_all(&settings.data_dir).map_err(io("create", &settings.data_dir))?;
-        std::fs::create_dir_all(settings.logs_dir()).map_err(io("create", &settings.logs_dir()))?;
+        let started = std::time::SystemTime::now();
+        // Owner-only folders and files, no leftovers of interrupted writes (data_dir.rs).
+        data_dir::prepare(&settings).map_err(io("prepare the data folder", &settings.data_dir))?;
         let store = Store::open(&settings.database_path())?;
         let config = Arc::new(config_service::ConfigService::load(
             &settings.data_dir,
             settings.overrides.clone(),
         )?);
+        data_dir::sweep_library_in_background(
+            aniworld_library::anime_dir_from_config(&config.current()).ok(),
+            started,
+        );
         let auth = auth::AuthService::init(
             Arc::new(store.clone()),
             Arc::new(store.clone()),
@@ -114,7 +122,7 @@ impl Application {
             config.clone(),
         ));
         let events = events::EventHub::default();
-        let hosters = aniworld_provider::resolver::HealthTracker::new();
+        let hosters = downloads::hoster_health(&store, &events);
         let anime = Arc::new(anime_service::AnimeService::new(
             config.clone(),
             store.clone(),
@@ -155,6 +163,7 @@ impl Application {
             anime,
             scheduler,
             canary,
+            ws_limits: Arc::default(),
         });
 
         let addr = format!("{}:{}", settings.host, settings.port);
@@ -172,6 +181,7 @@ impl Application {
                 .app_data(error::path_config())
                 .wrap(from_fn(auth::authenticate))
                 .wrap(from_fn(security::rate_limit))
+                .wrap(from_fn(security::guard_setup_origin))
                 .wrap(security::cors(app_state.config.clone()))
                 .wrap(from_fn(context::request_context))
                 .wrap(from_fn(security::security_headers))

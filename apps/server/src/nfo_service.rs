@@ -305,22 +305,35 @@ impl NfoService {
     pub fn missing(&self) -> Result<MissingReport, NfoError> {
         let svc = self.with_key()?;
         let root = self.anime_dir()?;
-        let all = self.series.list_series()?;
-        let total_series = all.len();
+        let mut total_series = 0;
         let mut missing = Vec::new();
-        for serie in all {
-            let series = match self.folder_of(&root, serie) {
-                Ok(s) => s,
-                Err(e) => {
-                    log::warn!("missing NFO list: {e}");
-                    continue;
+        // The library is read a page at a time; only the answer grows with it.
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.series.series_after(after.as_deref(), 200)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.key.clone());
+            total_series += page.len();
+            for serie in page {
+                let series = match self.folder_of(&root, serie) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        log::warn!("missing NFO list: {e}");
+                        continue;
+                    }
+                };
+                if !svc.has_nfo(&series.dir) {
+                    let media = svc.media_status(&series.dir);
+                    missing.push(MissingEntry { series, media });
                 }
-            };
-            if !svc.has_nfo(&series.dir) {
-                let media = svc.media_status(&series.dir);
-                missing.push(MissingEntry { series, media });
             }
         }
+        missing.sort_by_cached_key(|m| {
+            (
+                aniworld_core::series::sort_name(&m.series.serie.name),
+                m.series.serie.key.clone(),
+            )
+        });
         Ok(MissingReport {
             total_series,
             missing,
@@ -352,6 +365,16 @@ impl NfoService {
         }
         let id = item.episode.id();
         let video = root.join(episode_relative_path(&item.serie_folder, id));
+        // A download that was running when the anime folder changed finished in the old folder
+        // (the queue never moves a running download): its NFO belongs there, not here.
+        if !video.is_file() {
+            log::info!(
+                "no episode NFO for {}: the video is not in the anime folder {}",
+                video.display(),
+                root.display()
+            );
+            return Ok(None);
+        }
         Ok(svc.write_episode_nfo(&series_dir, &video, id.season, id.episode)?)
     }
 

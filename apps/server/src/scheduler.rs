@@ -8,7 +8,8 @@
 use std::sync::Arc;
 
 use aniworld_core::Priority;
-use aniworld_core::config::SchedulerConfig;
+use aniworld_core::ValidationIssue;
+use aniworld_core::config::{SchedulerConfig, unknown_keys};
 use aniworld_library::scheduler::{RescanJob, RunOutcome, RunRecord, SystemClock};
 use aniworld_library::{LibraryError, Scheduler, SchedulerOptions, SchedulerStatus};
 use aniworld_queue::engine::QueueEngine;
@@ -20,11 +21,13 @@ use crate::anime_service::AnimeService;
 use crate::config_service::ConfigService;
 use crate::error::ApiError;
 
-/// A scheduler run: a full library scan, then (with auto download) every missing episode that
-/// is not already queued goes into the queue and the queue starts.
+/// A scheduler run: a library scan in the configured `scheduler.rescan_mode` (changed by
+/// default), then (with auto download) every missing episode that is not already queued goes
+/// into the queue and the queue starts.
 struct LibraryJob {
     anime: Arc<AnimeService>,
     queue: QueueEngine,
+    config: Arc<ConfigService>,
 }
 
 impl RescanJob for LibraryJob {
@@ -33,11 +36,13 @@ impl RescanJob for LibraryJob {
     }
 
     fn run(&self, auto_download: bool) -> RunOutcome {
-        let report = match self.anime.scan_now() {
+        let mode = self.config.current().scheduler.rescan_mode;
+        let report = match self.anime.scan_now(mode) {
             Ok(r) => r,
             Err(e) => {
                 return RunOutcome {
                     error: Some(e.to_string()),
+                    mode: Some(mode),
                     ..RunOutcome::default()
                 };
             }
@@ -45,6 +50,8 @@ impl RescanJob for LibraryJob {
         let mut outcome = RunOutcome {
             series_scanned: report.series_scanned,
             missing_found: report.missing_total,
+            mode: Some(report.mode),
+            skipped: report.skipped,
             ..RunOutcome::default()
         };
         if report.cancelled {
@@ -100,6 +107,7 @@ impl SchedulerService {
         let job = Arc::new(LibraryJob {
             anime: anime.clone(),
             queue,
+            config: config.clone(),
         });
         let scheduler = Scheduler::start(
             config.current().scheduler.clone(),
@@ -173,7 +181,8 @@ impl SchedulerService {
     }
 }
 
-/// `current` with the fields of `patch` replaced; a field of the wrong type is a 422 naming it.
+/// `current` with the fields of `patch` replaced; a field of the wrong type, or a key that is
+/// no scheduler setting (a typo), is a 422 naming it.
 fn merge(current: &SchedulerConfig, patch: &Value) -> Result<SchedulerConfig, ApiError> {
     let Some(fields) = patch.as_object() else {
         return Err(ApiError::validation(
@@ -181,6 +190,13 @@ fn merge(current: &SchedulerConfig, patch: &Value) -> Result<SchedulerConfig, Ap
             "the scheduler configuration must be a JSON object",
         ));
     };
+    let unknown: Vec<ValidationIssue> = unknown_keys::<SchedulerConfig>(patch)
+        .into_iter()
+        .map(|k| ValidationIssue::new(k, "unknown key: no such setting"))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ApiError::from_issues(&unknown));
+    }
     let mut merged = match serde_json::to_value(current) {
         Ok(Value::Object(m)) => m,
         _ => Map::new(),
@@ -213,6 +229,8 @@ fn record_json(r: &RunRecord) -> Value {
         "missing_found": r.outcome.missing_found,
         "episodes_queued": r.outcome.episodes_queued,
         "error": r.outcome.error,
+        "mode": r.outcome.mode.map(|m| m.as_str()),
+        "skipped": r.outcome.skipped,
     })
 }
 
@@ -248,6 +266,7 @@ mod tests {
             ("interval_minutes", json!(-5)),
             ("enabled", json!("yes")),
             ("schedule_days", json!("mon")),
+            ("schedule_tme", json!("06:30")),
         ] {
             let err = merge(&current, &json!({ field: value })).unwrap_err();
             match err {

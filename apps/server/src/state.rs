@@ -44,6 +44,8 @@ pub struct AppState {
     pub scheduler: Arc<crate::scheduler::SchedulerService>,
     /// The catalogue canary thread (its outcome is in the anime service's site monitor).
     pub canary: Arc<aniworld_provider::catalogue::canary::CanaryRunner>,
+    /// Cap and idle time of unauthenticated WebSocket connections.
+    pub ws_limits: Arc<crate::ws::limits::WsLimits>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -119,6 +119,18 @@ pub struct SchedulerConfig {
     pub auto_download_after_rescan: bool,
     /// IANA time zone of `schedule_time` (e.g. `Europe/Berlin`); None = the process's local time.
     pub timezone: Option<String>,
+    /// What the scheduler's runs look up (see docs/rescans.md): `changed` (what the catalogue's
+    /// change signals name, series never scanned or whose last look-up failed, and the re-checks
+    /// that are due) or `full` (every series).
+    #[serde(deserialize_with = "rescan_mode_field")]
+    pub rescan_mode: RescanMode,
+    /// Days between two re-checks of a series that is still running (changed rescans).
+    pub ongoing_recheck_days: u32,
+    /// Days between two re-checks of a series whose run has ended (its page gives an end year).
+    pub ended_recheck_days: u32,
+    /// Most re-checks (series looked up only because their re-check is due) in one changed
+    /// rescan, longest unchecked first; 0 = none (only change signals and unscanned series).
+    pub max_rechecks_per_run: u32,
 }
 
 impl Default for SchedulerConfig {
@@ -130,8 +142,49 @@ impl Default for SchedulerConfig {
             schedule_days: WEEKDAYS.iter().map(|d| d.to_string()).collect(),
             auto_download_after_rescan: false,
             timezone: None,
+            rescan_mode: RescanMode::Changed,
+            ongoing_recheck_days: 7,
+            ended_recheck_days: 30,
+            max_rechecks_per_run: 50,
         }
     }
+}
+
+/// What a library rescan looks up on the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RescanMode {
+    /// Only what changed: series a change signal names, series never scanned or whose last
+    /// look-up failed, and the re-checks that are due (with the series page's validators).
+    #[default]
+    Changed,
+    /// Every series of the library, unconditionally.
+    Full,
+}
+
+impl RescanMode {
+    /// `changed` or `full`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RescanMode::Changed => "changed",
+            RescanMode::Full => "full",
+        }
+    }
+
+    /// The mode of its name (`changed`, `full`), None for anything else.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "changed" => Some(RescanMode::Changed),
+            "full" => Some(RescanMode::Full),
+            _ => None,
+        }
+    }
+}
+
+/// Reads `scheduler.rescan_mode`, naming the field when the value is not one of the modes.
+fn rescan_mode_field<'de, D: Deserializer<'de>>(d: D) -> Result<RescanMode, D::Error> {
+    RescanMode::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(format!("scheduler.rescan_mode: {e}")))
 }
 
 /// Logging settings.
@@ -211,7 +264,10 @@ pub struct DownloadConfig {
     pub segment_concurrency: u32,
     /// Highest HLS variant height to choose (e.g. 720), None = best.
     pub max_resolution: Option<u32>,
-    /// Requests per second allowed to one media host, shared by all downloads.
+    /// Requests per second allowed to one media host, shared by all downloads. The default
+    /// (300) lets a 1080p stream of small segments (0.5 MB, the low end of what hosters and
+    /// Apple's authoring guide use; 1-3 MB is common) arrive at a gigabit line's speed with 20 %
+    /// to spare, so the budget protects the host without being the bottleneck.
     pub host_requests_per_second: u32,
     /// Open connections allowed to one media host, shared by all downloads.
     pub host_max_connections: u32,
@@ -251,7 +307,7 @@ impl Default for DownloadConfig {
             hoster_preference: vec!["VOE".into(), "Vidmoly".into(), "Vidoza".into()],
             segment_concurrency: 8,
             max_resolution: None,
-            host_requests_per_second: 50,
+            host_requests_per_second: 300,
             host_max_connections: 16,
             verify: VerifyMode::Auto,
         }
@@ -582,6 +638,23 @@ impl SchedulerConfig {
                 format!("{tz:?} is not an IANA time zone such as Europe/Berlin"),
             ));
         }
+        for (field, value, max) in [
+            ("ongoing_recheck_days", self.ongoing_recheck_days, 365),
+            ("ended_recheck_days", self.ended_recheck_days, 3650),
+        ] {
+            if !(1..=max).contains(&value) {
+                v.push(ValidationIssue::new(
+                    format!("{prefix}{field}"),
+                    format!("must be between 1 and {max}"),
+                ));
+            }
+        }
+        if self.max_rechecks_per_run > 100_000 {
+            v.push(ValidationIssue::new(
+                format!("{prefix}max_rechecks_per_run"),
+                "must be at most 100000",
+            ));
+        }
         v
     }
 }
@@ -614,10 +687,17 @@ impl AppConfig {
         if self.logging.backup_count > 100 {
             bad("logging.backup_count", "must be at most 100");
         }
-        if let Some(dir) = &self.other.anime_directory
-            && (dir.trim().is_empty() || dir.contains('\0'))
-        {
-            bad("other.anime_directory", "must be a non-empty path");
+        if let Some(dir) = &self.other.anime_directory {
+            if dir.trim().is_empty() || dir.contains('\0') {
+                bad("other.anime_directory", "must be a non-empty path");
+            } else if !std::path::Path::new(dir).is_absolute() {
+                bad(
+                    "other.anime_directory",
+                    &format!(
+                        "{dir:?} is a relative path; give the full path, such as /srv/media/anime"
+                    ),
+                );
+            }
         }
         let d = &self.download;
         if !(1..=5).contains(&d.max_concurrent) {
@@ -874,6 +954,32 @@ impl AppConfig {
     }
 }
 
+/// The dotted paths (`scheduler.schedule_tme`, `provider.sites[0].cookies`) of the keys in
+/// `value` that match no field of `T`, so that a typo is reported instead of silently dropped.
+/// Keys under `other` are free-form and never reported. A value whose types do not fit `T` reports
+/// the unknown keys found before the mismatch (the mismatch itself is the caller's to report).
+pub fn unknown_keys<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Vec<String> {
+    let mut found = Vec::new();
+    let _ = serde_ignored::deserialize::<_, _, T>(value, |path| found.push(dotted_path(&path)));
+    found
+}
+
+/// `a.b[2].c` for a path of serde_ignored.
+fn dotted_path(path: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path as P;
+    match path {
+        P::Root => String::new(),
+        P::Seq { parent, index } => format!("{}[{index}]", dotted_path(parent)),
+        P::Map { parent, key } => match dotted_path(parent) {
+            p if p.is_empty() => key.clone(),
+            p => format!("{p}.{key}"),
+        },
+        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
+            dotted_path(parent)
+        }
+    }
+}
+
 /// Replaces the password of `scheme://user:password@host` with [`REDACTED`].
 fn redact_userinfo(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -956,6 +1062,23 @@ mod tests {
     }
 
     #[test]
+    fn the_anime_directory_must_be_an_absolute_path() {
+        let check = |dir: &str| {
+            let mut c = AppConfig::default();
+            c.other.anime_directory = Some(dir.into());
+            c.validate()
+                .into_iter()
+                .map(|i| i.field)
+                .collect::<Vec<_>>()
+        };
+        assert!(check("/srv/media/anime").is_empty());
+        assert!(check("/srv/x/../anime").is_empty());
+        for bad in ["anime", "./anime", "../anime", "~/anime", " ", ""] {
+            assert_eq!(check(bad), ["other.anime_directory"], "{bad:?}");
+        }
+    }
+
+    #[test]
     fn download_verify_is_a_lowercase_mode_and_unknown_values_name_the_field() {
         let c = AppConfig::default();
         assert_eq!(c.download.verify, VerifyMode::Auto);
@@ -986,6 +1109,46 @@ mod tests {
     }
 
     #[test]
+    fn rescan_settings_default_validate_and_name_their_field() {
+        let c = AppConfig::default();
+        let s = &c.scheduler;
+        assert_eq!(s.rescan_mode, RescanMode::Changed);
+        assert_eq!(
+            (
+                s.ongoing_recheck_days,
+                s.ended_recheck_days,
+                s.max_rechecks_per_run
+            ),
+            (7, 30, 50)
+        );
+        let full = c
+            .merged(&serde_json::json!({"scheduler": {"rescan_mode": "full"}}))
+            .unwrap();
+        assert_eq!(full.scheduler.rescan_mode, RescanMode::Full);
+        let err = c
+            .merged(&serde_json::json!({"scheduler": {"rescan_mode": "some"}}))
+            .unwrap_err();
+        assert!(err.starts_with("scheduler.rescan_mode: "), "{err}");
+        for (field, value) in [
+            ("ongoing_recheck_days", 0),
+            ("ongoing_recheck_days", 366),
+            ("ended_recheck_days", 0),
+            ("ended_recheck_days", 3651),
+            ("max_rechecks_per_run", 100_001),
+        ] {
+            let bad = c
+                .merged(&serde_json::json!({"scheduler": {field: value}}))
+                .unwrap();
+            let fields: Vec<String> = bad.validate().into_iter().map(|i| i.field).collect();
+            assert_eq!(fields, [format!("scheduler.{field}")], "{field} = {value}");
+        }
+        let none = c
+            .merged(&serde_json::json!({"scheduler": {"max_rechecks_per_run": 0}}))
+            .unwrap();
+        assert!(none.validate().is_empty());
+    }
+
+    #[test]
     fn schedule_times_parse_strictly() {
         assert_eq!(parse_schedule_time("03:00"), Some((3, 0)));
         assert_eq!(parse_schedule_time("23:59"), Some((23, 59)));
@@ -1010,6 +1173,29 @@ mod tests {
             .merged(&serde_json::json!({"nfo": {"tmdb_api_key": "new"}}))
             .unwrap();
         assert_eq!(changed.nfo.tmdb_api_key.expose(), Some("new"));
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_path() {
+        let check = |v: serde_json::Value, expected: &[&str]| {
+            assert_eq!(unknown_keys::<AppConfig>(&v), expected, "{v}");
+        };
+        check(serde_json::to_value(AppConfig::default()).unwrap(), &[]);
+        check(AppConfig::default().redacted(), &[]);
+        check(serde_json::json!({"other": {"anything": {"goes": 1}}}), &[]);
+        check(serde_json::json!({"nmae": "x"}), &["nmae"]);
+        check(
+            serde_json::json!({"scheduler": {"schedule_tme": "06:30", "enabled": true}}),
+            &["scheduler.schedule_tme"],
+        );
+        check(
+            serde_json::json!({"provider": {"sites": [{"id": "s.to"}, {"id": "aniworld.to", "cookies": "a=b"}]}}),
+            &["provider.sites[1].cookies"],
+        );
+        check(
+            serde_json::json!({"download": {"verify": "never", "verfy": 1}, "zzz": null}),
+            &["download.verfy", "zzz"],
+        );
     }
 
     #[test]

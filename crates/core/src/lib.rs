@@ -13,6 +13,7 @@ pub mod download;
 pub mod episode;
 pub mod naming;
 pub mod ports;
+pub mod redact;
 pub mod schedule;
 pub mod series;
 

@@ -4,7 +4,7 @@
 //! resolver; the server plugs them together. Keeping the traits here lets `queue` and `library` stay
 //! free of diesel and ureq.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use crate::download::{DownloadItem, ItemId};
 use crate::episode::{EpisodeId, Language};
-use crate::series::{NewSerie, Serie};
+use crate::series::{NewSerie, Serie, SeriesQuery};
 
 /// Error of a repository call.
 #[derive(Debug, thiserror::Error)]
@@ -44,9 +44,41 @@ pub struct EpisodeRecord {
 }
 
 /// Persistence of series and their episodes.
+///
+/// The listing methods with a default body work on [`SeriesRepo::list_series`] (fine for small
+/// in-memory repositories); a store of real libraries answers them with bounded queries.
 pub trait SeriesRepo: Send + Sync {
-    /// Every series, ordered by name.
+    /// Every series, ordered by name. Loads the whole library: prefer the paged methods.
     fn list_series(&self) -> Result<Vec<Serie>, RepoError>;
+    /// One page of a filtered, sorted listing.
+    fn list_series_page(&self, query: &SeriesQuery) -> Result<Vec<Serie>, RepoError> {
+        Ok(query.apply(self.list_series()?))
+    }
+    /// Number of series.
+    fn count_series(&self) -> Result<usize, RepoError> {
+        Ok(self.list_series()?.len())
+    }
+    /// Up to `limit` series whose keys come after `after` (all when None), in key order: a
+    /// library read a page at a time, robust against series added or removed meanwhile.
+    fn series_after(&self, after: Option<&str>, limit: usize) -> Result<Vec<Serie>, RepoError> {
+        let mut all = self.list_series()?;
+        all.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(all
+            .into_iter()
+            .filter(|s| after.is_none_or(|a| s.key.as_str() > a))
+            .take(limit)
+            .collect())
+    }
+    /// The first series (by key) of a catalogue site.
+    fn first_series_of_site(&self, site: &str) -> Result<Option<Serie>, RepoError> {
+        let mut of_site: Vec<Serie> = self
+            .list_series()?
+            .into_iter()
+            .filter(|s| s.site == site)
+            .collect();
+        of_site.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(of_site.into_iter().next())
+    }
     /// One series by key.
     fn get_series(&self, key: &str) -> Result<Option<Serie>, RepoError>;
     /// One series by folder name (deprecated look-up).
@@ -66,6 +98,109 @@ pub trait SeriesRepo: Send + Sync {
     fn record_scan_error(&self, key: &str, error: &str) -> Result<(), RepoError>;
     /// Updates catalogue metadata of a series (description, year, imdb id, cover).
     fn update_series_meta(&self, serie: &Serie) -> Result<(), RepoError>;
+
+    /// The series of these library ids that the library holds (unknown ids are left out), in
+    /// key order. Called with the short lists a change signal names.
+    fn series_with_keys(&self, keys: &[String]) -> Result<Vec<Serie>, RepoError> {
+        let mut found = Vec::new();
+        for key in keys {
+            if let Some(s) = self.get_series(key)? {
+                found.push(s);
+            }
+        }
+        found.sort_by(|a, b| a.key.cmp(&b.key));
+        found.dedup_by(|a, b| a.key == b.key);
+        Ok(found)
+    }
+    /// Up to `limit` series that were never scanned or whose last look-up failed, with keys
+    /// after `after` (all when None), in key order.
+    fn unscanned_series_after(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Serie>, RepoError> {
+        let mut all: Vec<Serie> = self
+            .list_series()?
+            .into_iter()
+            .filter(|s| s.last_scanned_at.is_none() || s.last_scan_error.is_some())
+            .filter(|s| after.is_none_or(|a| s.key.as_str() > a))
+            .collect();
+        all.sort_by(|a, b| a.key.cmp(&b.key));
+        all.truncate(limit);
+        Ok(all)
+    }
+    /// Number of series that were never scanned or whose last look-up failed.
+    fn count_unscanned_series(&self) -> Result<usize, RepoError> {
+        Ok(self
+            .list_series()?
+            .iter()
+            .filter(|s| s.last_scanned_at.is_none() || s.last_scan_error.is_some())
+            .count())
+    }
+    /// Number of series of each catalogue site.
+    fn count_series_by_site(&self) -> Result<BTreeMap<String, usize>, RepoError> {
+        let mut counts = BTreeMap::new();
+        for s in self.list_series()? {
+            *counts.entry(s.site).or_insert(0) += 1;
+        }
+        Ok(counts)
+    }
+    /// Up to `q.limit` series whose last look-up succeeded and whose re-check is due (see
+    /// [`DueQuery`]), longest unchecked first. A store answers it from an index, reading only the
+    /// due rows.
+    fn series_due(&self, q: &DueQuery) -> Result<Vec<Serie>, RepoError> {
+        let mut due: Vec<Serie> = self
+            .list_series()?
+            .into_iter()
+            .filter(|s| s.last_scan_error.is_none())
+            .filter(|s| {
+                s.last_scanned_at
+                    .is_some_and(|t| t < q.ongoing_scanned_before)
+            })
+            .collect();
+        due.sort_by_key(|s| s.last_scanned_at);
+        due.truncate(q.limit);
+        Ok(due)
+    }
+    /// What the last look-up of a series left for the next one (default when unknown).
+    fn recheck_state(&self, _key: &str) -> Result<RecheckState, RepoError> {
+        Ok(RecheckState::default())
+    }
+    /// Stores what a look-up of a series learnt for the next one.
+    fn save_recheck_state(&self, _key: &str, _state: &RecheckState) -> Result<(), RepoError> {
+        Ok(())
+    }
+    /// Records a look-up the catalogue answered with "not modified": the series counts as
+    /// scanned now (its scan error cleared, its episodes kept) and `state` is stored.
+    fn record_unchanged(&self, key: &str, state: &RecheckState) -> Result<(), RepoError> {
+        self.save_recheck_state(key, state)
+    }
+}
+
+/// What a changed rescan keeps with a series to decide when and how to look it up again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecheckState {
+    /// The catalogue page gives an end year (the run has ended): re-checked rarely.
+    pub ended: bool,
+    /// The validators the series page was last served with.
+    pub validators: PageValidators,
+    /// When its next re-check is planned; None = only when it is older than its period.
+    pub next_check_at: Option<DateTime<Utc>>,
+}
+
+/// Which series are due for a re-check in a changed rescan: those whose planned re-check
+/// (`next_check_at`) has come, and, whatever their plan, those last scanned before the cut-off
+/// of their kind (so a shortened period applies at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueQuery {
+    /// Series planned for this time or earlier are due.
+    pub now: DateTime<Utc>,
+    /// Running series last scanned before this are due.
+    pub ongoing_scanned_before: DateTime<Utc>,
+    /// Ended series last scanned before this are due.
+    pub ended_scanned_before: DateTime<Utc>,
+    /// Most series returned.
+    pub limit: usize,
 }
 
 /// Persistence of the download queue. Every call is durable when it returns.
@@ -109,8 +244,11 @@ pub trait AuthRepo: Send + Sync {
         success: bool,
         at: DateTime<Utc>,
     ) -> Result<(), RepoError>;
-    /// Failed attempts since the last successful one (all clients together), newest last.
-    fn failed_logins_since_success(&self) -> Result<Vec<DateTime<Utc>>, RepoError>;
+    /// Failed attempts of `client` since its last successful one, newest last (the lockout
+    /// counts per client address, so one address never locks out another).
+    fn failed_logins_since_success(&self, client: &str) -> Result<Vec<DateTime<Utc>>, RepoError>;
+    /// Failed attempts of every client at or after `since` (the global brake).
+    fn failed_logins_since(&self, since: DateTime<Utc>) -> Result<usize, RepoError>;
 }
 
 /// Episode information from the catalogue.
@@ -141,6 +279,61 @@ pub struct CatalogueSeries {
     pub episodes: Vec<CatalogueEpisode>,
     /// The series page as the site served it (after its redirects).
     pub page_url: Option<String>,
+    /// The page gives an end year (not "Heute"): the run has ended.
+    pub ended: bool,
+    /// The validators the series page was served with, for the next conditional look-up.
+    pub validators: PageValidators,
+}
+
+/// The validators a page was served with (`ETag`, `Last-Modified`), sent back as
+/// `If-None-Match` / `If-Modified-Since` so that an unchanged page costs a 304 and nothing else.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageValidators {
+    /// The `ETag` header, as sent.
+    pub etag: Option<String>,
+    /// The `Last-Modified` header, as sent.
+    pub last_modified: Option<String>,
+}
+
+impl PageValidators {
+    /// Whether the page came with no validator at all.
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// The answer of a conditional look-up ([`EpisodeSource::series_if_changed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// The series as the catalogue has it now.
+    Changed(Box<CatalogueSeries>),
+    /// The site answered "not modified" to the stored validators: no other page was read.
+    NotModified,
+}
+
+/// What the catalogue's cheap change signals say, read once per rescan: per site, the series its
+/// list of new episodes names. A site whose list could not be read gives no signal, which means
+/// "unknown", never "everything changed".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeSignal {
+    /// Sites whose list was read, with the number of series it named.
+    pub sites: BTreeMap<String, usize>,
+    /// Library ids of the series the lists name.
+    pub changed: BTreeSet<String>,
+    /// Sites whose list could not be read, with why.
+    pub unavailable: BTreeMap<String, String>,
+}
+
+impl ChangeSignal {
+    /// Whether `site` gave a signal.
+    pub fn covers(&self, site: &str) -> bool {
+        self.sites.contains_key(site)
+    }
+
+    /// Whether a signal names the series `key` (a library id).
+    pub fn names(&self, key: &str) -> bool {
+        self.changed.contains(key)
+    }
 }
 
 /// Why a catalogue look-up failed, in the categories callers act on.
@@ -216,6 +409,24 @@ impl SourceError {
 pub trait EpisodeSource: Send + Sync {
     /// Series metadata and every available episode of the series `key`.
     fn series(&self, key: &str) -> Result<CatalogueSeries, SourceError>;
+
+    /// Like [`EpisodeSource::series`], sending `validators` with the series page request: a
+    /// site that answers "not modified" gives [`Lookup::NotModified`] and no other page is read.
+    /// Without validator support this is a plain look-up.
+    fn series_if_changed(
+        &self,
+        key: &str,
+        validators: &PageValidators,
+    ) -> Result<Lookup, SourceError> {
+        let _ = validators;
+        self.series(key).map(|c| Lookup::Changed(Box::new(c)))
+    }
+
+    /// The series the catalogue lists as changed lately (its list of new episodes), per site.
+    /// The default gives no signal.
+    fn change_signal(&self) -> ChangeSignal {
+        ChangeSignal::default()
+    }
 }
 
 /// A cooperative cancellation flag shared between a caller and long-running work.
@@ -299,7 +510,68 @@ pub struct HosterHealth {
     pub last_error: Option<String>,
     /// Time of the last attempt.
     pub last_attempt: Option<DateTime<Utc>>,
+    /// Failed extractions since the last success (failures about one deleted video excluded).
+    pub consecutive_failures: u32,
+    /// While the hoster is degraded (it failed its last extractions), the end of its cool-down:
+    /// until then it is tried last. None when it is not degraded.
+    pub degraded_until: Option<DateTime<Utc>>,
 }
 
 /// Map of hoster name to health, for the UI and /health/detailed.
 pub type HosterHealthMap = BTreeMap<String, HosterHealth>;
+
+/// How one hoster extraction attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    /// The extractor found the media.
+    Success,
+    /// The hoster failed (layout change, HTTP error, block, verification, ...).
+    Failure,
+    /// The hoster works but the one video is gone (deleted): counted as a failure in the
+    /// numbers, never against the hoster's streak.
+    VideoUnavailable,
+}
+
+impl AttemptOutcome {
+    /// The stored name: `success`, `failure`, `video_unavailable`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptOutcome::Success => "success",
+            AttemptOutcome::Failure => "failure",
+            AttemptOutcome::VideoUnavailable => "video_unavailable",
+        }
+    }
+
+    /// The outcome of a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "success" => Some(AttemptOutcome::Success),
+            "failure" => Some(AttemptOutcome::Failure),
+            "video_unavailable" => Some(AttemptOutcome::VideoUnavailable),
+            _ => None,
+        }
+    }
+}
+
+/// One recorded hoster extraction attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HosterAttempt {
+    /// Hoster name (the catalogue's, e.g. `VOE`).
+    pub hoster: String,
+    /// When it ended.
+    pub at: DateTime<Utc>,
+    /// How it ended.
+    pub outcome: AttemptOutcome,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// Persistence of hoster extraction attempts, so hoster health survives a restart.
+pub trait HosterHealthRepo: Send + Sync {
+    /// Appends one attempt.
+    fn record_hoster_attempt(&self, attempt: &HosterAttempt) -> Result<(), RepoError>;
+    /// Every attempt at or after `since`, oldest first.
+    fn hoster_attempts_since(&self, since: DateTime<Utc>) -> Result<Vec<HosterAttempt>, RepoError>;
+    /// Deletes the attempts before `before`; returns how many went.
+    fn prune_hoster_attempts(&self, before: DateTime<Utc>) -> Result<usize, RepoError>;
+}

@@ -181,6 +181,7 @@ mod tests {
             schedule_days: days.iter().map(|d| d.to_string()).collect(),
             auto_download_after_rescan: false,
             timezone: Some(tz.to_string()),
+            ..SchedulerConfig::default()
         }
     }
 

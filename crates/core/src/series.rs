@@ -99,6 +99,78 @@ pub struct NewSerie {
     pub catalogue_url: Option<String>,
 }
 
+/// Which series a library listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SeriesFilter {
+    /// Series with at least one missing episode.
+    #[default]
+    MissingEpisodes,
+    /// Series with missing episodes and no episode file on disk.
+    NoEpisodes,
+    /// Every series.
+    All,
+}
+
+/// The order of a library listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SeriesSort {
+    /// By name, case-insensitively ([`sort_name`]), then key.
+    #[default]
+    Name,
+    /// By key.
+    Key,
+    /// By the number of missing episodes, most first, then by name and key.
+    MissingEpisodes,
+}
+
+/// One page of a filtered, sorted library listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeriesQuery {
+    /// Selection.
+    pub filter: SeriesFilter,
+    /// Order.
+    pub sort: SeriesSort,
+    /// Series skipped before the page.
+    pub offset: usize,
+    /// Most series on the page.
+    pub limit: usize,
+}
+
+/// The key a name sorts by: its Unicode lower case (so "ä" sorts with "a…" the same way on
+/// every store).
+pub fn sort_name(name: &str) -> String {
+    name.to_lowercase()
+}
+
+impl SeriesQuery {
+    /// Whether `s` belongs to the selection.
+    pub fn selects(&self, s: &Serie) -> bool {
+        match self.filter {
+            SeriesFilter::All => true,
+            SeriesFilter::MissingEpisodes => !s.missing.is_empty(),
+            SeriesFilter::NoEpisodes => !s.missing.is_empty() && s.present_count == 0,
+        }
+    }
+
+    /// The page of an in-memory list: the reference every store's listing must equal.
+    pub fn apply(&self, series: Vec<Serie>) -> Vec<Serie> {
+        let mut series: Vec<Serie> = series.into_iter().filter(|s| self.selects(s)).collect();
+        let by_name = |s: &Serie| (sort_name(&s.name), s.key.clone());
+        match self.sort {
+            SeriesSort::Name => series.sort_by_cached_key(by_name),
+            SeriesSort::Key => series.sort_by(|a, b| a.key.cmp(&b.key)),
+            SeriesSort::MissingEpisodes => {
+                series.sort_by_cached_key(|s| (std::cmp::Reverse(s.missing.total()), by_name(s)))
+            }
+        }
+        series
+            .into_iter()
+            .skip(self.offset)
+            .take(self.limit)
+            .collect()
+    }
+}
+
 /// Returns true when `key` is a valid catalogue slug (`[a-zA-Z0-9-]+`, at most 200 characters).
 pub fn is_valid_key(key: &str) -> bool {
     !key.is_empty()

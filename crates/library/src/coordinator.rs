@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
+use aniworld_core::config::RescanMode;
 use aniworld_core::ports::CancelToken;
 
 use crate::error::LibraryError;
@@ -104,7 +105,7 @@ impl ScanCoordinator {
         &self,
         _slot: &Slot<'_>,
         cancel: &CancelToken,
-        scanner: &Scanner,
+        scan: (&Scanner, RescanMode),
         anime_dir: &Path,
         on_progress: &mut dyn FnMut(&ScanProgress),
     ) -> Result<ScanReport, LibraryError> {
@@ -112,7 +113,8 @@ impl ScanCoordinator {
             self.lock().progress = Some(p.clone());
             on_progress(&p);
         };
-        let result = scanner.scan_all(anime_dir, &mut step, cancel);
+        let (scanner, mode) = scan;
+        let result = scanner.scan(mode, anime_dir, &mut step, cancel);
         if let Ok(report) = &result {
             self.lock().last = Some(report.clone());
         }
@@ -127,9 +129,20 @@ impl ScanCoordinator {
         anime_dir: &Path,
         on_progress: &mut dyn FnMut(&ScanProgress),
     ) -> Result<ScanReport, LibraryError> {
+        self.run_mode(RescanMode::Full, scanner, anime_dir, on_progress)
+    }
+
+    /// [`ScanCoordinator::run`] in `mode` (a full or a changed scan).
+    pub fn run_mode(
+        &self,
+        mode: RescanMode,
+        scanner: &Scanner,
+        anime_dir: &Path,
+        on_progress: &mut dyn FnMut(&ScanProgress),
+    ) -> Result<ScanReport, LibraryError> {
         let cancel = self.take()?;
         let slot = Slot(self);
-        self.scan_holding(&slot, &cancel, scanner, anime_dir, on_progress)
+        self.scan_holding(&slot, &cancel, (scanner, mode), anime_dir, on_progress)
     }
 
     /// Starts a scan of the whole library on a new thread and returns at once. The slot is taken
@@ -137,6 +150,18 @@ impl ScanCoordinator {
     /// `on_done` runs on the scan thread after the slot is released.
     pub fn spawn(
         self: &Arc<Self>,
+        scanner: Arc<Scanner>,
+        anime_dir: PathBuf,
+        on_progress: ProgressFn,
+        on_done: DoneFn,
+    ) -> Result<JoinHandle<()>, LibraryError> {
+        self.spawn_mode(RescanMode::Full, scanner, anime_dir, on_progress, on_done)
+    }
+
+    /// [`ScanCoordinator::spawn`] in `mode` (a full or a changed scan).
+    pub fn spawn_mode(
+        self: &Arc<Self>,
+        mode: RescanMode,
         scanner: Arc<Scanner>,
         anime_dir: PathBuf,
         mut on_progress: ProgressFn,
@@ -150,7 +175,13 @@ impl ScanCoordinator {
             .spawn(move || {
                 let result = {
                     let slot = Slot(&this);
-                    this.scan_holding(&slot, &cancel, &scanner, &anime_dir, &mut *on_progress)
+                    this.scan_holding(
+                        &slot,
+                        &cancel,
+                        (&scanner, mode),
+                        &anime_dir,
+                        &mut *on_progress,
+                    )
                 };
                 on_done(&result);
             });

@@ -39,6 +39,15 @@ pub enum LibraryError {
         #[source]
         source: std::io::Error,
     },
+    /// A folder cannot hold the library (relative path, not a folder, cannot be created, nothing
+    /// can be written in it); nothing was changed.
+    #[error("the folder {path} cannot hold the library: {reason}")]
+    UnusableFolder {
+        /// The folder as given.
+        path: PathBuf,
+        /// Why not.
+        reason: String,
+    },
     /// A full scan is already running; no second one was started.
     #[error("a library scan is already in progress")]
     ScanInProgress,

@@ -6,6 +6,11 @@
 //! series. A series whose look-up (or folder) fails keeps its last known episodes, gets the error
 //! recorded with [`SeriesRepo::record_scan_error`], and is named in the report. Files are never
 //! deleted or renamed.
+//!
+//! A changed scan ([`Scanner::scan_changed`], see `crate::changed` and docs/rescans.md) looks up
+//! only what the catalogue's change signals name, what was never scanned or failed, and the
+//! re-checks that are due; both kinds keep with each series what the next changed scan needs
+//! ([`RecheckState`]).
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -13,15 +18,23 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use aniworld_core::ports::{CancelToken, CatalogueSeries, EpisodeSource, SeriesRepo, SourceError};
+use aniworld_core::config::RescanMode;
+use aniworld_core::ports::{
+    CancelToken, CatalogueSeries, EpisodeSource, Lookup, RecheckState, SeriesRepo, SourceError,
+};
 use aniworld_core::{AppConfig, EpisodeId, Serie};
+use chrono::Utc;
 
 use crate::episodes::{merge_episodes, refreshed_meta};
 use crate::error::LibraryError;
+use crate::recheck::{RecheckPolicy, next_check};
 use crate::walk::{
     LibraryWalk, PresentEpisodes, WalkCache, WalkOptions, WalkStats, check_anime_dir, walk_library,
     walk_series_folder,
 };
+
+/// Series a full scan reads, walks and looks up at a time.
+pub const SCAN_PAGE: usize = 200;
 
 /// Tuning of a scanner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +75,31 @@ pub struct ScanProgress {
     pub current_key: String,
 }
 
-/// The outcome of a full scan.
+/// Series a changed scan did not read, by reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SkippedSeries {
+    /// Not looked up: their site's list of new episodes does not name them and their re-check
+    /// is not due.
+    pub unchanged: usize,
+    /// Not looked up: their site gave no change signal this time and their re-check is not due.
+    pub not_due: usize,
+    /// Re-checked with the series page's validators and answered "not modified": nothing but
+    /// that one request was made for them.
+    pub not_modified: usize,
+}
+
+/// Why a changed scan looked series up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LookupReasons {
+    /// Named by their site's list of new episodes.
+    pub signal: usize,
+    /// Never scanned, or their last look-up failed.
+    pub unscanned: usize,
+    /// Their re-check was due.
+    pub due: usize,
+}
+
+/// The outcome of a scan.
 #[derive(Debug, Clone, Default)]
 pub struct ScanReport {
     /// Series in the library when the scan started.
@@ -79,6 +116,23 @@ pub struct ScanReport {
     pub duration: Duration,
     /// Counters of the folder walk.
     pub walk: WalkStats,
+    /// Whether every series was looked up (`full`) or only what changed (`changed`).
+    pub mode: RescanMode,
+    /// Changed scans: series not read, by reason.
+    pub skipped: SkippedSeries,
+    /// Changed scans: series looked up, by reason (a series with several counts once, under
+    /// the first of signal, unscanned, due).
+    pub looked_up: LookupReasons,
+    /// Changed scans: the sites whose list of new episodes was read.
+    pub signal_sites: Vec<String>,
+}
+
+/// One series to look up in a scan.
+pub(crate) struct Job {
+    /// The series as stored.
+    pub(crate) serie: Serie,
+    /// For a re-check: the stored state, whose validators make the look-up conditional.
+    pub(crate) recheck: Option<RecheckState>,
 }
 
 /// The outcome of scanning one series.
@@ -99,6 +153,7 @@ pub struct Scanner {
     pub(crate) repo: Arc<dyn SeriesRepo>,
     options: ScanOptions,
     cache: Mutex<WalkCache>,
+    policy: Mutex<RecheckPolicy>,
 }
 
 impl Scanner {
@@ -113,11 +168,40 @@ impl Scanner {
             repo,
             options,
             cache: Mutex::new(WalkCache::new()),
+            policy: Mutex::new(RecheckPolicy::default()),
+        }
+    }
+
+    /// Sets the re-check periods and cap used from now on (the `scheduler` section).
+    pub fn set_recheck_policy(&self, policy: RecheckPolicy) {
+        *self.policy.lock().unwrap_or_else(|p| p.into_inner()) = policy;
+    }
+
+    /// The re-check periods and cap in use.
+    pub fn recheck_policy(&self) -> RecheckPolicy {
+        *self.policy.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Scans in `mode`: [`Scanner::scan_all`] or [`Scanner::scan_changed`].
+    pub fn scan(
+        &self,
+        mode: RescanMode,
+        anime_dir: &Path,
+        on_progress: &mut dyn FnMut(ScanProgress),
+        cancel: &CancelToken,
+    ) -> Result<ScanReport, LibraryError> {
+        match mode {
+            RescanMode::Full => self.scan_all(anime_dir, on_progress, cancel),
+            RescanMode::Changed => self.scan_changed(anime_dir, on_progress, cancel),
         }
     }
 
     /// Scans every series of the library. `on_progress` is called on the calling thread after each
     /// series; `cancel` stops further catalogue look-ups (the report then says `cancelled`).
+    ///
+    /// The library is read, walked and looked up a page of [`SCAN_PAGE`] series at a time (in key
+    /// order, each page after the last key of the one before), so a scan holds one page, not the
+    /// whole library, whatever its size.
     ///
     /// Fails as a whole only when the anime directory is missing (nothing is changed then: an
     /// unmounted share must not make every episode "missing") or the series list cannot be read.
@@ -129,11 +213,10 @@ impl Scanner {
     ) -> Result<ScanReport, LibraryError> {
         let started = Instant::now();
         check_anime_dir(anime_dir)?;
-        let series = self.repo.list_series()?;
-        let walk = self.walk(anime_dir, &series)?;
+        let total = self.repo.count_series()?;
         let mut report = ScanReport {
-            series_total: series.len(),
-            walk: walk.stats,
+            series_total: total,
+            mode: RescanMode::Full,
             ..Default::default()
         };
         let mut done = 0;
@@ -141,63 +224,32 @@ impl Scanner {
             done += 1;
             on_progress(ScanProgress {
                 done,
-                total: series.len(),
+                total: total.max(done),
                 current_key: key.to_string(),
             });
         };
-
-        // Series whose folder could not be read are not looked up: their state stays as it was.
-        let mut jobs = Vec::with_capacity(series.len());
-        for serie in &series {
-            match walk.failed.get(&serie.folder) {
-                Some(e) => {
-                    self.fail(&mut report, &serie.key, e.to_string());
-                    progress(&serie.key);
-                }
-                None => jobs.push(serie),
+        let mut after: Option<String> = None;
+        while !cancel.is_cancelled() {
+            let page = self.repo.series_after(after.as_deref(), SCAN_PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.key.clone());
+            let walk = self.walk(anime_dir, page.iter().map(|s| s.folder.clone()))?;
+            report.walk += walk.stats;
+            let full = page.len() == SCAN_PAGE;
+            let jobs: Vec<Job> = page
+                .into_iter()
+                .map(|serie| Job {
+                    serie,
+                    recheck: None,
+                })
+                .collect();
+            self.scan_page(&jobs, &walk, &mut report, &mut progress, cancel);
+            if !full {
+                break;
             }
         }
-
-        let workers = self.options.lookup_concurrency.clamp(1, jobs.len().max(1));
-        let next = AtomicUsize::new(0);
-        std::thread::scope(|s| {
-            let (tx, rx) = mpsc::channel::<(usize, Result<CatalogueSeries, SourceError>)>();
-            for n in 0..workers {
-                let (tx, next, jobs, source) = (tx.clone(), &next, &jobs, &self.source);
-                let spawned = std::thread::Builder::new()
-                    .name(format!("scan-lookup-{n}"))
-                    .spawn_scoped(s, move || {
-                        while !cancel.is_cancelled() {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(serie) = jobs.get(i) else { break };
-                            if tx.send((i, source.series(&serie.key))).is_err() {
-                                break;
-                            }
-                        }
-                    });
-                if let Err(e) = spawned {
-                    log::error!("could not start a catalogue look-up thread: {e}");
-                }
-            }
-            drop(tx);
-            for (i, looked_up) in rx {
-                let serie = jobs[i];
-                match looked_up {
-                    Ok(cat) => {
-                        match self.save_episodes(serie, &cat, &walk.present(&serie.folder)) {
-                            Ok(missing) => {
-                                report.series_scanned += 1;
-                                report.missing_total += missing.len();
-                            }
-                            Err(e) => self.fail(&mut report, &serie.key, e.to_string()),
-                        }
-                    }
-                    Err(e) => self.fail(&mut report, &serie.key, e.to_string()),
-                }
-                progress(&serie.key);
-            }
-        });
-        report.cancelled = cancel.is_cancelled() && done < series.len();
+        report.series_total = report.series_total.max(done);
+        report.cancelled = cancel.is_cancelled() && done < report.series_total;
         report.duration = started.elapsed();
         log::info!(
             "scan finished: {} of {} series scanned, {} missing episodes, {} failed, {:?}",
@@ -208,6 +260,86 @@ impl Scanner {
             report.duration
         );
         Ok(report)
+    }
+
+    /// Looks up and saves one page of series whose folders `walk` has read. A re-check is
+    /// looked up with its stored validators; a "not modified" answer keeps the series as it is.
+    pub(crate) fn scan_page(
+        &self,
+        page: &[Job],
+        walk: &LibraryWalk,
+        report: &mut ScanReport,
+        progress: &mut dyn FnMut(&str),
+        cancel: &CancelToken,
+    ) {
+        // Series whose folder could not be read are not looked up: their state stays as it was.
+        let mut jobs = Vec::with_capacity(page.len());
+        for job in page {
+            match walk.failed.get(&job.serie.folder) {
+                Some(e) => {
+                    self.fail(report, &job.serie.key, e.to_string());
+                    progress(&job.serie.key);
+                }
+                None => jobs.push(job),
+            }
+        }
+        if jobs.is_empty() {
+            return;
+        }
+        let workers = self.options.lookup_concurrency.clamp(1, jobs.len().max(1));
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            let (tx, rx) = mpsc::channel::<(usize, Result<Lookup, SourceError>)>();
+            for n in 0..workers {
+                let (tx, next, jobs, source) = (tx.clone(), &next, &jobs, &self.source);
+                let spawned = std::thread::Builder::new()
+                    .name(format!("scan-lookup-{n}"))
+                    .spawn_scoped(s, move || {
+                        while !cancel.is_cancelled() {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(job) = jobs.get(i) else { break };
+                            let key = &job.serie.key;
+                            let answer = match &job.recheck {
+                                Some(st) if !st.validators.is_empty() => {
+                                    source.series_if_changed(key, &st.validators)
+                                }
+                                _ => source.series(key).map(|c| Lookup::Changed(Box::new(c))),
+                            };
+                            if tx.send((i, answer)).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                if let Err(e) = spawned {
+                    log::error!("could not start a catalogue look-up thread: {e}");
+                }
+            }
+            drop(tx);
+            for (i, looked_up) in rx {
+                let job = jobs[i];
+                let serie = &job.serie;
+                match looked_up {
+                    Ok(Lookup::Changed(cat)) => {
+                        match self.save_episodes(serie, &cat, &walk.present(&serie.folder)) {
+                            Ok(missing) => {
+                                report.series_scanned += 1;
+                                report.missing_total += missing.len();
+                            }
+                            Err(e) => self.fail(report, &serie.key, e.to_string()),
+                        }
+                    }
+                    Ok(Lookup::NotModified) => {
+                        let stored = job.recheck.clone().unwrap_or_default();
+                        match self.save_unchanged(&serie.key, stored) {
+                            Ok(()) => report.skipped.not_modified += 1,
+                            Err(e) => self.fail(report, &serie.key, e.to_string()),
+                        }
+                    }
+                    Err(e) => self.fail(report, &serie.key, e.to_string()),
+                }
+                progress(&serie.key);
+            }
+        });
     }
 
     /// Scans one series by key: walks its folder, asks the catalogue and saves the result.
@@ -254,7 +386,8 @@ impl Scanner {
         })
     }
 
-    /// Saves the merged episode list (and fresher metadata) of one series; returns what is missing.
+    /// Saves the merged episode list (and fresher metadata) of one series, and what the next
+    /// changed scan needs (end flag, validators, planned re-check); returns what is missing.
     fn save_episodes(
         &self,
         serie: &Serie,
@@ -266,19 +399,45 @@ impl Scanner {
             self.repo.update_series_meta(&updated)?;
         }
         self.repo.replace_episodes(&serie.key, &merged.records)?;
+        let state = RecheckState {
+            ended: cat.ended,
+            validators: cat.validators.clone(),
+            next_check_at: Some(next_check(
+                &serie.key,
+                cat.ended,
+                Utc::now(),
+                &self.recheck_policy(),
+            )),
+        };
+        self.repo.save_recheck_state(&serie.key, &state)?;
         Ok(merged.missing)
     }
 
-    /// Walks the folders of `series` with the shared cache.
-    fn walk(&self, anime_dir: &Path, series: &[Serie]) -> Result<LibraryWalk, LibraryError> {
+    /// Records a re-check the catalogue answered with "not modified": scanned now, its episodes
+    /// and validators kept, its next re-check planned.
+    fn save_unchanged(&self, key: &str, stored: RecheckState) -> Result<(), LibraryError> {
+        let state = RecheckState {
+            next_check_at: Some(next_check(
+                key,
+                stored.ended,
+                Utc::now(),
+                &self.recheck_policy(),
+            )),
+            ..stored
+        };
+        self.repo.record_unchanged(key, &state)?;
+        Ok(())
+    }
+
+    /// Walks the series folders `folders` with the shared cache.
+    pub(crate) fn walk(
+        &self,
+        anime_dir: &Path,
+        folders: impl IntoIterator<Item = String>,
+    ) -> Result<LibraryWalk, LibraryError> {
         let options = WalkOptions {
             threads: self.options.walk_threads,
-            folders: Some(
-                series
-                    .iter()
-                    .map(|s| s.folder.clone())
-                    .collect::<HashSet<_>>(),
-            ),
+            folders: Some(folders.into_iter().collect::<HashSet<_>>()),
         };
         let mut cache = self
             .cache
@@ -288,7 +447,7 @@ impl Scanner {
     }
 
     /// Records a failed series in the report and on the series.
-    fn fail(&self, report: &mut ScanReport, key: &str, error: String) {
+    pub(crate) fn fail(&self, report: &mut ScanReport, key: &str, error: String) {
         log::warn!("scan of {key} failed, keeping its last known episodes: {error}");
         self.record_error(key, &error);
         report.failed.push((key.to_string(), error));

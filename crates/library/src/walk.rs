@@ -60,6 +60,17 @@ pub struct WalkStats {
     pub episode_files: usize,
 }
 
+impl std::ops::AddAssign for WalkStats {
+    /// Sums the counters of several walks (a scan walks the library a page at a time).
+    fn add_assign(&mut self, o: WalkStats) {
+        self.folders += o.folders;
+        self.folders_reused += o.folders_reused;
+        self.dirs_read += o.dirs_read;
+        self.entries_seen += o.entries_seen;
+        self.episode_files += o.episode_files;
+    }
+}
+
 /// The result of a walk.
 #[derive(Debug, Default)]
 pub struct LibraryWalk {

@@ -275,3 +275,39 @@ fn scan_one_updates_a_single_series() {
     );
     assert!(lib.repo.serie("other").last_scan_error.is_some());
 }
+
+#[test]
+fn a_large_library_is_scanned_a_page_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = aniworld_library::SCAN_PAGE * 2 + 50;
+    let mut source = FixedSource::default();
+    let repo = Arc::new(MemRepo::default());
+    for i in 0..n {
+        let key = format!("series-{i:04}");
+        source = source.with(&key, &key, None, &[(1, 2)]);
+        repo.seed(&key, &key);
+        if i % 2 == 0 {
+            touch(dir.path(), &format!("{key}/Season 01/{key} - S01E01.mp4"));
+        }
+    }
+    let scanner = Scanner::new(Arc::new(source), repo.clone(), ScanOptions::default());
+    let mut last = None;
+    let report = scanner
+        .scan_all(dir.path(), &mut |p| last = Some(p), &CancelToken::new())
+        .unwrap();
+    assert_eq!(report.series_total, n);
+    assert_eq!(report.series_scanned, n);
+    assert_eq!(report.missing_total, n / 2 + n);
+    assert_eq!(last.unwrap().done, n);
+    assert_eq!(
+        repo.whole_reads.load(Ordering::SeqCst),
+        0,
+        "never the whole library"
+    );
+    assert_eq!(
+        repo.largest_page.load(Ordering::SeqCst),
+        aniworld_library::SCAN_PAGE
+    );
+    assert_eq!(repo.missing("series-0000"), vec!["1-2"]);
+    assert_eq!(repo.missing("series-0001"), vec!["1-1", "1-2"]);
+}

@@ -22,6 +22,7 @@ mod cache;
 pub mod canary;
 mod episode_page;
 mod links;
+mod new_episodes;
 mod search;
 mod season_page;
 mod series_page;
@@ -36,12 +37,15 @@ use std::time::Duration;
 
 use aniworld_core::EpisodeId;
 use aniworld_core::config::{ProviderConfig, SiteConfig};
-use aniworld_core::ports::{CatalogueEpisode, CatalogueSeries, EpisodeSource, SourceError};
+use aniworld_core::ports::{
+    CatalogueEpisode, CatalogueSeries, EpisodeSource, Lookup, PageValidators, SourceError,
+};
 use chrono::Utc;
 
 pub use cache::{Cached, PageCache};
 pub use episode_page::{language_of_flag, parse_episode_page};
 pub use links::{CatalogueUrls, is_valid_key, slug_of_path};
+pub use new_episodes::{NEW_EPISODES_PATH, parse_new_episodes};
 pub use search::{SearchHit, parse_ajax_search, parse_json_array, parse_series_search};
 pub use season_page::{EpisodeEntry, parse_season_page};
 pub use series_page::{SeriesPage, parse_series_page};
@@ -136,10 +140,12 @@ impl Drop for ScanGuard<'_> {
     }
 }
 
-/// A page of a series as fetched: its body and the URL it came from after redirects.
+/// A page of a series as fetched: its body, the URL it came from after redirects and the
+/// validators it was served with.
 struct Fetched {
     body: String,
     url: String,
+    validators: PageValidators,
 }
 
 impl Catalogue {
@@ -433,13 +439,41 @@ impl Catalogue {
         key: &str,
         what: impl Fn() -> String,
     ) -> Result<Fetched, ProviderError> {
-        let page = match self.http.get(url, &[]) {
-            Ok(page) => page,
-            Err(ProviderError::NotFound { .. }) => {
-                return Err(ProviderError::NotFound { what: what() });
+        self.fetch_if_changed(url, key, what, &PageValidators::default())?
+            .ok_or_else(|| ProviderError::Http {
+                url: url.to_string(),
+                status: 304,
+            })
+    }
+
+    /// [`Catalogue::fetch`] sending `validators` as `If-None-Match` / `If-Modified-Since`:
+    /// None when the site answers 304 Not Modified.
+    fn fetch_if_changed(
+        &self,
+        url: &str,
+        key: &str,
+        what: impl Fn() -> String,
+        validators: &PageValidators,
+    ) -> Result<Option<Fetched>, ProviderError> {
+        let mut headers: Vec<(&str, &str)> = Vec::new();
+        if let Some(etag) = validators.etag.as_deref() {
+            headers.push(("If-None-Match", etag));
+        }
+        if let Some(lm) = validators.last_modified.as_deref() {
+            headers.push(("If-Modified-Since", lm));
+        }
+        let page = self.http.get_any(url, &headers)?;
+        match page.status {
+            200..=299 => {}
+            304 if !headers.is_empty() => return Ok(None),
+            404 | 410 => return Err(ProviderError::NotFound { what: what() }),
+            status => {
+                return Err(ProviderError::Http {
+                    url: page.final_url,
+                    status,
+                });
             }
-            Err(e) => return Err(e),
-        };
+        }
         if page.final_url != url {
             match self.urls.key_of(&page.final_url) {
                 Some(k) if k.eq_ignore_ascii_case(key) => {}
@@ -457,10 +491,21 @@ impl Catalogue {
             }
         }
         self.check_session(&page.body, &page.final_url);
-        Ok(Fetched {
+        let header = |name: &str| {
+            page.header(name)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let validators = PageValidators {
+            etag: header("etag"),
+            last_modified: header("last-modified"),
+        };
+        Ok(Some(Fetched {
             body: page.body,
             url: page.final_url,
-        })
+            validators,
+        }))
     }
 
     /// With a site cookie configured, reads whether the page is signed in.
@@ -497,26 +542,76 @@ impl Catalogue {
 
     /// The series page of `key` and the URL it was served from.
     fn series_at(&self, key: &str) -> Result<(SeriesPage, String), ProviderError> {
+        self.series_at_if_changed(key, &PageValidators::default())?
+            .map(|(p, at, _)| (p, at))
+            .ok_or_else(|| ProviderError::Http {
+                url: self.urls.series(key),
+                status: 304,
+            })
+    }
+
+    /// The series page of `key`, the URL it was served from and its validators; None when
+    /// `validators` are given and the site answers 304 Not Modified. A conditional request
+    /// always goes to the site (the cache cannot answer it).
+    fn series_at_if_changed(
+        &self,
+        key: &str,
+        validators: &PageValidators,
+    ) -> Result<Option<(SeriesPage, String, PageValidators)>, ProviderError> {
         Self::check_key(key)?;
         let url = self.urls.series(key);
-        if let Some(Cached::Series(p, at)) = self.cache.get(&url) {
-            return Ok((*p, at));
+        if validators.is_empty()
+            && let Some(Cached::Series(p, at, v)) = self.cache.get(&url)
+        {
+            return Ok(Some((*p, at, v)));
         }
-        let page = self.fetch(&url, key, || format!("series {key:?} on {}", self.site()))?;
+        let what = || format!("series {key:?} on {}", self.site());
+        let Some(page) = self.fetch_if_changed(&url, key, what, validators)? else {
+            return Ok(None);
+        };
         let parsed = match self.engine_of(&page.body, &page.url, "series page")? {
             Engine::Legacy => parse_series_page(&page.body, &page.url, key, &self.urls)?,
             Engine::V2 => v2::parse_series_page(&page.body, &page.url, key, &self.urls)?,
         };
         self.cache.put(
             &url,
-            Cached::Series(Box::new(parsed.clone()), page.url.clone()),
+            Cached::Series(
+                Box::new(parsed.clone()),
+                page.url.clone(),
+                page.validators.clone(),
+            ),
         );
-        Ok((parsed, page.url))
+        Ok(Some((parsed, page.url, page.validators)))
     }
 
     /// The series page of `key`.
     pub fn series(&self, key: &str) -> Result<SeriesPage, ProviderError> {
         self.series_at(key).map(|(p, _)| p)
+    }
+
+    /// The slugs of the series the site's list of new episodes ([`NEW_EPISODES_PATH`]) names:
+    /// the change signal of a rescan. A list that cannot be read, or that names no series, is
+    /// an error (no signal).
+    pub fn recent_series(&self) -> Result<Vec<String>, ProviderError> {
+        let url = self.urls.at(NEW_EPISODES_PATH);
+        let page = self.http.get(&url, &[])?;
+        let what = |why: &str| ProviderError::Layout {
+            url: url.clone(),
+            what: why.to_string(),
+        };
+        if !self.urls.is_own(&page.final_url) {
+            return Err(what(&format!(
+                "the list of new episodes redirected off the site, to {}",
+                page.final_url
+            )));
+        }
+        let slugs = parse_new_episodes(&page.body, &page.final_url, &self.urls);
+        if slugs.is_empty() {
+            return Err(what(
+                "the list of new episodes links no episode page of the site",
+            ));
+        }
+        Ok(slugs)
     }
 
     /// The episodes of season `season` of `key`; season 0 reads the movies page.
@@ -791,7 +886,24 @@ impl Catalogue {
 
     /// The series page plus every season and the movies, as the scanner needs them.
     pub fn catalogue_series(&self, key: &str) -> Result<CatalogueSeries, ProviderError> {
-        let (page, page_url) = self.series_at(key)?;
+        self.catalogue_series_if_changed(key, &PageValidators::default())?
+            .ok_or_else(|| ProviderError::Http {
+                url: self.urls.series(key),
+                status: 304,
+            })
+    }
+
+    /// [`Catalogue::catalogue_series`] with the series page requested conditionally: None when
+    /// the site answers 304 Not Modified to `validators` (no season page is read then).
+    pub fn catalogue_series_if_changed(
+        &self,
+        key: &str,
+        validators: &PageValidators,
+    ) -> Result<Option<CatalogueSeries>, ProviderError> {
+        let Some((page, page_url, served_with)) = self.series_at_if_changed(key, validators)?
+        else {
+            return Ok(None);
+        };
         // Season pages are read below the URL the site served the series from, so a site
         // that moved to another URL family costs no redirect per season.
         let base = if self.urls.key_of(&page_url).is_some() {
@@ -829,7 +941,7 @@ impl Catalogue {
         }
         episodes.sort_by_key(|e| e.id);
         episodes.dedup_by_key(|e| e.id);
-        Ok(CatalogueSeries {
+        Ok(Some(CatalogueSeries {
             title: page.title,
             year: page.start_year,
             description: page.description,
@@ -837,7 +949,9 @@ impl Catalogue {
             cover_url: page.cover_url,
             episodes,
             page_url: Some(page_url),
-        })
+            ended: page.end_year.is_some(),
+            validators: served_with,
+        }))
     }
 
     /// One canary check: a search and a series page (`known`, or the first hit), each parsed
@@ -920,5 +1034,23 @@ pub fn detect_engine(html: &str) -> Option<Engine> {
 impl EpisodeSource for Catalogue {
     fn series(&self, key: &str) -> Result<CatalogueSeries, SourceError> {
         self.catalogue_series(key).map_err(SourceError::from)
+    }
+
+    fn series_if_changed(
+        &self,
+        key: &str,
+        validators: &PageValidators,
+    ) -> Result<Lookup, SourceError> {
+        match self.catalogue_series_if_changed(key, validators) {
+            Ok(Some(cat)) => Ok(Lookup::Changed(Box::new(cat))),
+            Ok(None) => Ok(Lookup::NotModified),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn change_signal(&self) -> aniworld_core::ports::ChangeSignal {
+        let mut signal = aniworld_core::ports::ChangeSignal::default();
+        sites::add_signal(&mut signal, self);
+        signal
     }
 }

@@ -380,7 +380,7 @@ impl HttpClient {
             let delay = retry_delay(attempt, retry_after, &self.opts);
             log::debug!(
                 "retrying {} in {:?} (attempt {} of {})",
-                req.url,
+                aniworld_core::redact::redact(req.url),
                 delay,
                 attempt + 1,
                 self.max_retries

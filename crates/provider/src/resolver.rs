@@ -2,7 +2,8 @@
 //!
 //! For an episode it reads the hoster links of the episode page, orders them by language
 //! preference, then within a language by hoster preference (hosters not listed follow in page
-//! order), with hosters that have been failing all day moved to the end of their language. It
+//! order), with degraded hosters (failed their last attempts, in a cool-down; see
+//! [`HealthTracker`]) moved to the end of their language. It
 //! then follows each link's catalogue redirect and runs the hoster's extractor until one yields
 //! a media URL. Every failed attempt is reported with its reason, and every extraction feeds
 //! the shared [`HealthTracker`].
@@ -24,7 +25,9 @@ use crate::catalogue::Catalogue;
 use crate::error::ProviderError;
 use crate::hosters::{self, Fetch, Hoster};
 
-pub use health::{FAILING_THRESHOLD, HealthTracker};
+pub use health::{
+    DegradedListener, FAILING_THRESHOLD, HealthPolicy, HealthTracker, HosterDegraded,
+};
 pub use order::order_links;
 
 /// Where the resolver gets an episode's hoster links and their redirect targets.
@@ -126,7 +129,12 @@ impl Resolver {
             Err(e) => {
                 let name =
                     Hoster::from_name(&link.hoster).map_or(link.hoster.as_str(), |x| x.name());
-                self.health.record_failure(name, now, &e.to_string());
+                if e.is_about_the_video() {
+                    self.health
+                        .record_video_unavailable(name, now, &e.to_string());
+                } else {
+                    self.health.record_failure(name, now, &e.to_string());
+                }
                 Err(e.into())
             }
         }

@@ -30,6 +30,7 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
+use aniworld_core::naming::{MAX_FILE_NAME_BYTES, episode_file_name};
 use aniworld_core::ports::RepoError;
 use aniworld_core::{DownloadItem, DownloadStatus, EpisodeRef, ItemId, Priority};
 
@@ -355,14 +356,45 @@ impl QueueEngine {
 
     /// Applies a new configuration: concurrency changes add workers at once; surplus workers
     /// leave once their current download is done.
+    ///
+    /// A new library folder waits until no download runs: running downloads finish in the folder
+    /// they started in (their `.part` data, final file and folders stay there), no new download
+    /// starts meanwhile, and then every download goes to the new folder. So a running download is
+    /// never sent to the new folder, and the queue never writes into two library folders at once.
     pub fn set_config(&self, cfg: EngineConfig) {
         let mut st = self.inner.lock();
-        st.cfg = cfg;
+        let EngineConfig {
+            anime_dir,
+            download,
+        } = cfg;
+        st.cfg.download = download;
+        if anime_dir == st.cfg.anime_dir {
+            st.next_anime_dir = None;
+        } else {
+            if !st.active.is_empty() {
+                log::info!(
+                    "the new anime folder {} applies once the {} running download(s) are done; \
+                     no download starts until then",
+                    anime_dir
+                        .as_deref()
+                        .map_or_else(|| "(none)".into(), |d| d.display().to_string()),
+                    st.active.len()
+                );
+            }
+            st.next_anime_dir = Some(anime_dir);
+            st.apply_waiting_folder();
+        }
         self.spawn_workers(&mut st);
         self.inner.wake.notify_all();
     }
 
-    /// The configuration in force.
+    /// The library folder downloads go to once the running ones are done, while a change of
+    /// folder waits for them (see [`QueueEngine::set_config`]); None when no change waits.
+    pub fn waiting_anime_dir(&self) -> Option<Option<std::path::PathBuf>> {
+        self.inner.lock().next_anime_dir.clone()
+    }
+
+    /// The configuration in force (its folder is the one running downloads write to).
     pub fn config(&self) -> EngineConfig {
         self.inner.lock().cfg.clone()
     }
@@ -457,5 +489,71 @@ fn validate_add(
             "at least one episode is required",
         ));
     }
+    if serie_folder.len() > MAX_FILE_NAME_BYTES {
+        return Err(QueueError::validation(
+            "serie_folder",
+            format!(
+                "is {} bytes long; no file system holds a folder name over {MAX_FILE_NAME_BYTES} bytes",
+                serie_folder.len()
+            ),
+        ));
+    }
+    // The longest name a download writes: `<folder> - SxxEyy.mp4.part.state.tmp`.
+    let longest = episodes
+        .iter()
+        .map(|e| episode_file_name(serie_folder, e.id()).len() + LONGEST_TEMP_SUFFIX.len())
+        .max()
+        .unwrap_or(0);
+    if longest > MAX_FILE_NAME_BYTES {
+        return Err(QueueError::validation(
+            "serie_folder",
+            format!(
+                "is {} bytes long: the episode files named after it would need {longest} bytes, \
+                 over the {MAX_FILE_NAME_BYTES}-byte limit of file names",
+                serie_folder.len()
+            ),
+        ));
+    }
     Ok(())
+}
+
+/// The longest suffix a download appends to the episode file name (the HLS resume state's
+/// temporary file).
+const LONGEST_TEMP_SUFFIX: &str = ".part.state.tmp";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ep(season: u32, episode: u32) -> EpisodeRef {
+        EpisodeRef {
+            season,
+            episode,
+            title: None,
+        }
+    }
+
+    #[test]
+    fn folder_names_no_file_system_can_hold_are_refused() {
+        let field =
+            |folder: &str, episodes: &[EpisodeRef]| match validate_add("k", folder, episodes) {
+                Ok(()) => None,
+                Err(QueueError::Validation { field, message }) => Some((field, message)),
+                Err(e) => panic!("{e}"),
+            };
+        // `<folder> - S01E01.mp4.part.state.tmp` is the folder plus 28 bytes.
+        let fits = "a".repeat(255 - 28);
+        assert_eq!(field(&fits, &[ep(1, 1)]), None);
+        let (f, message) = field(&format!("{fits}a"), &[ep(1, 1)]).unwrap();
+        assert_eq!(f, "serie_folder");
+        assert!(message.contains("256 bytes"), "{message}");
+        // Episode numbers from 100 on take a digit more.
+        assert!(field(&fits, &[ep(1, 100)]).is_some());
+        let (f, message) = field(&"é".repeat(128), &[ep(1, 1)]).unwrap();
+        assert_eq!(f, "serie_folder");
+        assert!(
+            message.contains("256 bytes long; no file system"),
+            "{message}"
+        );
+    }
 }

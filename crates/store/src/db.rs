@@ -1,9 +1,11 @@
 //! The [`Store`]: an r2d2 pool of SQLite connections with the embedded migrations applied.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{InstrumentationEvent, SimpleConnection};
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
@@ -42,13 +44,23 @@ pub struct Pragmas {
 }
 
 /// Runs [`CONNECTION_PRAGMAS`] on each connection the pool opens.
-#[derive(Debug, Clone, Copy)]
-struct ConnectionPragmas;
+#[derive(Debug, Clone, Default)]
+struct ConnectionPragmas {
+    /// Counts the statements every pooled connection runs.
+    statements: Arc<AtomicU64>,
+}
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionPragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
         conn.batch_execute(CONNECTION_PRAGMAS)
-            .map_err(diesel::r2d2::Error::QueryError)
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        let statements = self.statements.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+                statements.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        Ok(())
     }
 }
 
@@ -59,6 +71,27 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionPr
 #[derive(Clone)]
 pub struct Store {
     pool: Pool<ConnectionManager<SqliteConnection>>,
+    statements: Arc<AtomicU64>,
+    rows: Arc<AtomicU64>,
+}
+
+impl Store {
+    /// How many SQL statements the store's connections have run so far (for tests that check
+    /// that a request costs a bounded number of statements, whatever the library's size).
+    pub fn statements_run(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+
+    /// How many series and episode rows the library listings have read so far.
+    pub fn listing_rows_read(&self) -> u64 {
+        self.rows.load(Ordering::Relaxed)
+    }
+
+    /// Counts rows a listing read.
+    pub(crate) fn count_rows(&self, n: usize) {
+        self.rows
+            .fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -97,34 +130,44 @@ impl Store {
         migrate(&mut conn, &db_path.display().to_string())?;
         drop(conn);
 
+        let pragmas = ConnectionPragmas::default();
         let pool = Pool::builder()
             .max_size(POOL_SIZE)
-            .connection_customizer(Box::new(ConnectionPragmas))
+            .connection_customizer(Box::new(pragmas.clone()))
             .build(ConnectionManager::<SqliteConnection>::new(url))
             .map_err(|source| StoreError::Pool {
                 what: format!("opening the pool for {}", db_path.display()),
                 source,
             })?;
         log::debug!("database {} ready", db_path.display());
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            statements: pragmas.statements,
+            rows: Arc::default(),
+        })
     }
 
     /// A fresh, migrated database held in memory (one connection that is never recycled);
     /// for tests and tools.
     pub fn open_in_memory() -> Result<Store, StoreError> {
         // Every `:memory:` connection is its own database: exactly one connection, kept forever.
+        let pragmas = ConnectionPragmas::default();
         let pool = Pool::builder()
             .max_size(1)
             .min_idle(Some(1))
             .max_lifetime(None)
             .idle_timeout(None)
-            .connection_customizer(Box::new(ConnectionPragmas))
+            .connection_customizer(Box::new(pragmas.clone()))
             .build(ConnectionManager::<SqliteConnection>::new(":memory:"))
             .map_err(|source| StoreError::Pool {
                 what: "opening an in-memory database".into(),
                 source,
             })?;
-        let store = Store { pool };
+        let store = Store {
+            pool,
+            statements: pragmas.statements,
+            rows: Arc::default(),
+        };
         let mut conn = store.conn("migrating the in-memory database")?;
         migrate(&mut conn, ":memory:")?;
         drop(conn);
@@ -195,6 +238,7 @@ fn migrate(conn: &mut SqliteConnection, name: &str) -> Result<(), StoreError> {
     for version in applied {
         log::info!("applied database migration {version}");
     }
+    crate::series::fill_sort_names(conn)?;
     Ok(())
 }
 

@@ -4,9 +4,12 @@
 //!
 //! - [`Store::open`] / [`Store::open_in_memory`] give a cloneable, thread-safe handle;
 //!   [`Store::ping`], [`Store::pragmas`] and [`Store::stats`] serve health reports.
-//! - `Store` implements `SettingsRepo`, `AuthRepo`, `SeriesRepo` and `QueueRepo`, and keeps the
+//! - `Store` implements `SettingsRepo`, `AuthRepo`, `SeriesRepo`, `QueueRepo` and
+//!   `HosterHealthRepo` (the download resolver's hoster attempts), and keeps the
 //!   scheduler's run history through inherent methods ([`Store::record_run_start`],
 //!   [`Store::record_run_finish`], [`Store::last_run`], ...).
+//! - The series table also keeps what a changed rescan needs (end flag, page validators, planned
+//!   re-check) and answers its due, unscanned and signal lists from indexes (`rechecks.rs`).
 //!
 //! Diesel types and row structs never leave this crate: every method takes and returns core
 //! types. The crate is synchronous and knows nothing of HTTP frameworks or HTTP clients.
@@ -18,7 +21,9 @@ mod auth;
 mod convert;
 mod db;
 mod error;
+mod hoster_attempts;
 mod queue;
+mod rechecks;
 mod scheduler_runs;
 mod schema;
 mod series;

@@ -147,6 +147,36 @@ diesel::table! {
         last_scan_error -> Nullable<Text>,
         /// The series page as the site last served it.
         catalogue_url -> Nullable<Text>,
+        /// The name as listings sort it (Unicode lower case).
+        sort_name -> Text,
+        /// Episodes on the catalogue and not on disk.
+        missing_count -> Integer,
+        /// Episode files on disk.
+        present_count -> Integer,
+        /// The catalogue page gives an end year (the run has ended).
+        ended -> Bool,
+        /// The `ETag` the series page was last served with.
+        page_etag -> Nullable<Text>,
+        /// The `Last-Modified` the series page was last served with.
+        page_last_modified -> Nullable<Text>,
+        /// When the next re-check of a changed rescan is planned (RFC 3339).
+        next_check_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Hoster extraction attempts of the download resolver (the last day).
+    hoster_attempts (id) {
+        /// Row id.
+        id -> Integer,
+        /// Hoster name.
+        hoster -> Text,
+        /// When the attempt ended (RFC 3339).
+        at -> Text,
+        /// `success`, `failure` or `video_unavailable`.
+        outcome -> Text,
+        /// Why it failed.
+        error -> Nullable<Text>,
     }
 }
 
@@ -167,6 +197,7 @@ diesel::joinable!(episodes -> series (series_id));
 diesel::allow_tables_to_appear_in_same_query!(
     download_queue,
     episodes,
+    hoster_attempts,
     login_attempts,
     revoked_tokens,
     scheduler_runs,

@@ -2,7 +2,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aniworld_core::ports::{EpisodeRecord, RepoError, SeriesRepo};
+use crate::rechecks;
+
+use aniworld_core::ports::{DueQuery, EpisodeRecord, RecheckState, RepoError, SeriesRepo};
+use aniworld_core::series::{SeriesFilter, SeriesQuery, SeriesSort};
 use aniworld_core::{EpisodeId, MissingEpisodes, NewSerie, Serie};
 use chrono::Utc;
 use diesel::prelude::*;
@@ -18,9 +21,9 @@ use crate::time;
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = series)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite))]
-struct SeriesRow {
-    id: i32,
-    key: String,
+pub(crate) struct SeriesRow {
+    pub(crate) id: i32,
+    pub(crate) key: String,
     name: String,
     site: String,
     folder: String,
@@ -29,9 +32,15 @@ struct SeriesRow {
     imdb_id: Option<String>,
     cover_url: Option<String>,
     added_at: String,
-    last_scanned_at: Option<String>,
+    pub(crate) last_scanned_at: Option<String>,
     last_scan_error: Option<String>,
     catalogue_url: Option<String>,
+    // Read by the listing; the domain type carries the counts in its own form.
+    #[allow(dead_code)]
+    sort_name: String,
+    #[allow(dead_code)]
+    missing_count: i32,
+    present_count: i32,
 }
 
 /// A new row of `series`.
@@ -48,6 +57,7 @@ struct NewSeriesRow<'a> {
     cover_url: Option<&'a str>,
     added_at: String,
     catalogue_url: Option<&'a str>,
+    sort_name: String,
 }
 
 /// A row of `episodes` as the domain needs it.
@@ -159,10 +169,10 @@ fn load_one(
     to_serie(row, summary).map(Some)
 }
 
-/// Every series ordered by name (case-insensitive), then key.
-pub(crate) fn list(conn: &mut SqliteConnection) -> Result<Vec<Serie>, StoreError> {
+/// Every series ordered by name (case-insensitive), then key, and the rows read.
+pub(crate) fn list(conn: &mut SqliteConnection) -> Result<(Vec<Serie>, usize), StoreError> {
     let rows: Vec<SeriesRow> = series::table
-        .order((series::name.asc(), series::key.asc()))
+        .order((series::sort_name.asc(), series::key.asc()))
         .select(SeriesRow::as_select())
         .load(conn)
         .map_err(StoreError::query("listing series"))?;
@@ -175,6 +185,7 @@ pub(crate) fn list(conn: &mut SqliteConnection) -> Result<Vec<Serie>, StoreError
         ))
         .load(conn)
         .map_err(StoreError::query("listing episodes of all series"))?;
+    let read = rows.len() + eps.len();
     let keys: HashMap<i32, &str> = rows.iter().map(|r| (r.id, r.key.as_str())).collect();
     let mut summaries: HashMap<i32, EpisodeSummary> = HashMap::new();
     for (sid, s, e, d) in eps {
@@ -182,12 +193,14 @@ pub(crate) fn list(conn: &mut SqliteConnection) -> Result<Vec<Serie>, StoreError
             summaries.entry(sid).or_default().add(s, e, d, key)?;
         }
     }
-    rows.into_iter()
+    let series = rows
+        .into_iter()
         .map(|row| {
             let summary = summaries.remove(&row.id).unwrap_or_default();
             to_serie(row, summary)
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((series, read))
 }
 
 /// One series by key.
@@ -231,6 +244,7 @@ pub(crate) fn insert(conn: &mut SqliteConnection, new: &NewSerie) -> Result<Seri
         cover_url: new.cover_url.as_deref(),
         added_at: time::to_text(Utc::now()),
         catalogue_url: new.catalogue_url.as_deref(),
+        sort_name: aniworld_core::series::sort_name(&new.name),
     };
     diesel::insert_into(series::table)
         .values(&row)
@@ -289,7 +303,119 @@ pub(crate) fn replace_episodes(
         .map_err(StoreError::query(format!(
             "recording the scan of series {key:?}"
         )))?;
+    refresh_counts(conn, sid, key)
+}
+
+/// Recomputes the missing and present counts kept with a series (after its episodes changed).
+fn refresh_counts(conn: &mut SqliteConnection, sid: i32, key: &str) -> Result<(), StoreError> {
+    let counts: Vec<(bool, i64)> = episodes::table
+        .filter(episodes::series_id.eq(sid))
+        .group_by(episodes::is_downloaded)
+        .select((episodes::is_downloaded, diesel::dsl::count_star()))
+        .load(conn)
+        .map_err(StoreError::query(format!(
+            "counting episodes of series {key:?}"
+        )))?;
+    let count = |downloaded: bool| {
+        counts
+            .iter()
+            .find(|(d, _)| *d == downloaded)
+            .map_or(0, |(_, n)| i32::try_from(*n).unwrap_or(i32::MAX))
+    };
+    diesel::update(series::table.find(sid))
+        .set((
+            series::missing_count.eq(count(false)),
+            series::present_count.eq(count(true)),
+        ))
+        .execute(conn)
+        .map_err(StoreError::query(format!(
+            "storing the episode counts of series {key:?}"
+        )))?;
     Ok(())
+}
+
+/// Fills the sort name of rows written before it existed (once, after migrating).
+pub(crate) fn fill_sort_names(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    let rows: Vec<(i32, String)> = series::table
+        .filter(series::sort_name.eq(""))
+        .select((series::id, series::name))
+        .load(conn)
+        .map_err(StoreError::query("reading series without a sort name"))?;
+    for (id, name) in rows {
+        diesel::update(series::table.find(id))
+            .set(series::sort_name.eq(aniworld_core::series::sort_name(&name)))
+            .execute(conn)
+            .map_err(StoreError::query("storing the sort name of a series"))?;
+    }
+    Ok(())
+}
+
+/// One page of the library, filtered, sorted and paged by SQLite; only the page's series and
+/// their missing episodes are read.
+pub(crate) fn list_page(
+    conn: &mut SqliteConnection,
+    q: &SeriesQuery,
+) -> Result<(Vec<Serie>, usize), StoreError> {
+    let mut query = series::table.select(SeriesRow::as_select()).into_boxed();
+    query = match q.filter {
+        SeriesFilter::All => query,
+        SeriesFilter::MissingEpisodes => query.filter(series::missing_count.gt(0)),
+        SeriesFilter::NoEpisodes => query
+            .filter(series::missing_count.gt(0))
+            .filter(series::present_count.eq(0)),
+    };
+    query = match q.sort {
+        SeriesSort::Name => query.order((series::sort_name.asc(), series::key.asc())),
+        SeriesSort::Key => query.order(series::key.asc()),
+        SeriesSort::MissingEpisodes => query.order((
+            series::missing_count.desc(),
+            series::sort_name.asc(),
+            series::key.asc(),
+        )),
+    };
+    let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);
+    let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
+    let rows: Vec<SeriesRow> = query
+        .limit(limit)
+        .offset(offset)
+        .load(conn)
+        .map_err(StoreError::query("listing a page of series"))?;
+    with_missing(conn, rows)
+}
+
+/// Attaches to each row its missing episodes (one query for all of them) and its stored count
+/// of present ones; also gives the rows read.
+pub(crate) fn with_missing(
+    conn: &mut SqliteConnection,
+    rows: Vec<SeriesRow>,
+) -> Result<(Vec<Serie>, usize), StoreError> {
+    let mut read = rows.len();
+    let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let mut missing: HashMap<i32, Vec<(i32, i32)>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let eps: Vec<(i32, i32, i32)> = episodes::table
+            .filter(episodes::series_id.eq_any(chunk))
+            .filter(episodes::is_downloaded.eq(false))
+            .select((episodes::series_id, episodes::season, episodes::episode))
+            .load(conn)
+            .map_err(StoreError::query("loading the missing episodes of a page"))?;
+        read += eps.len();
+        for (sid, s, e) in eps {
+            missing.entry(sid).or_default().push((s, e));
+        }
+    }
+    let series = rows
+        .into_iter()
+        .map(|row| {
+            let mut summary = EpisodeSummary::default();
+            for (s, e) in missing.remove(&row.id).unwrap_or_default() {
+                summary.add(s, e, false, &row.key)?;
+            }
+            summary.present = u32::try_from(row.present_count).unwrap_or(0);
+            to_serie(row, summary)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((series, read))
 }
 
 /// The episodes of `key` in season/episode order.
@@ -350,7 +476,7 @@ pub(crate) fn mark_downloaded(
         .map_err(StoreError::query(format!(
             "marking episode {id} of series {key:?} downloaded"
         )))?;
-    Ok(())
+    refresh_counts(conn, sid, key)
 }
 
 /// Stores the error of a failed catalogue look-up.
@@ -394,7 +520,58 @@ pub(crate) fn update_meta(conn: &mut SqliteConnection, serie: &Serie) -> Result<
 
 impl SeriesRepo for Store {
     fn list_series(&self) -> Result<Vec<Serie>, RepoError> {
-        Ok(self.with_conn("listing series", list)?)
+        let (series, read) = self.with_conn("listing series", list)?;
+        self.count_rows(read);
+        Ok(series)
+    }
+
+    fn list_series_page(&self, query: &SeriesQuery) -> Result<Vec<Serie>, RepoError> {
+        let (series, read) = self.with_conn("listing a page of series", |c| list_page(c, query))?;
+        self.count_rows(read);
+        Ok(series)
+    }
+
+    fn series_after(&self, after: Option<&str>, limit: usize) -> Result<Vec<Serie>, RepoError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let (series, read) = self.with_conn("reading a page of series by key", |c| {
+            let mut q = series::table
+                .select(SeriesRow::as_select())
+                .order(series::key.asc())
+                .limit(limit)
+                .into_boxed();
+            if let Some(a) = after {
+                q = q.filter(series::key.gt(a));
+            }
+            let rows: Vec<SeriesRow> = q
+                .load(c)
+                .map_err(StoreError::query("reading a page of series by key"))?;
+            with_missing(c, rows)
+        })?;
+        self.count_rows(read);
+        Ok(series)
+    }
+
+    fn count_series(&self) -> Result<usize, RepoError> {
+        let n: i64 = self.with_conn("counting series", |c| {
+            series::table
+                .count()
+                .get_result(c)
+                .map_err(StoreError::query("counting series"))
+        })?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    fn first_series_of_site(&self, site: &str) -> Result<Option<Serie>, RepoError> {
+        Ok(self.with_conn("looking up a series of a site", |c| {
+            let row = series::table
+                .filter(series::site.eq(site))
+                .order(series::key.asc())
+                .select(SeriesRow::as_select())
+                .first(c)
+                .optional()
+                .map_err(StoreError::query(format!("looking up a series of {site}")))?;
+            load_one(c, row)
+        })?)
     }
 
     fn get_series(&self, key: &str) -> Result<Option<Serie>, RepoError> {
@@ -442,5 +619,55 @@ impl SeriesRepo for Store {
 
     fn update_series_meta(&self, serie: &Serie) -> Result<(), RepoError> {
         Ok(self.with_conn("updating series metadata", |c| update_meta(c, serie))?)
+    }
+
+    fn series_with_keys(&self, keys: &[String]) -> Result<Vec<Serie>, RepoError> {
+        let (series, read) =
+            self.with_conn("reading series by key", |c| rechecks::with_keys(c, keys))?;
+        self.count_rows(read);
+        Ok(series)
+    }
+
+    fn unscanned_series_after(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Serie>, RepoError> {
+        let (series, read) = self.with_conn("reading series never scanned", |c| {
+            rechecks::unscanned_after(c, after, limit)
+        })?;
+        self.count_rows(read);
+        Ok(series)
+    }
+
+    fn count_unscanned_series(&self) -> Result<usize, RepoError> {
+        Ok(self.with_conn("counting series never scanned", rechecks::count_unscanned)?)
+    }
+
+    fn count_series_by_site(&self) -> Result<BTreeMap<String, usize>, RepoError> {
+        Ok(self.with_conn("counting series per site", rechecks::count_by_site)?)
+    }
+
+    fn series_due(&self, q: &DueQuery) -> Result<Vec<Serie>, RepoError> {
+        let (series, read) =
+            self.with_conn("reading series due for a re-check", |c| rechecks::due(c, q))?;
+        self.count_rows(read);
+        Ok(series)
+    }
+
+    fn recheck_state(&self, key: &str) -> Result<RecheckState, RepoError> {
+        Ok(self.with_conn("reading a re-check state", |c| rechecks::state(c, key))?)
+    }
+
+    fn save_recheck_state(&self, key: &str, state: &RecheckState) -> Result<(), RepoError> {
+        Ok(self.with_conn("storing a re-check state", |c| {
+            rechecks::save_state(c, key, state, false)
+        })?)
+    }
+
+    fn record_unchanged(&self, key: &str, state: &RecheckState) -> Result<(), RepoError> {
+        Ok(self.with_conn("recording an unchanged series", |c| {
+            rechecks::save_state(c, key, state, true)
+        })?)
     }
 }

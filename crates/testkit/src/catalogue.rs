@@ -36,8 +36,19 @@
 //! (`form[action="/logout"]`, `a[href^="/user/"]`) only to requests sending that cookie, and
 //! episode pages answer the sign-in page (200) otherwise. `GET /login` always answers it.
 //!
+//! **Change signals.** `GET /neue-episoden` lists the episodes announced with
+//! [`FakeCatalogue::announce`] (or [`FakeCatalogue::release_episode`]), newest first, in each
+//! engine's shape (legacy: `div.newEpisodeList` rows of `<a href>`; v2: `tr` rows whose link is
+//! only in `onclick`), beside a box of series links (popular series) that a client must not
+//! take for new episodes; [`FakeCatalogue::new_episodes_gone`] makes it answer 404. With
+//! [`FakeCatalogue::send_validators`], series pages carry an `ETag` and a `Last-Modified` that
+//! change with the series, and a request whose `If-None-Match` (or `If-Modified-Since`) matches
+//! is answered 304 with no body ([`FakeCatalogue::not_modified_answers`]). A series is shown as
+//! ended (an end year) when it has a year, unless it is [`FakeSeries::ongoing`].
+//!
 //! **Other answers.** Unknown series: the engine's not-found page with 404. A series marked
-//! [`FakeSeries::unknown_layout`] answers every page with a 200 page of neither engine.
+//! [`FakeSeries::unknown_layout`] answers every page with a 200 page of neither engine; one
+//! marked [`FakeSeries::movies_page_missing`] links a movies page that answers 404.
 //! [`FakeCatalogue::override_series`] answers a series' pages with any response and
 //! [`FakeCatalogue::hold_series_pages`] holds series pages until a [`Gate`] opens.
 
@@ -182,6 +193,10 @@ pub struct FakeSeries {
     pub episode_links: BTreeMap<EpisodeId, Links>,
     /// Every page of the series is a page of neither engine (status 200).
     pub unknown_layout: bool,
+    /// The series page links its movies, but the movies page answers the not-found page (404).
+    pub movies_page_missing: bool,
+    /// Still running: the page shows no end year ("Heute" / "NA") instead of `year + 1`.
+    pub ongoing: bool,
 }
 
 impl FakeSeries {
@@ -201,7 +216,15 @@ impl FakeSeries {
             ],
             episode_links: BTreeMap::new(),
             unknown_layout: false,
+            movies_page_missing: false,
+            ongoing: false,
         }
+    }
+
+    /// Marks the series as still running (no end year on its page).
+    pub fn ongoing(mut self) -> Self {
+        self.ongoing = true;
+        self
     }
 
     /// Sets the first year.
@@ -231,6 +254,14 @@ impl FakeSeries {
     /// Makes every page of the series a page of neither engine.
     pub fn unknown_layout(mut self) -> Self {
         self.unknown_layout = true;
+        self
+    }
+
+    /// Keeps the `Filme` link on the series page (at least one movie is announced) but makes
+    /// the movies page answer the engine's not-found page with 404.
+    pub fn movies_page_missing(mut self) -> Self {
+        self.movies = self.movies.max(1);
+        self.movies_page_missing = true;
         self
     }
 
@@ -360,6 +391,11 @@ struct Inner {
     required_cookie: Option<String>,
     suggest_gone: bool,
     search_page_size: usize,
+    /// Announced new episodes, oldest first.
+    new_episodes: Vec<(String, EpisodeId)>,
+    new_episodes_gone: bool,
+    send_validators: bool,
+    not_modified: usize,
 }
 
 impl Inner {
@@ -395,6 +431,10 @@ impl Inner {
             required_cookie: None,
             suggest_gone: false,
             search_page_size: 2,
+            new_episodes: Vec::new(),
+            new_episodes_gone: false,
+            send_validators: false,
+            not_modified: 0,
         }
     }
 
@@ -635,6 +675,44 @@ impl FakeCatalogue {
     /// v2: hits per `/suche` page (default 2).
     pub fn search_page_size(&self, n: usize) {
         self.lock().search_page_size = n.max(1);
+    }
+
+    /// Lists episode `id` of `key` on `/neue-episoden` (newest first).
+    pub fn announce(&self, key: &str, id: EpisodeId) {
+        self.lock().new_episodes.push((key.to_string(), id));
+    }
+
+    /// Adds one episode to season `season` of `key` (creating the season) and announces it on
+    /// `/neue-episoden`; returns its id.
+    pub fn release_episode(&self, key: &str, season: u32) -> EpisodeId {
+        let mut g = self.lock();
+        let series = g.series.get_mut(key).expect("known series");
+        let count = series.seasons.entry(season).or_insert(0);
+        *count += 1;
+        let id = EpisodeId::new(season, *count);
+        g.new_episodes.push((key.to_string(), id));
+        id
+    }
+
+    /// When on, `/neue-episoden` answers the not-found page (404): no change signal.
+    pub fn new_episodes_gone(&self, on: bool) {
+        self.lock().new_episodes_gone = on;
+    }
+
+    /// When on, series pages carry `ETag` and `Last-Modified` and answer 304 to a matching
+    /// `If-None-Match` / `If-Modified-Since`.
+    pub fn send_validators(&self, on: bool) {
+        self.lock().send_validators = on;
+    }
+
+    /// Series page requests answered 304 Not Modified so far.
+    pub fn not_modified_answers(&self) -> usize {
+        self.lock().not_modified
+    }
+
+    /// Requests the fake has answered so far (every path, 301s included).
+    pub fn request_count(&self) -> usize {
+        self.server.requests().len()
     }
 }
 

@@ -6,13 +6,14 @@ use actix_web::{HttpResponse, web};
 use aniworld_core::naming::series_folder_name;
 use aniworld_core::ports::EpisodeRecord;
 use aniworld_core::{MissingEpisodes, Serie};
-use aniworld_library::AddedSeries;
+use aniworld_library::{AddedSeries, RescanMode};
 use aniworld_provider::catalogue::SearchHit;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::anime_service::{AnimeService, ListFilter, ListRequest, SortBy};
 use crate::blocking::blocking;
+use crate::body::Json;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -43,7 +44,10 @@ pub const DEFAULT_PER_PAGE: usize = 20;
         AddResponse,
         RescanResponse,
         AnimeDetail,
-        EpisodeEntry
+        EpisodeEntry,
+        SortName,
+        FilterName,
+        RescanModeName
     )),
     tags((name = "anime", description = "Library, catalogue search and scans"))
 )]
@@ -51,18 +55,20 @@ pub struct Doc;
 
 /// Registers the routes; the fixed paths come before `/api/anime/{anime_id}`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/anime/status", web::get().to(anime_status))
-        .route("/api/anime", web::get().to(list_anime))
-        .route("/api/anime/search", web::get().to(search_get))
-        .route("/api/anime/search", web::post().to(search_post))
-        .route("/api/anime/add", web::post().to(add_anime))
-        .route("/api/anime/rescan", web::post().to(rescan))
-        .route("/api/anime/{anime_id}", web::get().to(anime_detail))
-        .route(
-            "/api/anime/{anime_id}/episodes",
-            web::get().to(anime_episodes),
+    cfg.service(web::resource("/api/anime/status").route(web::get().to(anime_status)))
+        .service(web::resource("/api/anime").route(web::get().to(list_anime)))
+        .service(
+            web::resource("/api/anime/search")
+                .route(web::get().to(search_get))
+                .route(web::post().to(search_post)),
         )
-        .route("/api/anime/{anime_id}/poster", web::get().to(anime_poster));
+        .service(web::resource("/api/anime/add").route(web::post().to(add_anime)))
+        .service(web::resource("/api/anime/rescan").route(web::post().to(rescan)))
+        .service(web::resource("/api/anime/{anime_id}").route(web::get().to(anime_detail)))
+        .service(
+            web::resource("/api/anime/{anime_id}/episodes").route(web::get().to(anime_episodes)),
+        )
+        .service(web::resource("/api/anime/{anime_id}/poster").route(web::get().to(anime_poster)));
 }
 
 /// Answer of `GET /api/anime/status`.
@@ -131,15 +137,45 @@ impl AnimeSummary {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
     /// Page number, at least 1 (default 1).
-    #[param(value_type = Option<u32>, minimum = 1)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 4294967295_u64)]
     pub page: Option<String>,
     /// Series per page, 1 to 1000 (default 20).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     pub per_page: Option<String>,
     /// `title`, `id`, `name` or `missing_episodes` (most missing first).
+    #[param(value_type = Option<SortName>)]
     pub sort_by: Option<String>,
     /// `missing_episodes` (default), `no_episodes` or `all`.
+    #[param(value_type = Option<FilterName>)]
     pub filter: Option<String>,
+}
+
+/// A sort order of `GET /api/anime`.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // names the values in the OpenAPI document; the query carries a string
+pub enum SortName {
+    /// By name.
+    Title,
+    /// By database id.
+    Id,
+    /// By name.
+    Name,
+    /// Most missing episodes first.
+    MissingEpisodes,
+}
+
+/// A filter of `GET /api/anime`.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // names the values in the OpenAPI document; the query carries a string
+pub enum FilterName {
+    /// Series with missing episodes (the default).
+    MissingEpisodes,
+    /// Series with missing episodes and no episode file.
+    NoEpisodes,
+    /// Every series.
+    All,
 }
 
 /// Parses a positive integer query value within `1..=max`.
@@ -210,14 +246,16 @@ impl ListQuery {
 /// Query of `GET /api/anime/search`.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct SearchQuery {
-    /// Search term, 1 to 200 characters.
+    /// Search term, 1 to 200 characters, not blank.
+    #[param(min_length = 1, max_length = 200, pattern = r"\S")]
     pub query: String,
 }
 
 /// Body of `POST /api/anime/search`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SearchRequest {
-    /// Search term, 1 to 200 characters.
+    /// Search term, 1 to 200 characters, not blank.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub query: String,
 }
 
@@ -226,6 +264,7 @@ pub struct SearchRequest {
 pub struct AddRequest {
     /// Link to a series (or one of its seasons or episodes) on an enabled catalogue site, in any
     /// URL family (`/anime/stream/<key>`, `/anime/<key>`, `/serie/<key>`, `/serie/stream/<key>`).
+    #[schema(min_length = 1)]
     pub link: String,
     /// Display name, used when the catalogue page gives no title.
     pub name: Option<String>,
@@ -352,12 +391,11 @@ pub async fn list_anime(
 }
 
 fn summaries(service: &AnimeService, series: Vec<Serie>) -> Vec<AnimeSummary> {
+    let links = service.links_of(&series);
     series
         .into_iter()
-        .map(|s| {
-            let link = service.link_of(&s);
-            AnimeSummary::from_serie(s, link)
-        })
+        .zip(links)
+        .map(|(s, link)| AnimeSummary::from_serie(s, link))
         .collect()
 }
 
@@ -391,7 +429,7 @@ pub async fn search_get(
         (status = 503, description = "The catalogue is unreachable or blocks requests")))]
 pub async fn search_post(
     state: web::Data<AppState>,
-    body: web::Json<SearchRequest>,
+    body: Json<SearchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     search(state, body.into_inner().query).await
 }
@@ -407,7 +445,7 @@ pub async fn search_post(
         (status = 503, description = "No anime directory, or the catalogue is unreachable or blocks requests")))]
 pub async fn add_anime(
     state: web::Data<AppState>,
-    body: web::Json<AddRequest>,
+    body: Json<AddRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let AddRequest { link, name } = body.into_inner();
     let service = state.anime.clone();
@@ -419,14 +457,47 @@ pub async fn add_anime(
     Ok(HttpResponse::Ok().json(AddResponse::from(added)))
 }
 
-/// Starts a rescan of the whole library in the background.
+/// Query of `POST /api/anime/rescan`.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RescanQuery {
+    /// `full` (the default: every series is looked up) or `changed` (only what the catalogue's
+    /// change signals name, series never scanned or whose look-up failed, and due re-checks).
+    #[param(value_type = Option<RescanModeName>)]
+    pub mode: Option<String>,
+}
+
+/// A mode of `POST /api/anime/rescan`.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)] // names the values in the OpenAPI document; the query carries a string
+pub enum RescanModeName {
+    /// Every series.
+    Full,
+    /// Only what changed.
+    Changed,
+}
+
+/// Starts a rescan of the library in the background: every series, or with `mode=changed`
+/// only what changed. Progress and the outcome (with what was skipped and why) arrive as
+/// `scan_progress` and `scan_complete` WebSocket messages.
 #[utoipa::path(post, path = "/api/anime/rescan", tag = "anime", security(("bearer" = [])),
+    params(RescanQuery),
     responses((status = 200, body = RescanResponse),
         (status = 409, description = "A scan is already running; no second one was started"),
+        (status = 422, description = "Unknown mode; the field is named in details"),
         (status = 503, description = "No anime directory is configured or it is missing")))]
-pub async fn rescan(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn rescan(
+    state: web::Data<AppState>,
+    query: web::Query<RescanQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let mode = match query.mode.as_deref() {
+        None => RescanMode::Full,
+        Some(m) => RescanMode::parse(m).ok_or_else(|| {
+            ApiError::validation("mode", format!("{m:?} is not one of full, changed"))
+        })?,
+    };
     let service = state.anime.clone();
-    blocking(move || service.start_rescan()).await?;
+    blocking(move || service.start_rescan(mode)).await?;
     Ok(HttpResponse::Ok().json(RescanResponse {
         success: true,
         message: "Rescan started successfully",

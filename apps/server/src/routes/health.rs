@@ -34,10 +34,10 @@ pub struct Doc;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health", web::get().to(health))
-        .route("/health/detailed", web::get().to(health_detailed))
-        .route("/api/health", web::get().to(health))
-        .route("/api/health/detailed", web::get().to(health_detailed));
+    cfg.service(web::resource("/health").route(web::get().to(health)))
+        .service(web::resource("/health/detailed").route(web::get().to(health_detailed)))
+        .service(web::resource("/api/health").route(web::get().to(health)))
+        .service(web::resource("/api/health/detailed").route(web::get().to(health_detailed)));
 }
 
 /// `GET /health`.
@@ -78,8 +78,9 @@ pub struct Dependencies {
     pub filesystem: FilesystemHealth,
     /// Machine figures.
     pub system: SystemSnapshot,
-    /// Per hoster (by the catalogue's name), how extraction attempts of the last 24 hours went;
-    /// only hosters tried since the start appear. Informational: never makes the service degraded.
+    /// Per hoster (by the catalogue's name), how extraction attempts of the last 24 hours went
+    /// (kept in the database, so a restart keeps them) and whether the hoster is degraded.
+    /// Informational: never makes the service degraded.
     pub hosters: BTreeMap<String, HosterHealthEntry>,
 }
 
@@ -109,6 +110,13 @@ pub struct HosterHealthEntry {
     pub last_error: Option<String>,
     /// When the hoster was last tried, RFC 3339 with milliseconds.
     pub last_attempt: Option<String>,
+    /// `healthy`, or `degraded` while the hoster is in its cool-down after failing its last
+    /// attempts (it is then tried last).
+    pub status: &'static str,
+    /// Failed extractions since the last success.
+    pub consecutive_failures: u32,
+    /// The end of the cool-down while degraded, RFC 3339; else null.
+    pub degraded_until: Option<String>,
 }
 
 /// The resolver's hoster health as the response shows it.
@@ -125,6 +133,15 @@ fn hoster_entries(state: &AppState) -> BTreeMap<String, HosterHealthEntry> {
                 last_attempt: h
                     .last_attempt
                     .map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true)),
+                status: if h.degraded_until.is_some() {
+                    "degraded"
+                } else {
+                    "healthy"
+                },
+                consecutive_failures: h.consecutive_failures,
+                degraded_until: h
+                    .degraded_until
+                    .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
             };
             (name, entry)
         })

@@ -6,6 +6,7 @@ use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::blocking::blocking;
+use crate::body::Json;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -14,6 +15,8 @@ use crate::state::AppState;
 #[openapi(
     paths(get_scheduler_config, update_scheduler_config, trigger_rescan),
     components(schemas(
+        SchedulerUpdate,
+        Weekday,
         SchedulerEnvelope,
         SchedulerConfigBody,
         SchedulerStatusBody,
@@ -24,15 +27,12 @@ pub struct Doc;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/scheduler/config", web::get().to(get_scheduler_config))
-        .route(
-            "/api/scheduler/config",
-            web::post().to(update_scheduler_config),
-        )
-        .route(
-            "/api/scheduler/trigger-rescan",
-            web::post().to(trigger_rescan),
-        );
+    cfg.service(
+        web::resource("/api/scheduler/config")
+            .route(web::get().to(get_scheduler_config))
+            .route(web::post().to(update_scheduler_config)),
+    )
+    .service(web::resource("/api/scheduler/trigger-rescan").route(web::post().to(trigger_rescan)));
 }
 
 /// The scheduler settings (`scheduler` of config.json).
@@ -50,6 +50,49 @@ pub struct SchedulerConfigBody {
     pub auto_download_after_rescan: bool,
     /// IANA time zone of `schedule_time`; null for the server's local time.
     pub timezone: Option<String>,
+}
+
+/// Body of `POST /api/scheduler/config`: any of the settings; fields not sent keep their values,
+/// other keys are refused.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // documents the body; the handler merges the JSON object as sent
+pub struct SchedulerUpdate {
+    /// Whether scheduled rescans run.
+    enabled: Option<bool>,
+    /// Minutes between rescans when `schedule_time` is null.
+    #[schema(minimum = 1)]
+    interval_minutes: Option<u32>,
+    /// Daily time `HH:MM` (00:00 to 23:59) in `timezone`; null for interval mode.
+    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    schedule_time: Option<String>,
+    /// Days on which `schedule_time` fires.
+    schedule_days: Option<Vec<Weekday>>,
+    /// Queue every missing episode after a rescan and start the queue.
+    auto_download_after_rescan: Option<bool>,
+    /// IANA time zone of `schedule_time` (e.g. `Europe/Berlin`); null for the server's local time.
+    timezone: Option<String>,
+}
+
+/// A day of `schedule_days`.
+#[derive(ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)] // names the values in the OpenAPI document
+pub enum Weekday {
+    /// Monday.
+    Mon,
+    /// Tuesday.
+    Tue,
+    /// Wednesday.
+    Wed,
+    /// Thursday.
+    Thu,
+    /// Friday.
+    Fri,
+    /// Saturday.
+    Sat,
+    /// Sunday.
+    Sun,
 }
 
 /// The runtime status of the scheduler.
@@ -101,13 +144,13 @@ pub async fn get_scheduler_config(state: web::Data<AppState>) -> Result<HttpResp
 /// Changes the scheduler settings; fields not sent keep their values. Saved to config.json and
 /// applied at once.
 #[utoipa::path(post, path = "/api/scheduler/config", tag = "scheduler", security(("bearer" = [])),
-    request_body(content = Object, description = "Any of enabled, interval_minutes, schedule_time, schedule_days, auto_download_after_rescan, timezone"),
+    request_body = SchedulerUpdate,
     responses((status = 200, body = SchedulerEnvelope),
         (status = 400, description = "Malformed JSON"),
         (status = 422, description = "A bad schedule_time, an unknown day, interval_minutes below 1 or an unknown time zone; the field is named in details")))]
 pub async fn update_scheduler_config(
     state: web::Data<AppState>,
-    body: web::Json<Value>,
+    body: Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let scheduler = state.scheduler.clone();
     let view = blocking(move || scheduler.update(&body)).await?;

@@ -9,7 +9,7 @@ use crate::events::Audience;
 pub const DOWNLOADS_ROOM: &str = "downloads";
 
 /// Every message type the server sends or understands (for `GET /ws/status`).
-pub const MESSAGE_TYPES: [&str; 17] = [
+pub const MESSAGE_TYPES: [&str; 18] = [
     "connected",
     "ping",
     "pong",
@@ -26,6 +26,7 @@ pub const MESSAGE_TYPES: [&str; 17] = [
     "scan_complete",
     "system_info",
     "site_status",
+    "hoster_degraded",
     "error",
 ];
 

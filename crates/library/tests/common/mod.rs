@@ -99,6 +99,10 @@ pub struct MemRepo {
     pub series: Mutex<BTreeMap<String, Serie>>,
     pub episodes: Mutex<HashMap<String, Vec<EpisodeRecord>>>,
     pub next_id: AtomicUsize,
+    /// Calls of `list_series` (the whole library at once).
+    pub whole_reads: AtomicUsize,
+    /// The most series one `series_after` call returned.
+    pub largest_page: AtomicUsize,
 }
 
 impl MemRepo {
@@ -134,7 +138,25 @@ impl MemRepo {
 
 impl SeriesRepo for MemRepo {
     fn list_series(&self) -> Result<Vec<Serie>, RepoError> {
+        self.whole_reads.fetch_add(1, Ordering::SeqCst);
         Ok(self.series.lock().unwrap().values().cloned().collect())
+    }
+    fn series_after(&self, after: Option<&str>, limit: usize) -> Result<Vec<Serie>, RepoError> {
+        // The map is ordered by key, as a store's key index is.
+        let page: Vec<Serie> = self
+            .series
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|s| after.is_none_or(|a| s.key.as_str() > a))
+            .take(limit)
+            .cloned()
+            .collect();
+        self.largest_page.fetch_max(page.len(), Ordering::SeqCst);
+        Ok(page)
+    }
+    fn count_series(&self) -> Result<usize, RepoError> {
+        Ok(self.series.lock().unwrap().len())
     }
     fn get_series(&self, key: &str) -> Result<Option<Serie>, RepoError> {
         Ok(self.series.lock().unwrap().get(key).cloned())

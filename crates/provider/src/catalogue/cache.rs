@@ -10,6 +10,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use aniworld_core::ports::PageValidators;
+
 use crate::HosterLink;
 
 use super::season_page::EpisodeEntry;
@@ -18,8 +20,9 @@ use super::series_page::SeriesPage;
 /// A cached, parsed page.
 #[derive(Debug, Clone)]
 pub enum Cached {
-    /// A series page and the URL it was served from (after the site's redirects).
-    Series(Box<SeriesPage>, String),
+    /// A series page, the URL it was served from (after the site's redirects) and the
+    /// validators it came with.
+    Series(Box<SeriesPage>, String, PageValidators),
     /// A season or movies page.
     Season(Vec<EpisodeEntry>),
     /// An episode page's hoster links.

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use aniworld_core::EpisodeId;
 use aniworld_core::config::ProviderConfig;
-use aniworld_core::ports::{CatalogueSeries, EpisodeSource, SourceError};
+use aniworld_core::ports::{
+    CatalogueSeries, ChangeSignal, EpisodeSource, Lookup, PageValidators, SourceError,
+};
 use aniworld_core::series::{library_id, split_library_id};
 use chrono::Utc;
 
@@ -155,6 +157,9 @@ impl Catalogues {
     pub fn link_of(&self, id: &str, stored: Option<&str>) -> Option<String> {
         let (catalogue, slug) = self.for_id(id).ok()?;
         let canonical = catalogue.series_url(slug);
+        if stored.is_none_or(|s| s == canonical) {
+            return Some(canonical);
+        }
         let moved = stored.and_then(|s| url::Url::parse(s).ok()).filter(|s| {
             super::links::slug_of_path(s.path()).is_some_and(|k| k.eq_ignore_ascii_case(slug))
         });
@@ -207,6 +212,46 @@ impl EpisodeSource for Catalogues {
     fn series(&self, id: &str) -> Result<CatalogueSeries, SourceError> {
         let (catalogue, slug) = self.for_id(id).map_err(SourceError::from)?;
         catalogue.catalogue_series(slug).map_err(SourceError::from)
+    }
+
+    fn series_if_changed(
+        &self,
+        id: &str,
+        validators: &PageValidators,
+    ) -> Result<Lookup, SourceError> {
+        let (catalogue, slug) = self.for_id(id).map_err(SourceError::from)?;
+        catalogue.series_if_changed(slug, validators)
+    }
+
+    /// One request per enabled site: its list of new episodes.
+    fn change_signal(&self) -> ChangeSignal {
+        let mut signal = ChangeSignal::default();
+        for c in &self.sites {
+            add_signal(&mut signal, c);
+        }
+        signal
+    }
+}
+
+/// Reads the list of new episodes of one site into `signal` (its series as library ids), or
+/// records why the site gives no signal this time.
+pub(super) fn add_signal(signal: &mut ChangeSignal, catalogue: &Catalogue) {
+    let site = catalogue.site();
+    match catalogue.recent_series() {
+        Ok(slugs) => {
+            log::info!(
+                "{site}: the list of new episodes names {} series",
+                slugs.len()
+            );
+            signal.sites.insert(site.to_string(), slugs.len());
+            signal
+                .changed
+                .extend(slugs.iter().map(|slug| library_id(site, slug)));
+        }
+        Err(e) => {
+            log::info!("{site}: no change signal this time ({e}); re-checks only");
+            signal.unavailable.insert(site.to_string(), e.to_string());
+        }
     }
 }
 

@@ -3,6 +3,8 @@
 
 use std::time::Instant;
 
+use aniworld_core::redact::redact;
+
 use super::{HttpClient, Method, Page, Request, challenge};
 use crate::error::ProviderError;
 
@@ -19,7 +21,7 @@ impl HttpClient {
         };
         log::info!(
             "{} answered with a challenge ({what}); asking FlareSolverr",
-            req.url
+            redact(req.url)
         );
         let plain_get = req.method == Method::Get && req.follow_redirects;
         // A plain GET takes the solved page itself; other requests solve the site root to earn
@@ -68,7 +70,7 @@ impl HttpClient {
     /// Builds a `Blocked` error and starts the cool-down of the host.
     fn block(&self, origin: &str, url: &str, what: &str, solver: bool) -> ProviderError {
         let reason = format!("{what}; {}", challenge::advice(solver));
-        log::warn!("{url}: blocked: {reason}");
+        log::warn!("{}: blocked: {reason}", redact(url));
         if !self.opts.block_cooldown.is_zero() {
             let until = Instant::now() + self.opts.block_cooldown;
             let mut b = self.blocked_until.lock().unwrap_or_else(|e| e.into_inner());

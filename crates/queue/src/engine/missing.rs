@@ -2,7 +2,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use aniworld_core::series::{SeriesFilter, SeriesQuery, SeriesSort};
 use aniworld_core::{DownloadItem, DownloadStatus, EpisodeId, EpisodeRef, Priority};
+
+/// Series read from the repository at a time.
+const PAGE: usize = 200;
 
 use super::{QueueEngine, QueueError};
 
@@ -30,36 +34,51 @@ impl QueueEngine {
         };
         let repo = &self.inner.deps.series;
         let mut added = Vec::new();
-        for serie in repo.list_series()? {
-            let wanted: Vec<EpisodeId> = serie
-                .missing
-                .ids()
-                .into_iter()
-                .filter(|id| !held.contains(&(serie.key.clone(), *id)))
-                .collect();
-            if wanted.is_empty() {
-                continue;
-            }
-            let titles: HashMap<EpisodeId, String> = repo
-                .list_episodes(&serie.key)?
-                .into_iter()
-                .filter_map(|e| e.title_de.or(e.title_en).map(|t| (e.id, t)))
-                .collect();
-            let episodes = wanted
-                .into_iter()
-                .map(|id| EpisodeRef {
-                    season: id.season,
-                    episode: id.episode,
-                    title: titles.get(&id).cloned(),
-                })
-                .collect();
-            match self.add(&serie.key, &serie.folder, &serie.name, episodes, priority) {
-                Ok(outcome) => added.extend(outcome.added),
-                // One series with an unusable folder name must not stop the others.
-                Err(e @ QueueError::Validation { .. }) => {
-                    log::warn!("missing episodes of {} not queued: {e}", serie.key);
+        // The library is read a page at a time: only series with missing episodes, by name.
+        let mut page = SeriesQuery {
+            filter: SeriesFilter::MissingEpisodes,
+            sort: SeriesSort::Name,
+            offset: 0,
+            limit: PAGE,
+        };
+        loop {
+            let series = repo.list_series_page(&page)?;
+            let last_page = series.len() < PAGE;
+            page.offset += series.len();
+            for serie in series {
+                let wanted: Vec<EpisodeId> = serie
+                    .missing
+                    .ids()
+                    .into_iter()
+                    .filter(|id| !held.contains(&(serie.key.clone(), *id)))
+                    .collect();
+                if wanted.is_empty() {
+                    continue;
                 }
-                Err(e) => return Err(e),
+                let titles: HashMap<EpisodeId, String> = repo
+                    .list_episodes(&serie.key)?
+                    .into_iter()
+                    .filter_map(|e| e.title_de.or(e.title_en).map(|t| (e.id, t)))
+                    .collect();
+                let episodes = wanted
+                    .into_iter()
+                    .map(|id| EpisodeRef {
+                        season: id.season,
+                        episode: id.episode,
+                        title: titles.get(&id).cloned(),
+                    })
+                    .collect();
+                match self.add(&serie.key, &serie.folder, &serie.name, episodes, priority) {
+                    Ok(outcome) => added.extend(outcome.added),
+                    // One series with an unusable folder name must not stop the others.
+                    Err(e @ QueueError::Validation { .. }) => {
+                        log::warn!("missing episodes of {} not queued: {e}", serie.key);
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if last_page {
+                break;
             }
         }
         if !added.is_empty() {

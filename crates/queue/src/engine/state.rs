@@ -3,6 +3,7 @@
 //! a [`State`] behind its mutex and persists every change before it lands in it.
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 
 use aniworld_core::ports::CancelToken;
 use aniworld_core::{DownloadItem, DownloadStatus, EpisodeId, ItemId};
@@ -31,6 +32,9 @@ pub(crate) struct State {
     pub active: HashMap<ItemId, ActiveJob>,
     /// The position the next added item gets.
     pub next_position: i64,
+    /// A new library folder that waits until no download runs (see
+    /// [`super::QueueEngine::set_config`]); no download starts meanwhile.
+    pub next_anime_dir: Option<Option<PathBuf>>,
 }
 
 /// A running download.
@@ -54,6 +58,21 @@ impl State {
             items: items.into_iter().map(|i| (i.id, i)).collect(),
             active: HashMap::new(),
             next_position,
+            next_anime_dir: None,
+        }
+    }
+
+    /// Puts a waiting library folder in force once no download runs; returns whether it did.
+    pub fn apply_waiting_folder(&mut self) -> bool {
+        if !self.active.is_empty() {
+            return false;
+        }
+        match self.next_anime_dir.take() {
+            Some(dir) => {
+                self.cfg.anime_dir = dir;
+                true
+            }
+            None => false,
         }
     }
 

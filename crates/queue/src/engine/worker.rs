@@ -24,8 +24,14 @@ use super::state::{ActiveJob, MIB, State};
 use super::types::{EngineConfig, QueueEvent};
 
 /// What a download leaves beside its final file while it runs: the data, the HLS resume
-/// state and the remux output.
-const PARTIAL_SUFFIXES: [&str; 3] = [".part", ".part.state", ".remux.part"];
+/// state, the remux output and a separate audio rendition with its resume state.
+const PARTIAL_SUFFIXES: [&str; 5] = [
+    ".part",
+    ".part.state",
+    ".remux.part",
+    ".audio.part",
+    ".audio.part.state",
+];
 
 /// Longest a worker sleeps without looking at the queue again.
 const MAX_IDLE: Duration = Duration::from_secs(5);
@@ -79,8 +85,11 @@ fn next_job(inner: &Inner) -> Option<Job> {
             return None;
         }
         let now = Utc::now();
-        let can_take =
-            st.running && st.cfg.anime_dir.is_some() && st.active.len() < st.max_concurrent();
+        st.apply_waiting_folder();
+        let can_take = st.running
+            && st.cfg.anime_dir.is_some()
+            && st.next_anime_dir.is_none()
+            && st.active.len() < st.max_concurrent();
         let mut idle = MAX_IDLE;
         if let Some(id) = can_take.then(|| st.next_due(now)).flatten() {
             let mut item = st.items[&id].clone();
@@ -234,6 +243,9 @@ fn finish(inner: &Inner, job: &Job, result: Result<Done, Failure>) {
     let id = job.item.id;
     let mut st = inner.lock();
     st.active.remove(&id);
+    if st.apply_waiting_folder() {
+        log::info!("running downloads done; the new anime folder is in force");
+    }
     inner.wake.notify_all();
     let Some(current) = st.items.get(&id).cloned() else {
         drop(st);

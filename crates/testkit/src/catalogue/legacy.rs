@@ -161,6 +161,9 @@ pub(super) fn series_page(ctx: &PageCtx, s: &FakeSeries) -> String {
     let key = &s.key;
     let base = ctx.series_path(key);
     let years = match s.year {
+        Some(y) if s.ongoing => format!(
+            r#"<small> (<span itemprop="startDate"><a href="/animes/jahr/{y}">{y}</a></span> - <span itemprop="endDate"><a href="/animes/jahr/heute">Heute</a></span>) </small>"#
+        ),
         Some(y) => format!(
             r#"<small> (<span itemprop="startDate"><a href="/animes/jahr/{y}">{y}</a></span> - <span itemprop="endDate"><a href="/animes/jahr/{e}">{e}</a></span>) </small>"#,
             e = y + 1
@@ -379,4 +382,54 @@ pub(super) fn episode_page(
         desc = esc(&s.description),
     );
     chrome(ctx, &s.title, &main)
+}
+
+/// `/neue-episoden`: the list of new episodes, newest first (`div.newEpisodeList` rows of
+/// episode links), beside a box of popular series whose links are series links only.
+pub(super) fn new_episodes_page(
+    ctx: &PageCtx,
+    entries: &[(&FakeSeries, EpisodeId)],
+    popular: &[&FakeSeries],
+) -> String {
+    let mut rows = String::new();
+    for (s, id) in entries {
+        rows.push_str(&format!(
+            r#"            <div class="row">
+                <a href="{path}">
+                    <strong>{title}</strong>
+                    <span class="listTag bigListTag blue2">S{season:02} E{episode:02}</span>
+                    <span class="elementFloatRight">07.12.2026</span>
+                </a>
+            </div>
+"#,
+            path = ctx.episode_path(&s.key, *id),
+            title = esc(&s.title),
+            season = id.season,
+            episode = id.episode,
+        ));
+    }
+    let popular: String = popular
+        .iter()
+        .map(|s| {
+            format!(
+                "                <li><a href=\"{}\">{}</a></li>\n",
+                ctx.series_path(&s.key),
+                esc(&s.title)
+            )
+        })
+        .collect();
+    chrome(
+        ctx,
+        "Neue Episoden",
+        &format!(
+            r#"    <section class="container">
+        <h2>Neue Episoden</h2>
+        <div class="newEpisodeList">
+{rows}        </div>
+        <aside class="popularBox"><h3>Beliebt</h3><ul>
+{popular}        </ul></aside>
+    </section>
+"#
+        ),
+    )
 }

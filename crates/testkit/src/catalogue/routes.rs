@@ -97,6 +97,10 @@ pub(super) fn dispatch(inner: &Arc<Mutex<Inner>>, req: &RecordedRequest) -> Fake
             let g = inner.lock().unwrap_or_else(|e| e.into_inner());
             return login_page(&page_ctx(&g, req));
         }
+        ("GET", "/neue-episoden") => {
+            let g = inner.lock().unwrap_or_else(|e| e.into_inner());
+            return new_episodes(&g, req);
+        }
         (_, "/r") if site.engine == Engine::V2 => return play(inner, req),
         (_, p) if p.starts_with("/redirect/") && site.engine == Engine::Legacy => {
             return play(inner, req);
@@ -177,14 +181,35 @@ fn series_pages(inner: &Arc<Mutex<Inner>>, req: &RecordedRequest, rest: &str) ->
     }
     let engine = ctx.site.engine;
     match kind {
+        PageKind::Series if g.send_validators => {
+            let (etag, last_modified) = validators(&series, engine);
+            let unchanged = match req.header("if-none-match") {
+                Some(sent) => sent.split(',').any(|t| t.trim() == etag),
+                None => req.header("if-modified-since") == Some(last_modified.as_str()),
+            };
+            if unchanged {
+                g.not_modified += 1;
+                return FakeResponse::status(304)
+                    .header("ETag", &etag)
+                    .header("Last-Modified", &last_modified);
+            }
+            FakeResponse::html(match engine {
+                Engine::Legacy => legacy::series_page(&ctx, &series),
+                Engine::V2 => v2::series_page(&ctx, &series),
+            })
+            .header("ETag", &etag)
+            .header("Last-Modified", &last_modified)
+        }
         PageKind::Series => FakeResponse::html(match engine {
             Engine::Legacy => legacy::series_page(&ctx, &series),
             Engine::V2 => v2::series_page(&ctx, &series),
         }),
-        PageKind::Season(0) if series.movies > 0 => FakeResponse::html(match engine {
-            Engine::Legacy => legacy::season_page(&ctx, &series, 0, series.movies),
-            Engine::V2 => v2::season_page(&ctx, &series, 0, series.movies),
-        }),
+        PageKind::Season(0) if series.movies > 0 && !series.movies_page_missing => {
+            FakeResponse::html(match engine {
+                Engine::Legacy => legacy::season_page(&ctx, &series, 0, series.movies),
+                Engine::V2 => v2::season_page(&ctx, &series, 0, series.movies),
+            })
+        }
         PageKind::Season(n) if n > 0 && series.seasons.contains_key(&n) => {
             let eps = series.seasons[&n];
             FakeResponse::html(match engine {
@@ -224,6 +249,77 @@ fn series_pages(inner: &Arc<Mutex<Inner>>, req: &RecordedRequest, rest: &str) ->
         }
         _ => not_found(&ctx),
     }
+}
+
+/// The `ETag` and `Last-Modified` of a series page: both change whenever the series does.
+fn validators(series: &super::FakeSeries, engine: Engine) -> (String, String) {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{engine:?} {series:?}").hash(&mut h);
+    let hash = h.finish();
+    let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    // A valid HTTP date that moves with the hash: day `n` of 2025 at a second of that day.
+    let n = hash % 365;
+    let (month, day) = month_day(n as u32);
+    let last_modified = format!(
+        "{}, {day:02} {month} 2025 {:02}:{:02}:{:02} GMT",
+        days[((n + 2) % 7) as usize],
+        (hash >> 16) % 24,
+        (hash >> 24) % 60,
+        (hash >> 32) % 60,
+    );
+    (format!("\"{hash:016x}\""), last_modified)
+}
+
+/// Month name and day of month of day `n` (0-based) of 2025.
+fn month_day(mut n: u32) -> (&'static str, u32) {
+    const MONTHS: [(&str, u32); 12] = [
+        ("Jan", 31),
+        ("Feb", 28),
+        ("Mar", 31),
+        ("Apr", 30),
+        ("May", 31),
+        ("Jun", 30),
+        ("Jul", 31),
+        ("Aug", 31),
+        ("Sep", 30),
+        ("Oct", 31),
+        ("Nov", 30),
+        ("Dec", 31),
+    ];
+    for (name, len) in MONTHS {
+        if n < len {
+            return (name, n + 1);
+        }
+        n -= len;
+    }
+    ("Dec", 31)
+}
+
+/// `/neue-episoden`: the announced episodes of known series, newest first, with up to three
+/// other series as "popular" series links; 404 when switched off.
+fn new_episodes(g: &Inner, req: &RecordedRequest) -> FakeResponse {
+    let ctx = page_ctx(g, req);
+    if g.new_episodes_gone {
+        return not_found(&ctx);
+    }
+    let entries: Vec<(&super::FakeSeries, EpisodeId)> = g
+        .new_episodes
+        .iter()
+        .rev()
+        .filter_map(|(key, id)| g.series.get(key).map(|s| (s, *id)))
+        .take(100)
+        .collect();
+    let popular: Vec<&super::FakeSeries> = g
+        .series
+        .values()
+        .filter(|s| !entries.iter().any(|(e, _)| e.key == s.key))
+        .take(3)
+        .collect();
+    FakeResponse::html(match ctx.site.engine {
+        Engine::Legacy => legacy::new_episodes_page(&ctx, &entries, &popular),
+        Engine::V2 => v2::new_episodes_page(&ctx, &entries, &popular),
+    })
 }
 
 /// A play-link request (`/redirect/<id>` or `/r?t=<token>`).

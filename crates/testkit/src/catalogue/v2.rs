@@ -297,6 +297,9 @@ fn breadcrumb(ctx: &PageCtx, s: &FakeSeries) -> String {
 pub(super) fn series_page(ctx: &PageCtx, s: &FakeSeries) -> String {
     let key = &s.key;
     let years = match s.year {
+        Some(y) if s.ongoing => {
+            format!(r#"<a href="/jahr/{y}" class="link-light">{y}</a> - <span>NA</span> &bull; "#)
+        }
         Some(y) => format!(
             r#"<a href="/jahr/{y}" class="link-light">{y}</a> - <a href="/jahr/{e}" class="link-light">{e}</a> &bull; "#,
             e = y + 1
@@ -689,4 +692,54 @@ pub(super) fn search_page(
         term = esc(term),
     );
     chrome(ctx, &format!("Suche: {term}"), &main)
+}
+
+/// `/neue-episoden`: the new episodes as table rows whose link is only in `onclick` (like the
+/// season tables), newest first, beside cards of popular series (series links only).
+pub(super) fn new_episodes_page(
+    ctx: &PageCtx,
+    entries: &[(&FakeSeries, EpisodeId)],
+    popular: &[&FakeSeries],
+) -> String {
+    let mut rows = String::new();
+    for (s, id) in entries {
+        rows.push_str(&format!(
+            r#"                <tr class="episode-row" onclick="window.location='{target}'" role="link" tabindex="0">
+                    <td class="text-body-secondary small">07.12.2026</td>
+                    <td><strong class="d-block text-truncate">{title}</strong> <span class="badge text-bg-secondary">S{season:02}E{episode:02}</span></td>
+                </tr>
+"#,
+            target = ctx.episode_path(&s.key, *id),
+            title = esc(&s.title),
+            season = id.season,
+            episode = id.episode,
+        ));
+    }
+    let cards: String = popular
+        .iter()
+        .map(|s| {
+            format!(
+                r#"            <div class="card"><a class="show-cover" href="{}"><h6 class="show-title">{}</h6></a></div>
+"#,
+                ctx.series_path(&s.key),
+                esc(&s.title)
+            )
+        })
+        .collect();
+    chrome(
+        ctx,
+        "Neue Episoden",
+        &format!(
+            r#"    <section class="container-fluid my-3">
+        <h1 class="h3">Neue Episoden</h1>
+        <table class="table table-hover align-middle mb-0 latest-episodes">
+            <tbody>
+{rows}            </tbody>
+        </table>
+        <div class="popular-shows d-flex gap-2">
+{cards}        </div>
+    </section>
+"#
+        ),
+    )
 }

@@ -326,54 +326,46 @@ impl Catalogue {
             ProviderError::Http { status, .. } => matches!(status, 400 | 404 | 405 | 410 | 419),
             _ => false,
         };
-        let ajax_headers = |referer: &str| {
-            [
-                ("X-Requested-With", "XMLHttpRequest".to_string()),
-                ("Accept", ACCEPT_JSON.to_string()),
-                ("Origin", origin.clone()),
-                ("Referer", referer.to_string()),
-            ]
+        let referer = match method {
+            SearchMethod::Suggest | SearchMethod::Results => {
+                self.urls.at(&format!("/suche?term={encoded}"))
+            }
+            SearchMethod::AjaxSearch | SearchMethod::SeriesSearch => {
+                self.urls.at(&format!("/search?q={encoded}"))
+            }
         };
-        let as_refs = |h: &[(&'static str, String)]| -> Vec<(&'static str, String)> { h.to_vec() };
+        // What the site's own scripts send with their AJAX requests.
+        let ajax = [
+            ("X-Requested-With", "XMLHttpRequest"),
+            ("Accept", ACCEPT_JSON),
+            ("Origin", origin.as_str()),
+            ("Referer", referer.as_str()),
+        ];
         let answer = match method {
-            SearchMethod::AjaxSearch => {
-                let referer = self.urls.at(&format!("/search?q={encoded}"));
-                let headers = as_refs(&ajax_headers(&referer));
-                let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                self.http
-                    .post_form(&self.urls.at("/ajax/search"), &[("keyword", q)], &h)
-                    .map(|p| {
-                        parse_json_array(&p.body).map(|items| parse_ajax_search(&items, &self.urls))
-                    })
-            }
-            SearchMethod::SeriesSearch => {
-                let referer = self.urls.at(&format!("/search?q={encoded}"));
-                let headers = as_refs(&ajax_headers(&referer));
-                let h: Vec<(&str, &str)> =
-                    headers[..2].iter().map(|(k, v)| (*k, v.as_str())).collect();
-                self.http
-                    .get(
-                        &self
-                            .urls
-                            .at(&format!("/ajax/seriesSearch?keyword={encoded}")),
-                        &h,
-                    )
-                    .map(|p| {
-                        parse_json_array(&p.body)
-                            .map(|items| parse_series_search(&items, &self.urls))
-                    })
-            }
-            SearchMethod::Suggest => {
-                let referer = self.urls.at(&format!("/suche?term={encoded}"));
-                let headers = as_refs(&ajax_headers(&referer));
-                let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                self.http
-                    .get(
-                        &self.urls.at(&format!("/api/search/suggest?term={encoded}")),
-                        &h,
-                    )
-                    .map(|p| v2::parse_suggest(&p.body, &self.urls))
-            }
+            SearchMethod::AjaxSearch => self
+                .http
+                .post_form(&self.urls.at("/ajax/search"), &[("keyword", q)], &ajax)
+                .map(|p| {
+                    parse_json_array(&p.body).map(|items| parse_ajax_search(&items, &self.urls))
+                }),
+            SearchMethod::SeriesSearch => self
+                .http
+                .get(
+                    &self
+                        .urls
+                        .at(&format!("/ajax/seriesSearch?keyword={encoded}")),
+                    &ajax[..2],
+                )
+                .map(|p| {
+                    parse_json_array(&p.body).map(|items| parse_series_search(&items, &self.urls))
+                }),
+            SearchMethod::Suggest => self
+                .http
+                .get(
+                    &self.urls.at(&format!("/api/search/suggest?term={encoded}")),
+                    &ajax,
+                )
+                .map(|p| v2::parse_suggest(&p.body, &self.urls)),
             SearchMethod::Results => return self.search_results_pages(&encoded),
         };
         match answer {

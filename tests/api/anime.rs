@@ -1,12 +1,13 @@
 //! The anime endpoints (api.md section 3) against a fake catalogue on 127.0.0.1 and a seeded
 //! library folder: search, add, list (filter, sort, pages), detail, rescan, and the 4xx answers.
 
+use aniworld_metadata::matching::normalize_title;
+use aniworld_testkit::catalogue::{CHALLENGE_PAGE, FakeSeries};
+use aniworld_testkit::tmdb::{FakeTmdb, Show};
 use aniworld_testkit::{FakeResponse, FakeServer};
 use serde_json::{Value, json};
 
 use crate::anime_support::{World, configure, ids, standard_catalogue, world, world_with};
-use crate::fakes::catalogue::{CHALLENGE_PAGE, FakeSeries};
-use crate::fakes::tmdb::{FakeTmdb, Show};
 use crate::helpers::spawn_app_with;
 use crate::ws_support::WsClient;
 
@@ -550,7 +551,10 @@ async fn without_an_anime_directory_the_library_answers_503() {
 
 #[actix_web::test]
 async fn an_added_series_gets_its_tvshow_nfo_with_auto_create() {
-    let tmdb = FakeTmdb::start(vec![Show::new(1, "Attack on Titan", "2013-04-07")]);
+    let tmdb = FakeTmdb::start(
+        vec![Show::new(1, "Attack on Titan", "2013-04-07")],
+        normalize_title,
+    );
     let mut nfo = tmdb.nfo_config();
     nfo["auto_create"] = json!(true);
     nfo["download_logo"] = json!(false);
@@ -579,7 +583,7 @@ async fn an_added_series_gets_its_tvshow_nfo_with_auto_create() {
 #[actix_web::test]
 async fn a_changed_provider_url_applies_without_a_restart() {
     let w = world().await;
-    let moved = crate::fakes::catalogue::FakeCatalogue::start();
+    let moved = aniworld_testkit::catalogue::FakeCatalogue::start();
     moved.add(FakeSeries::new("attack-on-titan", "Attack on Titan", &[(1, 1)]).year(2013));
     let r = w
         .app

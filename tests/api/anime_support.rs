@@ -6,10 +6,10 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use aniworld_testkit::catalogue::{FakeCatalogue, FakeSeries};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::fakes::catalogue::{FakeCatalogue, FakeSeries};
 use crate::helpers::{Resp, TestApp, spawn_app_with};
 
 /// How long a poll waits before the test fails.

@@ -1,7 +1,8 @@
 //! The world of the catalogue-site tests: the service against the fake catalogue of
 //! `aniworld_testkit::catalogue` as aniworld.to (either engine) and, when given, a second one as
-//! s.to, with play links redirecting to the fake VOE hoster and media host of `fakes::hoster`;
-//! a temp anime directory and bounded polling helpers (no blind sleeps).
+//! s.to, with play links redirecting to the fake VOE hoster and media host of
+//! `aniworld_testkit::hoster`; a temp anime directory and bounded polling helpers (no blind
+//! sleeps).
 
 #![allow(dead_code)]
 
@@ -12,10 +13,10 @@ use aniworld_core::EpisodeId;
 use aniworld_server::{Application, Settings};
 use aniworld_store::Store;
 use aniworld_testkit::catalogue::FakeCatalogue;
+use aniworld_testkit::hoster::{Serving, Sites, media_bytes};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::fakes::hoster::{Serving, Sites, media_bytes};
 use crate::helpers::{Resp, TestApp, client, test_config, write_config};
 use crate::ws_support::WsClient;
 

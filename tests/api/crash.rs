@@ -10,9 +10,9 @@ use aniworld_core::EpisodeId;
 use aniworld_core::ports::SeriesRepo;
 use aniworld_store::Store;
 use aniworld_testkit::Gate;
+use aniworld_testkit::hoster::{Serving, Sites, media_bytes};
 use serde_json::{Value, json};
 
-use crate::fakes::hoster::{Serving, Sites, media_bytes};
 use crate::helpers::{PASSWORD, client, send, start_binary, test_config, write_config};
 use crate::queue_support::{configure, seed_series};
 

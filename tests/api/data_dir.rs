@@ -7,11 +7,12 @@ use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
 use actix_web::http::Method;
+use aniworld_metadata::matching::normalize_title;
 use aniworld_server::{Application, Settings};
+use aniworld_testkit::tmdb::{FakeTmdb, KEY, Show};
 use serde_json::{Value, json};
 
 use crate::anime_support::{configure, standard_catalogue};
-use crate::fakes::tmdb::{FakeTmdb, KEY, Show};
 use crate::helpers::{PASSWORD, Resp, client, send, start_binary, test_config, write_config};
 
 fn mode(path: &Path) -> u32 {
@@ -148,11 +149,12 @@ async fn files_are_owner_only_loose_ones_tightened_and_leftovers_removed_at_star
     }
     // Files written later are owner-only too.
     app_state
-        .config
+        .app
+        .config()
         .update(&json!({"name": "Private"}))
         .unwrap();
     assert_eq!(mode(&data.join("config.json")), 0o600);
-    let name = app_state.config.create_backup(Some("new")).unwrap();
+    let name = app_state.app.config().create_backup(Some("new")).unwrap();
     assert_eq!(mode(&data.join("config_backups").join(name)), 0o600);
     handle.stop(true).await;
 }
@@ -162,7 +164,10 @@ async fn no_api_key_or_cookie_reaches_a_trace_level_log() {
     const COOKIE_VALUE: &str = "c00kie-s3cret-value";
     const SESSION_VALUE: &str = "sess10n-s3cret-value";
     let cookie = format!("cf_clearance={COOKIE_VALUE}; aw_session={SESSION_VALUE}");
-    let tmdb = FakeTmdb::start(vec![Show::new(1429, "Attack on Titan", "2013-04-07")]);
+    let tmdb = FakeTmdb::start(
+        vec![Show::new(1429, "Attack on Titan", "2013-04-07")],
+        normalize_title,
+    );
     let catalogue = standard_catalogue();
     let data = tempfile::tempdir().unwrap();
     let anime = tempfile::tempdir().unwrap();

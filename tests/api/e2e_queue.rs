@@ -1,14 +1,15 @@
 //! Browser end-to-end test of the download flow against the fake catalogue, VOE hoster and media
-//! host of `fakes::hoster`: a series with missing episodes in the library, "download all missing"
-//! from its season grid, the queue started from /queue, the progress bar moving while the media
-//! trickles, both items completing, the files on disk and the series complete in the library.
+//! host of `aniworld_testkit::hoster`: a series with missing episodes in the library, "download
+//! all missing" from its season grid, the queue started from /queue, the progress bar moving
+//! while the media trickles, both items completing, the files on disk and the series complete in
+//! the library.
 
 use aniworld_testkit::Gate;
+use aniworld_testkit::hoster::{Serving, media_bytes};
 use serde_json::json;
 
 use crate::e2e::{assert_clean, screenshots};
 use crate::e2e_browser::browser;
-use crate::fakes::hoster::{Serving, media_bytes};
 use crate::queue_support::queue_world;
 
 const KEY: &str = "attack-on-titan";

@@ -1,11 +1,11 @@
 //! Browser end-to-end test of search and add against the fake catalogue: typing finds the series
 //! (debounced), one click adds it, and its season grid shows the missing episodes.
 
+use aniworld_testkit::catalogue::{FakeCatalogue, FakeSeries};
 use serde_json::json;
 
 use crate::e2e::{assert_clean, screenshots};
 use crate::e2e_browser::browser;
-use crate::fakes::catalogue::{FakeCatalogue, FakeSeries};
 use crate::helpers::spawn_app_with;
 
 #[actix_web::test]

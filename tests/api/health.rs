@@ -68,8 +68,8 @@ async fn a_read_only_log_dir_is_reported() {
 
 #[actix_web::test]
 async fn detailed_health_shows_how_each_hoster_fared_in_downloads() {
-    use crate::fakes::hoster::Serving;
     use crate::queue_support::queue_world;
+    use aniworld_testkit::hoster::Serving;
 
     let w = queue_world(|_| {}).await;
     let r = w.app.get("/health/detailed", None).await;
@@ -128,10 +128,10 @@ async fn restart(data_dir: &std::path::Path) -> crate::helpers::TestApp {
 /// numbers and its cool-down survive a restart of the service.
 #[actix_web::test]
 async fn a_degraded_hoster_is_announced_shown_and_kept_across_a_restart() {
-    use crate::fakes::hoster::{Serving, Sites, media_bytes};
     use crate::queue_support::queue_world;
     use crate::ws_support::WsClient;
     use aniworld_testkit::FakeResponse;
+    use aniworld_testkit::hoster::{Serving, Sites, media_bytes};
 
     let w = queue_world(|_| {}).await;
     let mut ws = WsClient::connect(&w.app.address, Some(&w.token)).await;

@@ -23,7 +23,7 @@ const NAMES: [&str; 8] = [
 /// Fills the library with `n` series of every shape (through the store, as a restored
 /// database would hold them).
 fn seed(app: &TestApp, n: usize) {
-    let store = &app.state.store;
+    let store = &app.state.app.store();
     for i in 0..n {
         let key = format!("series-{:04}", (i * 7919) % 10_000);
         store
@@ -54,8 +54,8 @@ fn seed(app: &TestApp, n: usize) {
 
 /// The answer the listing of earlier versions gave for `q`, as JSON.
 fn oracle(app: &TestApp, q: &SeriesQuery) -> Value {
-    let all = app.state.store.list_series().unwrap();
-    let base = app.state.config.current().provider.base_url.clone();
+    let all = app.state.app.store().list_series().unwrap();
+    let base = app.state.app.config().current().provider.base_url.clone();
     let base = base.trim_end_matches('/');
     Value::Array(
         q.apply(all)
@@ -125,17 +125,17 @@ async fn a_page_costs_the_same_statements_and_rows_for_30_and_300_series() {
         let path = "/api/anime?filter=all&sort_by=missing_episodes&page=2&per_page=10";
         // Warm up (token checks, first connection), then count one request.
         assert_eq!(app.get(path, Some(&token)).await.status, 200);
-        let before = app.state.store.statements_run();
-        let rows_before = app.state.store.listing_rows_read();
+        let before = app.state.app.store().statements_run();
+        let rows_before = app.state.app.store().listing_rows_read();
         let r = app.get(path, Some(&token)).await;
         assert_eq!(r.status, 200);
         assert_eq!(r.json.as_array().unwrap().len(), 10);
-        costs.push(app.state.store.statements_run() - before);
-        rows.push(app.state.store.listing_rows_read() - rows_before);
-        let before = app.state.store.statements_run();
+        costs.push(app.state.app.store().statements_run() - before);
+        rows.push(app.state.app.store().listing_rows_read() - rows_before);
+        let before = app.state.app.store().statements_run();
         let status = app.get("/api/anime/status", Some(&token)).await;
         assert_eq!(status.json["series_count"], n);
-        costs.push(app.state.store.statements_run() - before);
+        costs.push(app.state.app.store().statements_run() - before);
     }
     assert_eq!(costs[0], costs[2], "a page: {costs:?}");
     // A page reads its 10 series and their missing episodes (at most 4 each here), however many

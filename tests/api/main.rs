@@ -18,7 +18,6 @@ mod e2e_browser;
 mod e2e_queue;
 mod e2e_search;
 mod errors;
-mod fakes;
 mod health;
 mod helpers;
 mod library_pages;

@@ -4,10 +4,9 @@
 
 use std::sync::atomic::Ordering;
 
-use aniworld_core::{DownloadItem, EpisodeRef, Priority};
+use aniworld_testkit::tmdb::{KEY, Show};
 use serde_json::json;
 
-use crate::fakes::tmdb::{KEY, Show};
 use crate::nfo_env::{NfoEnv, nfo_env, nfo_env_with};
 
 const FOLDER: &str = "One Piece (1999)";
@@ -313,115 +312,4 @@ async fn a_rate_limited_answer_is_retried() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(env.tmdb.rate_limited(), 2);
     assert!(env.folder(FOLDER).join("tvshow.nfo").is_file());
-}
-
-#[actix_web::test]
-async fn a_finished_download_gets_its_episode_nfo() {
-    let env = one_piece().await;
-    let item = DownloadItem::new_pending(
-        "one-piece",
-        FOLDER,
-        "One Piece",
-        EpisodeRef {
-            season: 1,
-            episode: 2,
-            title: None,
-        },
-        Priority::Normal,
-        0,
-    );
-    let season = env.folder(FOLDER).join("Season 01");
-    std::fs::create_dir_all(&season).unwrap();
-    std::fs::write(season.join("One Piece (1999) - S01E02.mp4"), b"video").unwrap();
-
-    // No tvshow.nfo yet: nothing to do.
-    let nfo = env.app.state.nfo.clone();
-    let first = item.clone();
-    let done = actix_web::web::block(move || nfo.episode_downloaded(&first))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(done, None);
-
-    assert_eq!(
-        env.post("/api/nfo/one-piece/create", &no_media())
-            .await
-            .status,
-        200
-    );
-    let nfo = env.app.state.nfo.clone();
-    let again = item.clone();
-    let done = actix_web::web::block(move || nfo.episode_downloaded(&item))
-        .await
-        .unwrap()
-        .unwrap();
-    let path = season.join("One Piece (1999) - S01E02.nfo");
-    assert_eq!(
-        done.map(|p| p.to_string_lossy().into_owned()),
-        Some(env.shown(FOLDER, "Season 01/One Piece (1999) - S01E02.nfo"))
-    );
-    let xml = std::fs::read_to_string(&path).unwrap();
-    assert!(xml.contains("<episodedetails>"), "{xml}");
-    assert!(xml.contains("<episode>2</episode>"), "{xml}");
-
-    // A video that is not in the anime folder (it finished in the folder in force when its
-    // download started) gets no NFO here.
-    let elsewhere = DownloadItem::new_pending(
-        "one-piece",
-        FOLDER,
-        "One Piece",
-        EpisodeRef {
-            season: 1,
-            episode: 3,
-            title: None,
-        },
-        Priority::Normal,
-        1,
-    );
-    let nfo = env.app.state.nfo.clone();
-    let done = actix_web::web::block(move || nfo.episode_downloaded(&elsewhere))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(done, None);
-    assert!(!season.join("One Piece (1999) - S01E03.nfo").exists());
-
-    // Switched off in the configuration: nothing is written.
-    std::fs::remove_file(&path).unwrap();
-    let r = env
-        .put("/api/config", &json!({"nfo": {"episode_nfo": false}}))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let nfo = env.app.state.nfo.clone();
-    let done = actix_web::web::block(move || nfo.episode_downloaded(&again))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(done, None);
-    assert!(!path.exists());
-}
-
-#[actix_web::test]
-async fn an_added_series_gets_its_nfo_when_auto_create_is_on() {
-    let env = nfo_env_with(shows(), Some(KEY), |c| {
-        c["nfo"]["auto_create"] = json!(true);
-        c["nfo"]["download_logo"] = json!(false);
-    })
-    .await;
-    env.add_series("one-piece", "One Piece", Some(1999), Some("tt0037854"));
-    env.app
-        .state
-        .nfo
-        .series_added_in_background("one-piece".into());
-    let dir = env.folder(FOLDER);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !(dir.join("tvshow.nfo").is_file() && dir.join("fanart.jpg").is_file()) {
-        assert!(std::time::Instant::now() < deadline, "no tvshow.nfo");
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert_eq!(
-        std::fs::read(dir.join("poster.jpg")).unwrap(),
-        env.tmdb.art().poster
-    );
-    assert!(!dir.join("logo.png").exists(), "nfo.download_logo is off");
 }

@@ -3,9 +3,9 @@
 
 use std::sync::atomic::Ordering;
 
+use aniworld_testkit::tmdb::{KEY, Show};
 use serde_json::json;
 
-use crate::fakes::tmdb::{KEY, Show};
 use crate::nfo_env::{NfoEnv, nfo_env};
 
 /// Five series on TMDB and in the library (`show-a`..`show-e`), plus `lost`, which TMDB does

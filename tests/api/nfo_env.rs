@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use aniworld_core::NewSerie;
 use aniworld_core::ports::SeriesRepo;
+use aniworld_metadata::matching::normalize_title;
 use aniworld_store::Store;
+use aniworld_testkit::tmdb::{FakeTmdb, Show};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::fakes::tmdb::{FakeTmdb, Show};
 use crate::helpers::{Resp, TestApp, spawn_app_with};
 
 /// A running service, its fake TMDB and its library.
@@ -42,7 +43,7 @@ pub async fn nfo_env_with(
     std::fs::create_dir_all(root.path().join("x")).unwrap();
     std::fs::create_dir_all(root.path().join("anime")).unwrap();
     let anime_dir = format!("{}/x/../anime", root.path().display());
-    let tmdb = FakeTmdb::start(shows);
+    let tmdb = FakeTmdb::start(shows, normalize_title);
     let nfo = tmdb.nfo_config_with(key);
     let dir = anime_dir.clone();
     let app = spawn_app_with(

@@ -1,17 +1,21 @@
 //! Episode NFOs after real downloads: the queue downloads an episode from the fake catalogue
 //! and hoster, and the service writes `<video>.nfo` beside it from the fake TMDB.
 
+use aniworld_metadata::matching::normalize_title;
+use aniworld_testkit::hoster::{Serving, media_bytes};
+use aniworld_testkit::tmdb::{FakeTmdb, Show};
 use serde_json::json;
 
-use crate::fakes::hoster::{Serving, media_bytes};
-use crate::fakes::tmdb::{FakeTmdb, Show};
 use crate::queue_support::{poll, queue_world};
 
 const KEY: &str = "attack-on-titan";
 
 #[actix_web::test]
 async fn a_finished_download_gets_an_episode_nfo_beside_the_video() {
-    let tmdb = FakeTmdb::start(vec![Show::new(1429, "Attack on Titan", "2013-04-07")]);
+    let tmdb = FakeTmdb::start(
+        vec![Show::new(1429, "Attack on Titan", "2013-04-07")],
+        normalize_title,
+    );
     let nfo = tmdb.nfo_config();
     let w = queue_world(|c| {
         for (k, v) in nfo.as_object().unwrap() {

@@ -5,9 +5,9 @@
 use aniworld_core::EpisodeId;
 use aniworld_core::ports::SeriesRepo;
 use aniworld_testkit::Gate;
+use aniworld_testkit::hoster::{Serving, media_bytes};
 use serde_json::json;
 
-use crate::fakes::hoster::{Serving, media_bytes};
 use crate::queue_support::{QueueWorld, queue_world};
 
 const KEY: &str = "attack-on-titan";

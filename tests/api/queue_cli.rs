@@ -5,8 +5,7 @@
 use std::process::{Command, Output};
 
 use aniworld_testkit::FakeResponse;
-
-use crate::fakes::hoster::{Serving, Sites, media_bytes};
+use aniworld_testkit::hoster::{Serving, Sites, media_bytes};
 
 const KEY: &str = "mushishi";
 

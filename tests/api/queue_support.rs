@@ -1,6 +1,6 @@
 //! Shared set-up of the queue and WebSocket tests: the service configured against the fake
-//! catalogue/hoster/media sites of `fakes::hoster`, a temp anime directory, and polling helpers
-//! with a bound (no blind sleeps).
+//! catalogue/hoster/media sites of `aniworld_testkit::hoster`, a temp anime directory, and
+//! polling helpers with a bound (no blind sleeps).
 
 #![allow(dead_code)]
 
@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 use aniworld_core::ports::{EpisodeRecord, SeriesRepo};
 use aniworld_core::{EpisodeId, NewSerie};
 use aniworld_store::Store;
+use aniworld_testkit::hoster::Sites;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::fakes::hoster::Sites;
 use crate::helpers::{Resp, TestApp, spawn_app_with};
 
 /// How long a poll waits before the test fails.

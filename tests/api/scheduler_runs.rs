@@ -5,12 +5,12 @@
 
 use aniworld_core::ports::SettingsRepo;
 use aniworld_server::{Application, Settings};
+use aniworld_testkit::catalogue::{FakeCatalogue, FakeSeries};
+use aniworld_testkit::hoster::{Serving, media_bytes};
 use chrono::{DateTime, DurationRound, Utc};
 use serde_json::{Value, json};
 
 use crate::anime_support::{standard_catalogue, world_with};
-use crate::fakes::catalogue::{FakeCatalogue, FakeSeries};
-use crate::fakes::hoster::{Serving, media_bytes};
 use crate::helpers::{TestApp, client};
 use crate::queue_support::queue_world;
 use crate::scheduler::{WAIT, scheduler, wait_scheduler};

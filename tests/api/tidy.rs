@@ -123,3 +123,145 @@ fn no_domain_crate_depends_on_the_web_framework() {
     }
     assert!(checked >= 6, "only {checked} crates checked");
 }
+
+/// Rust lines (comments included) of the `.rs` files under `dir`, up to each file's unit tests.
+fn lines_outside_tests(dir: &Path) -> usize {
+    let mut files = Vec::new();
+    rust_files(dir, &mut files);
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            code.lines().count()
+        })
+        .sum()
+}
+
+/// Code lines of `source` (comment lines left out).
+fn code_lines(source: &str) -> impl Iterator<Item = &str> {
+    source
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with("//"))
+}
+
+#[test]
+fn no_crate_knows_the_http_layer() {
+    let mut bad = Vec::new();
+    let mut checked = 0;
+    for c in std::fs::read_dir(Path::new(ROOT).join("crates"))
+        .unwrap()
+        .flatten()
+    {
+        let mut files = Vec::new();
+        if c.path().join("src").is_dir() {
+            rust_files(&c.path().join("src"), &mut files);
+        }
+        for f in files {
+            checked += 1;
+            let text = std::fs::read_to_string(&f).unwrap();
+            for line in code_lines(&text) {
+                if line.contains("ApiError")
+                    || line.contains("actix")
+                    || line.contains("HttpResponse")
+                {
+                    bad.push(format!("{}: {line}", f.display()));
+                }
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} crate files checked");
+    assert!(
+        bad.is_empty(),
+        "crates/* must not know the HTTP layer (ApiError, actix, HttpResponse):\n{}",
+        bad.join("\n")
+    );
+}
+
+/// The server's modules: HTTP, WebSocket and command-line adapters only. A use case (anything
+/// that decides) goes into `crates/service`; a new adapter module is added here on purpose.
+const SERVER_MODULES: &[&str] = &[
+    "assets.rs",
+    "auth/lockout.rs",
+    "auth/middleware.rs",
+    "auth/mod.rs",
+    "auth/password.rs",
+    "auth/service.rs",
+    "auth/tokens.rs",
+    "blocking.rs",
+    "body.rs",
+    "cli.rs",
+    "context.rs",
+    "error.rs",
+    "events.rs",
+    "fetch_cli.rs",
+    "lib.rs",
+    "logging.rs",
+    "main.rs",
+    "metrics.rs",
+    "openapi.rs",
+    "request_id.rs",
+    "rate_limits.rs",
+    "routes/anime.rs",
+    "routes/auth.rs",
+    "routes/config.rs",
+    "routes/health.rs",
+    "routes/mod.rs",
+    "routes/nfo.rs",
+    "routes/nfo/dto.rs",
+    "routes/queue.rs",
+    "routes/scheduler.rs",
+    "routes/ui.rs",
+    "routes/ws.rs",
+    "security.rs",
+    "settings.rs",
+    "state.rs",
+    "websocket.rs",
+    "websocket/limits.rs",
+    "websocket/messages.rs",
+    "websocket/protocol.rs",
+    "websocket/session.rs",
+];
+
+#[test]
+fn the_server_holds_only_adapter_modules() {
+    let src = Path::new(ROOT).join("apps/server/src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let unknown: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .filter(|m| !SERVER_MODULES.contains(&m.as_str()))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "modules in apps/server/src that are not HTTP/WebSocket/CLI adapters: {unknown:?}; \
+         use cases belong in crates/service (or add an adapter to SERVER_MODULES)"
+    );
+}
+
+#[test]
+fn the_server_is_a_small_part_of_the_workspace() {
+    let root = Path::new(ROOT);
+    let server = lines_outside_tests(&root.join("apps/server/src"));
+    let mut total = server;
+    for c in std::fs::read_dir(root.join("crates")).unwrap().flatten() {
+        // The test kit is test code, whatever folder it sits in.
+        if c.file_name() != "testkit" && c.path().join("src").is_dir() {
+            total += lines_outside_tests(&c.path().join("src"));
+        }
+    }
+    let share = server as f64 / total as f64;
+    assert!(
+        share <= 0.22,
+        "apps/server/src is {:.1} % of the workspace's Rust lines ({server} of {total}); \
+         at most 22 %: move use cases into crates/service",
+        share * 100.0
+    );
+}

@@ -3,9 +3,9 @@
 //! and nothing for unauthenticated clients or clients outside the room.
 
 use aniworld_testkit::Gate;
+use aniworld_testkit::hoster::{Serving, media_bytes};
 use serde_json::{Value, json};
 
-use crate::fakes::hoster::{Serving, media_bytes};
 use crate::queue_support::queue_world;
 use crate::ws_support::WsClient;
 

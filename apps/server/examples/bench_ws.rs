@@ -16,14 +16,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use aniworld_testkit::hoster::{Serving, Sites};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-
-#[path = "../../../tests/api/fakes/hoster.rs"]
-mod hoster;
-
-use hoster::{Serving, Sites};
 
 const KEY: &str = "bench-series";
 
@@ -66,8 +62,8 @@ fn rss_mib(pid: u32) -> (f64, f64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-/// The fake catalogue, VOE hoster and media host of the API tests, serving one episode of
-/// `mib` MiB at full speed.
+/// The fake catalogue, VOE hoster and media host of `aniworld_testkit::hoster` (those of the
+/// API tests), serving one episode of `mib` MiB at full speed.
 fn sites(mib: usize) -> Sites {
     let sites = Sites::start();
     // A real MP4 (the test clip plus filler), so the server's ffprobe check passes.

@@ -17,17 +17,7 @@ use actix_web::{Error, ResponseError};
 
 use crate::error::ApiError;
 
-tokio::task_local! {
-    static REQUEST_ID: String;
-}
-
-/// Name of the response header carrying the request id.
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
-
-/// The id of the request being handled on this task, if any.
-pub fn current_request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
-}
+use crate::request_id::{REQUEST_ID, REQUEST_ID_HEADER};
 
 /// Middleware: assigns the request id, logs the request (path only: query strings may hold
 /// tokens) and reshapes error responses that are not `ApiError`s.

@@ -24,7 +24,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::context;
+use crate::request_id;
 
 /// Largest JSON body accepted, in bytes.
 pub const JSON_LIMIT: usize = 256 * 1024;
@@ -112,9 +112,16 @@ pub enum ApiError {
         /// What is wrong.
         message: String,
     },
-    /// A server-side failure. The text is logged, never sent.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A server-side failure. The context and the whole chain of causes are logged once, with
+    /// the request id; the client gets an opaque message.
+    #[error("internal error: {context}")]
+    Internal {
+        /// What was being done.
+        context: String,
+        /// The error that caused it, with its own sources.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 impl ApiError {
@@ -158,7 +165,22 @@ impl ApiError {
 
     /// A 500 whose cause is `what` (logged, not sent).
     pub fn internal(what: impl Into<String>) -> Self {
-        ApiError::Internal(what.into())
+        ApiError::Internal {
+            context: what.into(),
+            source: None,
+        }
+    }
+
+    /// A 500 caused by `source` while doing `context` (both logged, with every cause of
+    /// `source`, never sent).
+    pub fn internal_from(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        ApiError::Internal {
+            context: context.into(),
+            source: Some(Box::new(source)),
+        }
     }
 
     /// Builds the error that best describes a bare status code (used for framework errors).
@@ -182,7 +204,7 @@ impl ApiError {
             },
             503 => ApiError::Unavailable(message),
             402..=499 => ApiError::Client { status, message },
-            _ => ApiError::Internal(message),
+            _ => ApiError::internal(message),
         }
     }
 
@@ -203,7 +225,7 @@ impl ApiError {
                 "METHOD_NOT_ALLOWED"
             }
             ApiError::Client { .. } => "CLIENT_ERROR",
-            ApiError::Internal(_) => "INTERNAL_ERROR",
+            ApiError::Internal { .. } => "INTERNAL_ERROR",
         }
     }
 }
@@ -222,12 +244,12 @@ impl ResponseError for ApiError {
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Client { status, .. } => *status,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        let request_id = context::current_request_id();
+        let request_id = request_id::current_request_id();
         let mut res = HttpResponse::build(self.status_code());
         let body = match self {
             ApiError::RateLimited {
@@ -239,8 +261,17 @@ impl ResponseError for ApiError {
                     detail: detail.clone()
                 })
             }
-            ApiError::Internal(cause) => {
-                log::error!("request {}: {cause}", request_id.as_deref().unwrap_or("-"));
+            ApiError::Internal { context, source } => {
+                let mut chain = context.clone();
+                let mut cause: Option<&(dyn std::error::Error + 'static)> = source
+                    .as_deref()
+                    .map(|s| s as &(dyn std::error::Error + 'static));
+                while let Some(c) = cause {
+                    chain.push_str(": ");
+                    chain.push_str(&c.to_string());
+                    cause = c.source();
+                }
+                log::error!("request {}: {chain}", request_id.as_deref().unwrap_or("-"));
                 error_body(
                     self.code(),
                     "Internal server error",
@@ -304,20 +335,20 @@ impl From<RepoError> for ApiError {
         match e {
             RepoError::NotFound(what) => ApiError::NotFound(format!("Not found: {what}")),
             RepoError::Conflict(what) => ApiError::Conflict(format!("Already exists: {what}")),
-            RepoError::Backend(what) => ApiError::Internal(format!("storage: {what}")),
+            RepoError::Backend(what) => ApiError::internal(format!("storage: {what}")),
         }
     }
 }
 
 impl From<aniworld_store::StoreError> for ApiError {
     fn from(e: aniworld_store::StoreError) -> Self {
-        ApiError::Internal(format!("store: {e}"))
+        ApiError::internal_from("store", e)
     }
 }
 
-impl From<crate::config_service::ConfigError> for ApiError {
-    fn from(e: crate::config_service::ConfigError) -> Self {
-        use crate::config_service::ConfigError as C;
+impl From<aniworld_service::ConfigError> for ApiError {
+    fn from(e: aniworld_service::ConfigError) -> Self {
+        use aniworld_service::ConfigError as C;
         match e {
             C::Invalid(issues) => ApiError::from_issues(&issues),
             C::Patch(msg) => ApiError::Validation {
@@ -338,7 +369,25 @@ impl From<crate::config_service::ConfigError> for ApiError {
             ),
             C::BackupNotFound(name) => ApiError::NotFound(format!("Backup '{name}' not found")),
             C::BackupExists(name) => ApiError::Conflict(format!("Backup '{name}' already exists")),
-            e @ (C::Io { .. } | C::Parse { .. }) => ApiError::Internal(e.to_string()),
+            e @ (C::Io { .. } | C::Parse { .. }) => ApiError::internal_from("configuration", e),
+        }
+    }
+}
+
+impl From<aniworld_service::ServiceError> for ApiError {
+    fn from(e: aniworld_service::ServiceError) -> Self {
+        use aniworld_service::ServiceError as S;
+        match e {
+            S::Invalid { field, problem } => ApiError::validation(&field, problem),
+            S::InvalidSettings(issues) => ApiError::from_issues(&issues),
+            S::NotFound(m) => ApiError::NotFound(m),
+            S::Unavailable(m) => ApiError::Unavailable(m),
+            S::Repo(e) => e.into(),
+            S::Catalogue(e) => e.into(),
+            S::Library(e) => e.into(),
+            S::Queue(e) => e.into(),
+            S::Config(e) => e.into(),
+            S::Nfo(e) => e.into(),
         }
     }
 }
@@ -377,13 +426,13 @@ impl From<aniworld_metadata::MetadataError> for ApiError {
     }
 }
 
-impl From<crate::nfo_service::NfoError> for ApiError {
-    fn from(e: crate::nfo_service::NfoError) -> Self {
-        use crate::nfo_service::NfoError as N;
+impl From<aniworld_service::NfoError> for ApiError {
+    fn from(e: aniworld_service::NfoError) -> Self {
+        use aniworld_service::NfoError as N;
         match e {
             N::UnknownSeries(_) => ApiError::NotFound(e.to_string()),
             N::NoAnimeDirectory => ApiError::Unavailable(e.to_string()),
-            N::UnsafeFolder { .. } => ApiError::Internal(e.to_string()),
+            N::UnsafeFolder { .. } => ApiError::internal_from("metadata", e),
             N::Repo(r) => r.into(),
             N::Metadata(m) => m.into(),
         }
@@ -395,7 +444,7 @@ impl From<aniworld_queue::engine::QueueError> for ApiError {
         use aniworld_queue::engine::QueueError as Q;
         match e {
             Q::NotFound(id) => ApiError::NotFound(format!("Queue item '{id}' not found")),
-            Q::Validation { field, message } => ApiError::validation(field, message),
+            Q::Validation { field, message } => ApiError::validation(&field, message),
             Q::NoAnimeDirectory => ApiError::bad_request(e.to_string()),
             Q::Repo(r) => r.into(),
         }
@@ -471,7 +520,7 @@ impl From<aniworld_provider::ProviderError> for ApiError {
 
 impl From<error::BlockingError> for ApiError {
     fn from(_: error::BlockingError) -> Self {
-        ApiError::Internal("the blocking task pool failed or the task panicked".into())
+        ApiError::internal("the blocking task pool failed or the task panicked")
     }
 }
 

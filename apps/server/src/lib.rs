@@ -1,40 +1,36 @@
-//! The Aniworld service as a library, so tests and tools can start it.
+//! The Aniworld HTTP server as a library, so tests and tools can start it.
 //!
-//! [`Application::build`] opens the data dir (SQLite store, config.json), binds the listener
-//! (port 0 picks a free one) and assembles the actix-web app; [`Application::run_until_stopped`]
-//! serves until the server is stopped (SIGINT/SIGTERM when enabled). This crate adapts HTTP to the
-//! domain crates and decides nothing itself: no diesel, no HTTP client, no HTML parsing here.
+//! [`Application::build`] opens the service facade ([`aniworld_service::Aniworld`]: data folder,
+//! store, config.json, queue, scheduler), binds the listener (port 0 picks a free one) and
+//! assembles the actix-web app; [`Application::run_until_stopped`] serves until the server is
+//! stopped (SIGINT/SIGTERM when enabled). This crate adapts HTTP and WebSocket to the use cases
+//! of `aniworld-service` and decides nothing itself: routing, extractors, DTOs, authentication,
+//! rate limits, error mapping, WebSocket, OpenAPI, static assets, logging setup and the command
+//! line front end live here; no diesel, no HTTP client, no HTML parsing.
 //!
 //! Middleware, outermost first: security headers, request context (request id, access log, error
 //! shape), CORS, the pre-setup Origin check, rate limits, authentication; then the routes of
 //! `routes/`.
 
-pub mod anime_service;
 pub mod assets;
 pub mod auth;
-pub mod backups;
 pub mod blocking;
 pub mod body;
-pub mod catalogue;
 pub mod cli;
-pub mod config_service;
 pub mod context;
-pub mod data_dir;
-pub mod downloads;
 pub mod error;
 pub mod events;
 pub mod fetch_cli;
-pub mod files;
 pub mod logging;
 pub mod metrics;
-pub mod nfo_service;
 pub mod openapi;
+pub mod rate_limits;
+pub mod request_id;
 pub mod routes;
-pub mod scheduler;
 pub mod security;
 pub mod settings;
 pub mod state;
-pub mod ws;
+pub mod websocket;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -43,7 +39,7 @@ use std::sync::Arc;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
-use aniworld_store::Store;
+use aniworld_service::Aniworld;
 
 pub use settings::{RuntimeOverrides, Settings};
 pub use state::AppState;
@@ -51,31 +47,22 @@ pub use state::AppState;
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    /// A folder or the listener could not be set up.
+    /// The service facade could not open (data folder, database, config.json, queue).
+    #[error("{0}")]
+    Service(#[from] aniworld_service::StartError),
+    /// The listener could not be set up.
     #[error("could not {what} {path}: {source}")]
     Io {
         /// What was being done.
         what: &'static str,
-        /// The path or address.
+        /// The address.
         path: PathBuf,
         /// The OS error.
         source: std::io::Error,
     },
-    /// The database could not be opened or migrated.
-    #[error("database: {0}")]
-    Store(#[from] aniworld_store::StoreError),
-    /// config.json is unreadable or invalid.
-    #[error("configuration: {0}")]
-    Config(#[from] config_service::ConfigError),
     /// The authentication state could not be loaded.
     #[error("authentication state: {0}")]
     Auth(String),
-    /// The download queue could not be started.
-    #[error("{0}")]
-    Queue(#[from] downloads::QueueStartError),
-    /// The rescan scheduler could not be started.
-    #[error("{0}")]
-    Scheduler(#[from] scheduler::SchedulerStartError),
 }
 
 /// A built, bound, not yet running service.
@@ -94,22 +81,17 @@ impl Application {
             let path = path.to_path_buf();
             move |source| StartError::Io { what, path, source }
         };
-        let started = std::time::SystemTime::now();
-        // Owner-only folders and files, no leftovers of interrupted writes (data_dir.rs).
-        data_dir::prepare(&settings).map_err(io("prepare the data folder", &settings.data_dir))?;
-        let store = Store::open(&settings.database_path())?;
-        let config = Arc::new(config_service::ConfigService::load(
-            &settings.data_dir,
-            settings.overrides.clone(),
-        )?);
-        data_dir::sweep_library_in_background(
-            aniworld_library::anime_dir_from_config(&config.current()).ok(),
-            started,
-        );
+        let events = events::EventHub::default();
+        let app = Aniworld::open(
+            settings.service_options(),
+            websocket::messages::sink(events.clone()),
+        )?;
+        logging::remember_secrets(&app.config().current());
+        app.config().on_change(|c| logging::remember_secrets(c));
         let auth = auth::AuthService::init(
-            Arc::new(store.clone()),
-            Arc::new(store.clone()),
-            config.clone(),
+            Arc::new(app.store().clone()),
+            Arc::new(app.store().clone()),
+            app.config().clone(),
             &settings.overrides.jwt_secret,
         )
         .map_err(|e| StartError::Auth(e.to_string()))?;
@@ -117,52 +99,14 @@ impl Application {
         if !overridden.is_empty() {
             log::info!("set by flags or environment: {}", overridden.join(", "));
         }
-        let nfo = Arc::new(nfo_service::NfoService::new(
-            Arc::new(store.clone()),
-            config.clone(),
-        ));
-        let events = events::EventHub::default();
-        let hosters = downloads::hoster_health(&store, &events);
-        let anime = Arc::new(anime_service::AnimeService::new(
-            config.clone(),
-            store.clone(),
-            events.clone(),
-        ));
-        anime.publish_site_status();
-        let canary = Arc::new(
-            anime
-                .spawn_canary()
-                .map_err(io("start the canary thread of", &settings.data_dir))?,
-        );
-        let queue = downloads::start(
-            &store,
-            &config,
-            &events,
-            &hosters,
-            anime.catalogue().clone(),
-            nfo.clone(),
-        )?;
-        let scheduler = Arc::new(scheduler::SchedulerService::start(
-            config.clone(),
-            &store,
-            anime.clone(),
-            queue.clone(),
-        )?);
         let state = web::Data::new(AppState {
             settings: Arc::new(settings.clone()),
-            config,
+            app,
             auth: Arc::new(auth),
-            store,
-            limits: Arc::new(security::RateLimits::default()),
+            limits: Arc::new(rate_limits::RateLimits::default()),
             system: Arc::new(metrics::SystemMetrics::default()),
-            nfo,
             started_at: chrono::Utc::now(),
             events,
-            queue,
-            hosters,
-            anime,
-            scheduler,
-            canary,
             ws_limits: Arc::default(),
         });
 
@@ -182,10 +126,11 @@ impl Application {
                 .wrap(from_fn(auth::authenticate))
                 .wrap(from_fn(security::rate_limit))
                 .wrap(from_fn(security::guard_setup_origin))
-                .wrap(security::cors(app_state.config.clone()))
+                .wrap(security::cors(app_state.app.config().clone()))
                 .wrap(from_fn(context::request_context))
                 .wrap(from_fn(security::security_headers))
                 .configure(routes::configure)
+                .configure(openapi::configure)
                 .default_service(web::to(not_found))
         })
         .shutdown_timeout(settings.shutdown_timeout_secs);
@@ -231,12 +176,8 @@ impl Application {
     /// keep their `.part` data and resume at the next start).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        let queue = self.state.queue.clone();
-        let _ = web::block(move || queue.shutdown()).await;
-        let scheduler = self.state.scheduler.clone();
-        let _ = web::block(move || scheduler.shutdown()).await;
-        let canary = self.state.canary.clone();
-        let _ = web::block(move || canary.shutdown()).await;
+        let app = self.state.app.clone();
+        let _ = web::block(move || app.shutdown()).await;
         served
     }
 }

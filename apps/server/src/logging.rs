@@ -128,14 +128,14 @@ pub fn init(settings: &Settings, config: &AppConfig) -> io::Result<()> {
     redacting_format(&mut builder);
     if let Some(name) = &config.logging.file {
         let dir = settings.logs_dir();
-        crate::data_dir::create_private_dir(&dir)?;
+        aniworld_service::data_dir::create_private_dir(&dir)?;
         // Log files are created owner-only (rotated files keep the mode).
         let mut open = std::fs::OpenOptions::new();
         open.read(true).create(true).append(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
-            open.mode(crate::data_dir::PRIVATE_FILE_MODE);
+            open.mode(aniworld_service::data_dir::PRIVATE_FILE_MODE);
         }
         let rotate = FileRotate::new(
             dir.join(name),

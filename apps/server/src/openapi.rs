@@ -1,4 +1,5 @@
-//! The OpenAPI document: the base description plus each area's `Doc`, merged.
+//! The OpenAPI document (the base description plus each area's `Doc`, merged) and the routes
+//! that serve it: `/openapi.json`, Swagger UI and ReDoc.
 //!
 //! Adding an area: one line in [`document`] (`doc.merge(routes::<area>::Doc::openapi());`).
 //!
@@ -10,6 +11,8 @@
 //! carries the api.md body ([`ErrorBody`], or [`RateLimitBody`] with `Retry-After` for 429).
 //! Descriptions that a handler gives itself are kept.
 
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
 use utoipa::OpenApi;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -17,6 +20,7 @@ use utoipa::openapi::{
     ContentBuilder, HeaderBuilder, Ref, RefOr, Response, ResponseBuilder, Type,
     schema::ObjectBuilder,
 };
+use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{ErrorBody, JSON_LIMIT, RateLimitBody};
 use crate::routes;
@@ -173,6 +177,44 @@ fn error_answer(rate_limit: bool, description: &str) -> Response {
         );
     }
     answer.build()
+}
+
+/// The ReDoc page: loads the vendored bundle and a small init script, no inline script.
+const REDOC_PAGE: &str = r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Aniworld API - ReDoc</title>
+</head>
+<body>
+<div id="redoc"></div>
+<script src="/static/vendor/redoc.standalone.js"></script>
+<script src="/static/redoc-init.js"></script>
+</body>
+</html>
+"#;
+
+/// Registers the documentation routes: `/openapi.json`, Swagger UI at `/api/docs`, ReDoc at
+/// `/api/redoc` (vendored under `static/vendor/`: nothing is fetched at build or run time), and
+/// the static assets.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/openapi.json", document()))
+        .service(web::resource("/api/docs").route(web::get().to(redirect_docs)))
+        .service(web::resource("/api/redoc").route(web::get().to(redoc)));
+    crate::assets::configure(cfg);
+}
+
+async fn redirect_docs() -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header((header::LOCATION, "/api/docs/"))
+        .finish()
+}
+
+async fn redoc() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(REDOC_PAGE)
 }
 
 #[cfg(test)]

@@ -14,10 +14,7 @@
 //!   A tripped limit answers 429 `{"detail": ...}` with `Retry-After`.
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use actix_cors::Cors;
 use actix_web::body::{BoxBody, MessageBody};
@@ -26,12 +23,10 @@ use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
 
-use crate::config_service::ConfigService;
 use crate::error::ApiError;
 use crate::state::AppState;
+use aniworld_service::ConfigService;
 
 /// CSP of HTML pages (UI, Swagger UI, ReDoc): everything from the service itself; inline styles
 /// are allowed because both documentation viewers set them, inline scripts are not.
@@ -152,95 +147,13 @@ pub fn cors(config: Arc<ConfigService>) -> Cors {
         .max_age(600)
 }
 
-type Limiter<K> = DefaultKeyedRateLimiter<K>;
-
-/// A keyed limiter that is rebuilt when its configured rate changes.
-struct Tunable<K: std::hash::Hash + Eq + Clone> {
-    current: Mutex<(u32, Arc<Limiter<K>>)>,
-    checks: AtomicU64,
-}
-
-impl<K: std::hash::Hash + Eq + Clone> Tunable<K> {
-    fn new() -> Self {
-        Self {
-            current: Mutex::new((0, Arc::new(Limiter::keyed(quota(1))))),
-            checks: AtomicU64::new(0),
-        }
-    }
-
-    /// Counts one request of `key`; Err(seconds to wait) when the limit is exceeded.
-    fn check(&self, key: &K, per_minute: u32) -> Result<(), u64> {
-        let limiter = {
-            let mut cur = self.current.lock().unwrap_or_else(|p| p.into_inner());
-            if cur.0 != per_minute {
-                *cur = (per_minute, Arc::new(Limiter::keyed(quota(per_minute))));
-            }
-            cur.1.clone()
-        };
-        // Forget keys that are fully replenished now and then, so the map stays small.
-        if self.checks.fetch_add(1, Ordering::Relaxed) % 1024 == 1023 {
-            limiter.retain_recent();
-        }
-        limiter.check_key(key).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-        })
-    }
-}
-
-/// `per_minute` requests per 60 s, all of them available at once.
-fn quota(per_minute: u32) -> Quota {
-    let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(Duration::from_secs(60) / n.get())
-        .unwrap_or(Quota::per_minute(n))
-        .allow_burst(n)
-}
-
-/// The service's rate limiters.
-pub struct RateLimits {
-    auth: Tunable<IpAddr>,
-    origin: Tunable<String>,
-}
-
-impl Default for RateLimits {
-    fn default() -> Self {
-        Self {
-            auth: Tunable::new(),
-            origin: Tunable::new(),
-        }
-    }
-}
-
-impl std::fmt::Debug for RateLimits {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("RateLimits")
-    }
-}
-
-impl RateLimits {
-    /// Counts a login/setup request of `client`.
-    pub fn check_auth(&self, client: IpAddr, per_minute: u32) -> Result<(), u64> {
-        self.auth.check(&client, per_minute)
-    }
-
-    /// Counts an `/api/*` request from `origin`.
-    pub fn check_origin(&self, origin: &str, per_minute: u32) -> Result<(), u64> {
-        let key: String = origin
-            .chars()
-            .take(256)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        self.origin.check(&key, per_minute)
-    }
-}
-
 /// Middleware: the per-Origin and the login/setup rate limits.
 pub async fn rate_limit(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     if let Some(state) = req.app_data::<web::Data<AppState>>().cloned() {
-        let server = state.config.current().server.clone();
+        let server = state.app.config().current().server.clone();
         let path = req.path();
         let origin = req
             .headers()
@@ -286,29 +199,6 @@ pub async fn rate_limit(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_request_after_the_limit_trips() {
-        let limits = RateLimits::default();
-        let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        for _ in 0..5 {
-            assert!(limits.check_auth(ip, 5).is_ok());
-        }
-        let wait = limits.check_auth(ip, 5).unwrap_err();
-        assert!((1..=60).contains(&wait), "{wait}");
-        // another client is not affected
-        assert!(limits.check_auth("10.0.0.2".parse().unwrap(), 5).is_ok());
-    }
-
-    #[test]
-    fn origins_are_counted_case_insensitively_and_rates_can_change() {
-        let limits = RateLimits::default();
-        assert!(limits.check_origin("http://A.example", 2).is_ok());
-        assert!(limits.check_origin("http://a.example", 2).is_ok());
-        assert!(limits.check_origin("http://a.example", 2).is_err());
-        // a new rate starts a fresh limiter
-        assert!(limits.check_origin("http://a.example", 3).is_ok());
-    }
 
     #[test]
     fn own_and_configured_origins_are_allowed() {

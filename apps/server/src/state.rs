@@ -1,16 +1,17 @@
-//! The application state shared by every handler: one struct of `Arc`s in `web::Data`.
+//! The application state shared by every handler: the service facade plus what only the HTTP
+//! side has (authentication, rate limits, the WebSocket hub), in `web::Data`.
 //!
-//! To give a new area its service, add a field here and fill it in `Application::build`.
+//! A new use case goes into `aniworld-service` and is reached through [`AppState::app`]; only
+//! HTTP- or WebSocket-specific state gets a field here (filled in `Application::build`).
 
 use std::sync::Arc;
 
-use aniworld_store::Store;
+use aniworld_service::Aniworld;
 use chrono::{DateTime, Utc};
 
 use crate::auth::AuthService;
-use crate::config_service::ConfigService;
 use crate::metrics::SystemMetrics;
-use crate::security::RateLimits;
+use crate::rate_limits::RateLimits;
 use crate::settings::Settings;
 
 /// Everything handlers reach.
@@ -18,12 +19,10 @@ use crate::settings::Settings;
 pub struct AppState {
     /// How the process was started (bind address, data dir, overrides).
     pub settings: Arc<Settings>,
-    /// config.json and its backups.
-    pub config: Arc<ConfigService>,
+    /// The use cases: library, metadata, queue, scheduler, configuration and backups.
+    pub app: Aniworld,
     /// Master password, tokens, lockout.
     pub auth: Arc<AuthService>,
-    /// The SQLite store (implements the repository traits of `aniworld-core`).
-    pub store: Store,
     /// Keyed rate limiters for login/setup and per-Origin requests.
     pub limits: Arc<RateLimits>,
     /// CPU, memory and disk figures for `/health/detailed`.
@@ -32,20 +31,8 @@ pub struct AppState {
     pub started_at: DateTime<Utc>,
     /// The WebSocket event hub (one bounded broadcast).
     pub events: crate::events::EventHub,
-    /// The download queue engine.
-    pub queue: aniworld_queue::engine::QueueEngine,
-    /// Hoster health as the download resolver saw it (`/health/detailed`).
-    pub hosters: aniworld_provider::resolver::HealthTracker,
-    /// tvshow.nfo, artwork and episode NFOs of library series (TMDB).
-    pub nfo: Arc<crate::nfo_service::NfoService>,
-    /// The library: catalogue search, adding series, scans (`routes/anime.rs`).
-    pub anime: Arc<crate::anime_service::AnimeService>,
-    /// The rescan scheduler (`routes/scheduler.rs`).
-    pub scheduler: Arc<crate::scheduler::SchedulerService>,
-    /// The catalogue canary thread (its outcome is in the anime service's site monitor).
-    pub canary: Arc<aniworld_provider::catalogue::canary::CanaryRunner>,
     /// Cap and idle time of unauthenticated WebSocket connections.
-    pub ws_limits: Arc<crate::ws::limits::WsLimits>,
+    pub ws_limits: Arc<crate::websocket::limits::WsLimits>,
 }
 
 impl std::fmt::Debug for AppState {

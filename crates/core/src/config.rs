@@ -605,6 +605,44 @@ fn valid_file_name(s: &str) -> bool {
 }
 
 impl SchedulerConfig {
+    /// Merges a partial JSON update of this section (`PUT /api/scheduler/config` sends one):
+    /// fields not sent keep their value. Refuses, naming the field, a patch that is not an
+    /// object, keys that match no setting and values of the wrong type; the merged section is
+    /// not validated here (see [`SchedulerConfig::validate`]).
+    pub fn merged(
+        &self,
+        patch: &serde_json::Value,
+    ) -> Result<SchedulerConfig, Vec<ValidationIssue>> {
+        use serde_json::{Map, Value};
+        let Some(fields) = patch.as_object() else {
+            return Err(vec![ValidationIssue::new(
+                "body",
+                "the scheduler configuration must be a JSON object",
+            )]);
+        };
+        let unknown: Vec<ValidationIssue> = unknown_keys::<SchedulerConfig>(patch)
+            .into_iter()
+            .map(|k| ValidationIssue::new(k, "unknown key: no such setting"))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
+        let mut merged = match serde_json::to_value(self) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        for (field, value) in fields {
+            let mut one = merged.clone();
+            one.insert(field.clone(), value.clone());
+            if let Err(e) = serde_json::from_value::<SchedulerConfig>(Value::Object(one)) {
+                return Err(vec![ValidationIssue::new(field.clone(), e.to_string())]);
+            }
+            merged.insert(field.clone(), value.clone());
+        }
+        serde_json::from_value(Value::Object(merged))
+            .map_err(|e| vec![ValidationIssue::new("body", e.to_string())])
+    }
+
     /// Validation issues of this section (field paths prefixed with `prefix`).
     pub fn validate(&self, prefix: &str) -> Vec<ValidationIssue> {
         let mut v = Vec::new();
@@ -660,6 +698,17 @@ impl SchedulerConfig {
 }
 
 impl AppConfig {
+    /// The anime folder in force: `other.anime_directory` when it is set and not blank. The one
+    /// reading of that setting; every use case asks here.
+    pub fn anime_dir(&self) -> Option<std::path::PathBuf> {
+        self.other
+            .anime_directory
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(std::path::PathBuf::from)
+    }
+
     /// Every validation issue of the configuration; empty when it is valid.
     pub fn validate(&self) -> Vec<ValidationIssue> {
         let mut v = Vec::new();
@@ -1210,5 +1259,32 @@ mod tests {
             c.merged(&serde_json::json!({"scheduler": {"enabled": "yes"}}))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn scheduler_patches_keep_unsent_fields_and_name_mistyped_ones() {
+        let current = SchedulerConfig::default();
+        let merged = current
+            .merged(&serde_json::json!({ "schedule_time": "06:30" }))
+            .unwrap();
+        assert_eq!(merged.schedule_time.as_deref(), Some("06:30"));
+        assert_eq!(merged.schedule_days, current.schedule_days);
+        let interval = current
+            .merged(&serde_json::json!({ "schedule_time": null }))
+            .unwrap();
+        assert_eq!(interval.schedule_time, None);
+        for (field, value) in [
+            ("interval_minutes", serde_json::json!(-5)),
+            ("enabled", serde_json::json!("yes")),
+            ("schedule_days", serde_json::json!("mon")),
+            ("schedule_tme", serde_json::json!("06:30")),
+        ] {
+            let issues = current
+                .merged(&serde_json::json!({ field: value }))
+                .unwrap_err();
+            assert_eq!(issues[0].field, field, "{issues:?}");
+        }
+        let issues = current.merged(&serde_json::json!([1])).unwrap_err();
+        assert_eq!(issues[0].field, "body");
     }
 }

@@ -6,11 +6,14 @@
 //! traits (`SeriesRepo`, `QueueRepo`, `SettingsRepo`, `EpisodeSource`, `StreamResolver`) through
 //! which the domain crates reach each other without depending on one another.
 //!
-//! It performs no I/O and must never know about HTTP frameworks, databases or HTTP clients.
+//! It performs no I/O, with one exception: [`files::write_atomic`], the atomic file replacement
+//! every crate that writes files uses, lives here so that there is one of it. It must never know
+//! about HTTP frameworks, databases or HTTP clients.
 
 pub mod config;
 pub mod download;
 pub mod episode;
+pub mod files;
 pub mod naming;
 pub mod ports;
 pub mod redact;

@@ -1,4 +1,5 @@
-//! Folder-name sanitising and the library's file naming (runtime-contract.md, "Library layout").
+//! Folder-name sanitising, the series folder rule ([`SeriesFolder`]) and the library's file
+//! naming (runtime-contract.md, "Library layout").
 
 use crate::episode::EpisodeId;
 
@@ -15,6 +16,112 @@ pub const MAX_FILE_NAME_BYTES: usize = 255;
 /// Longest sanitized folder name in bytes: with a year, ` - S01E02`, the extension and
 /// `.part` an episode file name stays well below the usual 255-byte limit.
 pub const MAX_FOLDER_NAME_BYTES: usize = 180;
+
+/// The folder of a series: one plain path component inside the anime directory, checked once.
+///
+/// Whatever builds a path from a folder name that came from outside (a request, the store)
+/// parses it into a `SeriesFolder` first, so `anime_dir.join(folder)` can never leave the anime
+/// directory nor name a folder no file system can hold. The name is kept as given (surrounding
+/// spaces are part of a folder name); see [`SeriesFolder::parse`] for the rule.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SeriesFolder(String);
+
+/// Why a string is not a [`SeriesFolder`]. The messages say what is wrong with the name, to
+/// follow the name of the field or value they are about.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FolderNameError {
+    /// Nothing but whitespace.
+    #[error("is empty")]
+    Empty,
+    /// `.` or `..`: the anime directory itself or its parent.
+    #[error("names the anime directory itself or its parent")]
+    Dots,
+    /// A `/` or `\` would make it a path of several folders.
+    #[error("contains the path separator {0:?}")]
+    Separator(char),
+    /// A NUL byte, which no file system allows in a name.
+    #[error("contains a NUL character")]
+    Nul,
+    /// Not one normal path component (a root or a drive prefix, on platforms that have them).
+    #[error("is not a single folder name")]
+    NotPlain,
+    /// Longer than the common file systems allow for one name.
+    #[error(
+        "is {len} bytes long; no file system holds a folder name over {MAX_FILE_NAME_BYTES} bytes"
+    )]
+    TooLong {
+        /// The length of the name in bytes.
+        len: usize,
+    },
+}
+
+impl SeriesFolder {
+    /// Accepts `name` when it is one folder name inside the anime directory: not blank, not `.`
+    /// or `..` (surrounding whitespace ignored), without `/`, `\` or NUL, one normal path
+    /// component, and at most [`MAX_FILE_NAME_BYTES`] bytes long.
+    pub fn parse(name: &str) -> Result<Self, FolderNameError> {
+        let trimmed = name.trim();
+        if trimmed.is_empty() {
+            return Err(FolderNameError::Empty);
+        }
+        if trimmed == "." || trimmed == ".." {
+            return Err(FolderNameError::Dots);
+        }
+        if let Some(c) = name.chars().find(|c| matches!(c, '/' | '\\')) {
+            return Err(FolderNameError::Separator(c));
+        }
+        if name.contains('\0') {
+            return Err(FolderNameError::Nul);
+        }
+        let mut parts = std::path::Path::new(name).components();
+        if !matches!(
+            (parts.next(), parts.next()),
+            (Some(std::path::Component::Normal(_)), None)
+        ) {
+            return Err(FolderNameError::NotPlain);
+        }
+        if name.len() > MAX_FILE_NAME_BYTES {
+            return Err(FolderNameError::TooLong { len: name.len() });
+        }
+        Ok(Self(name.to_string()))
+    }
+
+    /// The folder name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The folder name, as an owned string.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::str::FromStr for SeriesFolder {
+    type Err = FolderNameError;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Self::parse(name)
+    }
+}
+
+impl AsRef<str> for SeriesFolder {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for SeriesFolder {
+    fn as_ref(&self) -> &std::path::Path {
+        std::path::Path::new(&self.0)
+    }
+}
+
+impl std::fmt::Display for SeriesFolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// Removes characters that are invalid in file names on common file systems
 /// (`< > : " / \ | ? *` and control characters), collapses the runs of spaces this leaves,
@@ -231,6 +338,69 @@ mod tests {
                 want.map(|(s, e)| EpisodeId::new(s, e)),
                 "name {name:?}"
             );
+        }
+    }
+
+    mod series_folder {
+        use super::super::*;
+
+        /// Parses `input` and compares the outcome: Ok(name kept) or the error.
+        fn check(input: &str, expected: Result<&str, FolderNameError>) {
+            let got = SeriesFolder::parse(input);
+            assert_eq!(
+                got.as_ref().map(SeriesFolder::as_str).map_err(Clone::clone),
+                expected,
+                "input {input:?}"
+            );
+        }
+
+        #[test]
+        fn one_plain_folder_name_is_accepted_as_given() {
+            use FolderNameError::*;
+            let longest = "a".repeat(MAX_FILE_NAME_BYTES);
+            let too_long = "a".repeat(MAX_FILE_NAME_BYTES + 1);
+            let wide = "é".repeat(128);
+            for (input, expected) in [
+                ("One Piece (1999)", Ok("One Piece (1999)")),
+                ("進撃の巨人", Ok("進撃の巨人")),
+                (" spaced ", Ok(" spaced ")),
+                ("...", Ok("...")),
+                (".hidden", Ok(".hidden")),
+                ("a..b", Ok("a..b")),
+                (longest.as_str(), Ok(longest.as_str())),
+                ("", Err(Empty)),
+                (" \t ", Err(Empty)),
+                (".", Err(Dots)),
+                ("..", Err(Dots)),
+                (" .. ", Err(Dots)),
+                ("a/b", Err(Separator('/'))),
+                ("/abs", Err(Separator('/'))),
+                ("trailing/", Err(Separator('/'))),
+                ("../up", Err(Separator('/'))),
+                ("a\\b", Err(Separator('\\'))),
+                ("nul\0byte", Err(Nul)),
+                (too_long.as_str(), Err(TooLong { len: 256 })),
+                (wide.as_str(), Err(TooLong { len: 256 })),
+            ] {
+                check(input, expected);
+            }
+        }
+
+        #[test]
+        fn messages_say_what_is_wrong() {
+            assert_eq!(
+                FolderNameError::TooLong { len: 300 }.to_string(),
+                "is 300 bytes long; no file system holds a folder name over 255 bytes"
+            );
+            assert_eq!(
+                FolderNameError::Separator('/').to_string(),
+                "contains the path separator '/'"
+            );
+            let folder = SeriesFolder::parse("Show (2020)").unwrap();
+            assert_eq!(folder.to_string(), "Show (2020)");
+            let path: &std::path::Path = folder.as_ref();
+            assert_eq!(path, std::path::Path::new("Show (2020)"));
+            assert_eq!("x".parse::<SeriesFolder>().unwrap().into_string(), "x");
         }
     }
 

@@ -43,12 +43,5 @@ use aniworld_core::AppConfig;
 
 /// The configured anime directory (`other.anime_directory`), or [`LibraryError::NoAnimeDirectory`].
 pub fn anime_dir_from_config(config: &AppConfig) -> Result<PathBuf, LibraryError> {
-    config
-        .other
-        .anime_directory
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .ok_or(LibraryError::NoAnimeDirectory)
+    config.anime_dir().ok_or(LibraryError::NoAnimeDirectory)
 }

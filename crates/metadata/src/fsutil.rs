@@ -1,17 +1,23 @@
-//! Atomic file writes: a temp file in the same folder, fsync, rename.
+//! File writes of this crate: NFO files and artwork, replaced atomically by
+//! `aniworld_core::files::write_atomic` with the default permissions (Jellyfin and Kodi read
+//! them), and the temporary names older versions left behind.
 
-use std::fs;
-use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+
+use aniworld_core::files::Access;
 
 use crate::error::{MetadataError, Result};
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
+/// Writes `data` to `path` atomically: readers see the old file or the new one, never a part.
+pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+    aniworld_core::files::write_atomic(path, data, Access::Default)
+        .map_err(|e| MetadataError::io("write", path, e))
+}
 
-/// Whether `name` is a temporary file of [`write_atomic`] (`.<name>.<pid>.<n>.tmp`); one that
-/// outlived its process was left by an interrupted write and can be deleted.
-pub fn is_temp_file_name(name: &str) -> bool {
+/// Whether `name` is a temporary file of an NFO or artwork write of older versions
+/// (`.<name>.<pid>.<n>.tmp`); one that outlived its process was left by an interrupted write and
+/// can be deleted. Today's writes leave `aniworld_core::files::is_atomic_temp_name` names.
+pub fn is_legacy_temp_file_name(name: &str) -> bool {
     let Some(rest) = name.strip_prefix('.').and_then(|r| r.strip_suffix(".tmp")) else {
         return false;
     };
@@ -21,35 +27,10 @@ pub fn is_temp_file_name(name: &str) -> bool {
     digits(parts.next()) && digits(parts.next()) && parts.next().is_some_and(|n| !n.is_empty())
 }
 
-/// Writes `data` to `path` atomically: readers see the old file or the new one, never a part.
-pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "file".into());
-    let tmp = dir.join(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp).map_err(|e| MetadataError::io("create", &tmp, e))?;
-        f.write_all(data)
-            .map_err(|e| MetadataError::io("write", &tmp, e))?;
-        f.sync_all()
-            .map_err(|e| MetadataError::io("sync", &tmp, e))?;
-        fs::rename(&tmp, path).map_err(|e| MetadataError::io("rename into place", path, e))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn replaces_and_leaves_no_temp_file() {
@@ -62,13 +43,9 @@ mod tests {
     }
 
     #[test]
-    fn temp_names_are_recognised() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("tvshow.nfo");
-        write_atomic(&p, b"x").unwrap();
-        let tmp = format!(".tvshow.nfo.{}.0.tmp", std::process::id());
+    fn legacy_temp_names_are_recognised() {
         for (name, is_temp) in [
-            (tmp.as_str(), true),
+            (".tvshow.nfo.4242.0.tmp", true),
             (".poster.jpg.12.345.tmp", true),
             ("tvshow.nfo", false),
             (".tvshow.nfo.x.1.tmp", false),
@@ -76,17 +53,17 @@ mod tests {
             ("poster.jpg.1.2.tmp", false),
             ("show - S01E01.mp4", false),
         ] {
-            assert_eq!(is_temp_file_name(name), is_temp, "{name}");
+            assert_eq!(is_legacy_temp_file_name(name), is_temp, "{name}");
         }
     }
 
     #[test]
-    fn missing_folder_is_an_io_error() {
+    fn missing_folder_is_an_io_error_naming_the_target() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("nope").join("a.nfo");
-        assert!(matches!(
-            write_atomic(&p, b"x"),
-            Err(MetadataError::Io { .. })
-        ));
+        match write_atomic(&p, b"x") {
+            Err(MetadataError::Io { path, .. }) => assert_eq!(path, p),
+            other => panic!("unexpected {other:?}"),
+        }
     }
 }

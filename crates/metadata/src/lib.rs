@@ -17,7 +17,7 @@ pub mod tmdb;
 pub use artwork::{MediaKind, MediaSelection, MediaStatus};
 pub use batch::{BatchItem, BatchItemResult, BatchOutcome, BatchReport};
 pub use error::{MetadataError, Result};
-pub use fsutil::is_temp_file_name;
+pub use fsutil::is_legacy_temp_file_name;
 pub use matching::{MatchConfidence, MatchQuery, MatchResult};
 pub use nfo::{NfoInfo, parse_nfo, read_nfo};
 pub use service::{

@@ -45,11 +45,13 @@ pub use budget::{HostBudget, HostPermit};
 pub use error::DownloadError;
 pub use progress::ProgressUpdate;
 
-/// Whether `name` is the temporary file of an HLS resume-state write
+/// Whether `name` is the temporary file of an HLS resume-state write of older versions
 /// (`<final>.part.state.tmp`); one found when no download runs was left by an interrupted write
 /// and can be deleted (the state file itself is kept: it says how much of the `.part` is done).
-pub fn is_temp_file_name(name: &str) -> bool {
-    name.strip_suffix(finish::TEMP_SUFFIX)
+/// The resume state is now written by `aniworld_core::files::write_atomic`, whose temporaries
+/// `aniworld_core::files::is_atomic_temp_name` recognises.
+pub fn is_legacy_temp_file_name(name: &str) -> bool {
+    name.strip_suffix(".tmp")
         .is_some_and(|stem| stem.len() > ".part.state".len() && stem.ends_with(".part.state"))
 }
 

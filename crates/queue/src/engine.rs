@@ -30,7 +30,9 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-use aniworld_core::naming::{MAX_FILE_NAME_BYTES, episode_file_name};
+use aniworld_core::naming::{
+    FolderNameError, MAX_FILE_NAME_BYTES, SeriesFolder, episode_file_name,
+};
 use aniworld_core::ports::RepoError;
 use aniworld_core::{DownloadItem, DownloadStatus, EpisodeRef, ItemId, Priority};
 
@@ -466,42 +468,49 @@ impl QueueEngine {
     }
 }
 
-/// Checks the inputs of `add`: a series key, a folder name that stays inside the anime
-/// directory, and at least one episode.
+/// Largest season or episode number `add` accepts: the store keeps them as signed 32-bit
+/// integers.
+pub const MAX_NUMBER: u32 = i32::MAX as u32;
+
+/// Checks the inputs of `add`: season and episode numbers the store can hold, a series key, a
+/// folder name that stays inside the anime directory ([`SeriesFolder`]), at least one episode,
+/// and episode files named after the folder that fit the file name limit.
 fn validate_add(
     serie_id: &str,
     serie_folder: &str,
     episodes: &[EpisodeRef],
 ) -> Result<(), QueueError> {
+    for (i, e) in episodes.iter().enumerate() {
+        for (name, n) in [("season", e.season), ("episode", e.episode)] {
+            if n > MAX_NUMBER {
+                return Err(QueueError::validation(
+                    format!("episodes[{i}].{name}"),
+                    format!("{n} is above {MAX_NUMBER}"),
+                ));
+            }
+        }
+    }
     if serie_id.trim().is_empty() {
         return Err(QueueError::validation("serie_id", "must not be empty"));
     }
-    let folder = serie_folder.trim();
-    if folder.is_empty() || folder == "." || folder == ".." || folder.contains(['/', '\\', '\0']) {
-        return Err(QueueError::validation(
-            "serie_folder",
-            format!("{serie_folder:?} is not a folder name inside the anime directory"),
-        ));
-    }
+    let folder = SeriesFolder::parse(serie_folder).map_err(|e| {
+        let message = match e {
+            FolderNameError::TooLong { .. } => e.to_string(),
+            _ => format!("{serie_folder:?} is not a folder name inside the anime directory"),
+        };
+        QueueError::validation("serie_folder", message)
+    })?;
     if episodes.is_empty() {
         return Err(QueueError::validation(
             "episodes",
             "at least one episode is required",
         ));
     }
-    if serie_folder.len() > MAX_FILE_NAME_BYTES {
-        return Err(QueueError::validation(
-            "serie_folder",
-            format!(
-                "is {} bytes long; no file system holds a folder name over {MAX_FILE_NAME_BYTES} bytes",
-                serie_folder.len()
-            ),
-        ));
-    }
-    // The longest name a download writes: `<folder> - SxxEyy.mp4.part.state.tmp`.
+    // The longest name a download writes: `<folder> - SxxEyy.mp4.audio.part.state`. (The
+    // temporary names of its atomic writes are cut to fit by `aniworld_core::files`.)
     let longest = episodes
         .iter()
-        .map(|e| episode_file_name(serie_folder, e.id()).len() + LONGEST_TEMP_SUFFIX.len())
+        .map(|e| episode_file_name(folder.as_str(), e.id()).len() + LONGEST_SUFFIX)
         .max()
         .unwrap_or(0);
     if longest > MAX_FILE_NAME_BYTES {
@@ -517,9 +526,19 @@ fn validate_add(
     Ok(())
 }
 
-/// The longest suffix a download appends to the episode file name (the HLS resume state's
-/// temporary file).
-const LONGEST_TEMP_SUFFIX: &str = ".part.state.tmp";
+/// The longest suffix a download appends to the episode file name (see
+/// [`worker::PARTIAL_SUFFIXES`]).
+const LONGEST_SUFFIX: usize = {
+    let mut longest = 0;
+    let mut i = 0;
+    while i < worker::PARTIAL_SUFFIXES.len() {
+        if worker::PARTIAL_SUFFIXES[i].len() > longest {
+            longest = worker::PARTIAL_SUFFIXES[i].len();
+        }
+        i += 1;
+    }
+    longest
+};
 
 #[cfg(test)]
 mod tests {
@@ -533,27 +552,76 @@ mod tests {
         }
     }
 
+    /// The field and message `validate_add` refuses the input with; None when it accepts it.
+    fn refusal(folder: &str, episodes: &[EpisodeRef]) -> Option<(String, String)> {
+        match validate_add("k", folder, episodes) {
+            Ok(()) => None,
+            Err(QueueError::Validation { field, message }) => Some((field.into_owned(), message)),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
     #[test]
     fn folder_names_no_file_system_can_hold_are_refused() {
-        let field =
-            |folder: &str, episodes: &[EpisodeRef]| match validate_add("k", folder, episodes) {
-                Ok(()) => None,
-                Err(QueueError::Validation { field, message }) => Some((field, message)),
-                Err(e) => panic!("{e}"),
-            };
-        // `<folder> - S01E01.mp4.part.state.tmp` is the folder plus 28 bytes.
-        let fits = "a".repeat(255 - 28);
-        assert_eq!(field(&fits, &[ep(1, 1)]), None);
-        let (f, message) = field(&format!("{fits}a"), &[ep(1, 1)]).unwrap();
-        assert_eq!(f, "serie_folder");
-        assert!(message.contains("256 bytes"), "{message}");
-        // Episode numbers from 100 on take a digit more.
-        assert!(field(&fits, &[ep(1, 100)]).is_some());
-        let (f, message) = field(&"é".repeat(128), &[ep(1, 1)]).unwrap();
+        // `<folder> - S01E01.mp4.audio.part.state` is the folder plus 30 bytes.
+        assert_eq!(LONGEST_SUFFIX, ".audio.part.state".len());
+        let fits = "a".repeat(255 - 30);
+        assert_eq!(refusal(&fits, &[ep(1, 1)]), None);
+        let (f, message) = refusal(&format!("{fits}a"), &[ep(1, 1)]).unwrap();
         assert_eq!(f, "serie_folder");
         assert!(
-            message.contains("256 bytes long; no file system"),
+            message.contains("226 bytes long: the episode files"),
             "{message}"
+        );
+        assert!(message.contains("need 256 bytes"), "{message}");
+        // Episode numbers from 100 on take a digit more.
+        assert!(refusal(&fits, &[ep(1, 100)]).is_some());
+        let (f, message) = refusal(&"é".repeat(128), &[ep(1, 1)]).unwrap();
+        assert_eq!(f, "serie_folder");
+        assert_eq!(
+            message,
+            "is 256 bytes long; no file system holds a folder name over 255 bytes"
+        );
+    }
+
+    #[test]
+    fn folder_names_outside_the_anime_directory_are_refused() {
+        for folder in ["", " ", ".", " .. ", "a/b", "/abs", "a\\b", "nul\0"] {
+            let (f, message) = refusal(folder, &[ep(1, 1)]).unwrap();
+            assert_eq!(f, "serie_folder");
+            assert_eq!(
+                message,
+                format!("{folder:?} is not a folder name inside the anime directory")
+            );
+        }
+        assert_eq!(refusal("Show (2020)", &[ep(1, 1)]), None);
+    }
+
+    #[test]
+    fn numbers_the_store_cannot_hold_are_refused_with_their_json_path() {
+        let check = |episodes: &[EpisodeRef], expected: Option<(&str, &str)>| {
+            assert_eq!(
+                refusal("Show", episodes),
+                expected.map(|(f, m)| (f.to_string(), m.to_string())),
+                "{episodes:?}"
+            );
+        };
+        let max = MAX_NUMBER;
+        check(&[ep(max, max)], None);
+        check(
+            &[ep(0, 1), ep(max + 1, 1)],
+            Some(("episodes[1].season", "2147483648 is above 2147483647")),
+        );
+        check(
+            &[ep(1, u32::MAX)],
+            Some(("episodes[0].episode", "4294967295 is above 2147483647")),
+        );
+        // Checked first, as the handler did before the engine saw the request.
+        assert_eq!(
+            validate_add("", "", &[ep(1, max + 1)])
+                .unwrap_err()
+                .to_string(),
+            "invalid episodes[0].episode: 2147483648 is above 2147483647"
         );
     }
 }

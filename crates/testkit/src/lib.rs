@@ -8,6 +8,7 @@
 //! Used only as a dev-dependency; never part of the shipped binary.
 
 pub mod catalogue;
+pub mod hoster;
 pub mod images;
 pub mod media;
 pub mod tmdb;

@@ -21,8 +21,8 @@ use tokio::sync::broadcast;
 
 use super::tokens::{Claims, TokenKeys};
 use super::{lockout, password};
-use crate::config_service::ConfigService;
 use crate::error::ApiError;
+use aniworld_service::ConfigService;
 
 /// Settings key of the bcrypt hash of the master password.
 pub const PASSWORD_HASH_KEY: &str = "auth.master_password_hash";

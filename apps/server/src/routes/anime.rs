@@ -1,5 +1,5 @@
 //! Anime endpoints (api.md section 3): library status, list, catalogue search, add, rescan and
-//! detail. The work happens in [`AnimeService`]; handlers validate, call it once off the async
+//! detail. The work happens in [`LibraryService`]; handlers validate, call it once off the async
 //! workers and shape the answer.
 
 use actix_web::{HttpResponse, web};
@@ -11,11 +11,11 @@ use aniworld_provider::catalogue::SearchHit;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use crate::anime_service::{AnimeService, ListFilter, ListRequest, SortBy};
 use crate::blocking::blocking;
 use crate::body::Json;
 use crate::error::ApiError;
 use crate::state::AppState;
+use aniworld_service::library::{LibraryService, ListFilter, ListRequest, SortBy};
 
 /// Largest `per_page`.
 pub const MAX_PER_PAGE: usize = 1000;
@@ -26,15 +26,15 @@ pub const DEFAULT_PER_PAGE: usize = 20;
 #[derive(OpenApi)]
 #[openapi(
     paths(
-        anime_status,
+        get_library_status,
         list_anime,
-        search_get,
-        search_post,
+        search_anime,
+        search_anime_by_body,
         add_anime,
-        rescan,
-        anime_detail,
-        anime_episodes,
-        anime_poster
+        start_rescan,
+        get_anime,
+        list_episodes,
+        get_poster
     ),
     components(schemas(
         AnimeStatus,
@@ -55,20 +55,20 @@ pub struct Doc;
 
 /// Registers the routes; the fixed paths come before `/api/anime/{anime_id}`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/anime/status").route(web::get().to(anime_status)))
+    cfg.service(web::resource("/api/anime/status").route(web::get().to(get_library_status)))
         .service(web::resource("/api/anime").route(web::get().to(list_anime)))
         .service(
             web::resource("/api/anime/search")
-                .route(web::get().to(search_get))
-                .route(web::post().to(search_post)),
+                .route(web::get().to(search_anime))
+                .route(web::post().to(search_anime_by_body)),
         )
         .service(web::resource("/api/anime/add").route(web::post().to(add_anime)))
-        .service(web::resource("/api/anime/rescan").route(web::post().to(rescan)))
-        .service(web::resource("/api/anime/{anime_id}").route(web::get().to(anime_detail)))
+        .service(web::resource("/api/anime/rescan").route(web::post().to(start_rescan)))
+        .service(web::resource("/api/anime/{anime_id}").route(web::get().to(get_anime)))
         .service(
-            web::resource("/api/anime/{anime_id}/episodes").route(web::get().to(anime_episodes)),
+            web::resource("/api/anime/{anime_id}/episodes").route(web::get().to(list_episodes)),
         )
-        .service(web::resource("/api/anime/{anime_id}/poster").route(web::get().to(anime_poster)));
+        .service(web::resource("/api/anime/{anime_id}/poster").route(web::get().to(get_poster)));
 }
 
 /// Answer of `GET /api/anime/status`.
@@ -362,8 +362,8 @@ impl From<EpisodeRecord> for EpisodeEntry {
 /// Library folder and size.
 #[utoipa::path(get, path = "/api/anime/status", tag = "anime", security(("bearer" = [])),
     responses((status = 200, body = AnimeStatus)))]
-pub async fn anime_status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let service = state.anime.clone();
+pub async fn get_library_status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let service = state.app.library().clone();
     let s = blocking(move || service.status()).await?;
     Ok(HttpResponse::Ok().json(AnimeStatus {
         directory: s.directory,
@@ -381,16 +381,16 @@ pub async fn list_anime(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let req = query.validate()?;
-    let service = state.anime.clone();
+    let service = state.app.library().clone();
     let page = blocking(move || {
         let series = service.list(&req)?;
-        Ok::<_, ApiError>(summaries(&service, series))
+        Ok::<_, aniworld_service::ServiceError>(summaries(&service, series))
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
-fn summaries(service: &AnimeService, series: Vec<Serie>) -> Vec<AnimeSummary> {
+fn summaries(service: &LibraryService, series: Vec<Serie>) -> Vec<AnimeSummary> {
     let links = service.links_of(&series);
     series
         .into_iter()
@@ -400,7 +400,7 @@ fn summaries(service: &AnimeService, series: Vec<Serie>) -> Vec<AnimeSummary> {
 }
 
 async fn search(state: web::Data<AppState>, query: String) -> Result<HttpResponse, ApiError> {
-    let service = state.anime.clone();
+    let service = state.app.library().clone();
     let hits = blocking(move || service.search(&query)).await?;
     let found: Vec<AnimeSummary> = hits
         .into_iter()
@@ -414,7 +414,7 @@ async fn search(state: web::Data<AppState>, query: String) -> Result<HttpRespons
     responses((status = 200, body = [AnimeSummary]),
         (status = 422, description = "Query missing, empty or longer than 200 characters"),
         (status = 503, description = "The catalogue is unreachable or blocks requests")))]
-pub async fn search_get(
+pub async fn search_anime(
     state: web::Data<AppState>,
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -427,7 +427,7 @@ pub async fn search_get(
     responses((status = 200, body = [AnimeSummary]),
         (status = 422, description = "Query missing, empty or longer than 200 characters"),
         (status = 503, description = "The catalogue is unreachable or blocks requests")))]
-pub async fn search_post(
+pub async fn search_anime_by_body(
     state: web::Data<AppState>,
     body: Json<SearchRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -448,12 +448,8 @@ pub async fn add_anime(
     body: Json<AddRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let AddRequest { link, name } = body.into_inner();
-    let service = state.anime.clone();
+    let service = state.app.library().clone();
     let added = blocking(move || service.add(&link, name.as_deref())).await?;
-    // tvshow.nfo and artwork follow on their own thread when `nfo.auto_create` is on.
-    state
-        .nfo
-        .series_added_in_background(added.serie.key.clone());
     Ok(HttpResponse::Ok().json(AddResponse::from(added)))
 }
 
@@ -486,7 +482,7 @@ pub enum RescanModeName {
         (status = 409, description = "A scan is already running; no second one was started"),
         (status = 422, description = "Unknown mode; the field is named in details"),
         (status = 503, description = "No anime directory is configured or it is missing")))]
-pub async fn rescan(
+pub async fn start_rescan(
     state: web::Data<AppState>,
     query: web::Query<RescanQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -496,7 +492,7 @@ pub async fn rescan(
             ApiError::validation("mode", format!("{m:?} is not one of full, changed"))
         })?,
     };
-    let service = state.anime.clone();
+    let service = state.app.library().clone();
     blocking(move || service.start_rescan(mode)).await?;
     Ok(HttpResponse::Ok().json(RescanResponse {
         success: true,
@@ -508,11 +504,11 @@ pub async fn rescan(
 #[utoipa::path(get, path = "/api/anime/{anime_id}", tag = "anime", security(("bearer" = [])),
     params(("anime_id" = String, Path, description = "Series key (`s.to:<key>` for an s.to series whose key aniworld.to also has; or, deprecated, the folder name)")),
     responses((status = 200, body = AnimeDetail), (status = 404, description = "No such series")))]
-pub async fn anime_detail(
+pub async fn get_anime(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = state.anime.clone();
+    let service = state.app.library().clone();
     let id = id.into_inner();
     let s = blocking(move || service.detail(&id)).await?;
     Ok(HttpResponse::Ok().json(AnimeDetail {
@@ -529,11 +525,11 @@ pub async fn anime_detail(
 #[utoipa::path(get, path = "/api/anime/{anime_id}/episodes", tag = "anime", security(("bearer" = [])),
     params(("anime_id" = String, Path, description = "Series key (`s.to:<key>` for an s.to series whose key aniworld.to also has; or, deprecated, the folder name)")),
     responses((status = 200, body = [EpisodeEntry]), (status = 404, description = "No such series")))]
-pub async fn anime_episodes(
+pub async fn list_episodes(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = state.anime.clone();
+    let service = state.app.library().clone();
     let id = id.into_inner();
     let episodes = blocking(move || service.episodes(&id)).await?;
     let entries: Vec<EpisodeEntry> = episodes.into_iter().map(EpisodeEntry::from).collect();
@@ -546,11 +542,11 @@ pub async fn anime_episodes(
     responses((status = 200, description = "The poster", content_type = "image/jpeg", body = Vec<u8>),
         (status = 404, description = "No such series, or it has no poster"),
         (status = 503, description = "No anime directory is configured or it is missing")))]
-pub async fn anime_poster(
+pub async fn get_poster(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let service = state.anime.clone();
+    let service = state.app.library().clone();
     let id = id.into_inner();
     let bytes = blocking(move || service.poster(&id)).await?;
     Ok(HttpResponse::Ok().content_type("image/jpeg").body(bytes))

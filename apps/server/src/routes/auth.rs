@@ -3,7 +3,6 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::SecondsFormat;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::auth::Identity;
@@ -15,7 +14,7 @@ use crate::state::AppState;
 /// OpenAPI description of this area.
 #[derive(OpenApi)]
 #[openapi(
-    paths(setup, login, logout, auth_status),
+    paths(set_up_password, log_in, log_out, get_auth_status),
     components(schemas(
         SetupRequest,
         LoginRequest,
@@ -29,10 +28,10 @@ pub struct Doc;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/auth/setup").route(web::post().to(setup)))
-        .service(web::resource("/api/auth/login").route(web::post().to(login)))
-        .service(web::resource("/api/auth/logout").route(web::post().to(logout)))
-        .service(web::resource("/api/auth/status").route(web::get().to(auth_status)));
+    cfg.service(web::resource("/api/auth/setup").route(web::post().to(set_up_password)))
+        .service(web::resource("/api/auth/login").route(web::post().to(log_in)))
+        .service(web::resource("/api/auth/logout").route(web::post().to(log_out)))
+        .service(web::resource("/api/auth/status").route(web::get().to(get_auth_status)));
 }
 
 /// Body of `POST /api/auth/setup`.
@@ -102,7 +101,7 @@ fn client_of(req: &HttpRequest) -> String {
 #[utoipa::path(post, path = "/api/auth/setup", tag = "auth", request_body = SetupRequest,
     responses((status = 201, body = StatusOk), (status = 400, description = "Already configured or weak password"),
         (status = 422, description = "Missing or mistyped field"), (status = 429, description = "Rate limited")))]
-pub async fn setup(
+pub async fn set_up_password(
     state: web::Data<AppState>,
     body: Json<SetupRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -119,7 +118,7 @@ pub async fn setup(
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, description = "Invalid credentials"),
         (status = 429, description = "Locked after failed attempts, or rate limited")))]
-pub async fn login(
+pub async fn log_in(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: Json<LoginRequest>,
@@ -139,7 +138,7 @@ pub async fn login(
 /// Revokes the caller's token.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = LogoutResponse), (status = 401, description = "No valid token")))]
-pub async fn logout(
+pub async fn log_out(
     state: web::Data<AppState>,
     identity: Identity,
 ) -> Result<HttpResponse, ApiError> {
@@ -153,9 +152,12 @@ pub async fn logout(
 
 /// Whether setup is done and whether the caller is authenticated.
 #[utoipa::path(get, path = "/api/auth/status", tag = "auth", responses((status = 200, body = AuthStatus)))]
-pub async fn auth_status(state: web::Data<AppState>, identity: Option<Identity>) -> HttpResponse {
-    HttpResponse::Ok().json(json!(AuthStatus {
+pub async fn get_auth_status(
+    state: web::Data<AppState>,
+    identity: Option<Identity>,
+) -> HttpResponse {
+    HttpResponse::Ok().json(AuthStatus {
         configured: state.auth.is_configured(),
         authenticated: identity.is_some(),
-    }))
+    })
 }

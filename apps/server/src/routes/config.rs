@@ -3,15 +3,13 @@
 //! Answers show the effective configuration with every secret redacted.
 
 use actix_web::{HttpResponse, web};
-use aniworld_core::ports::SeriesRepo;
+use aniworld_service::ConfigService;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use crate::backups::BackupInfo;
 use crate::blocking::blocking;
 use crate::body::Json;
-use crate::config_service::ConfigService;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -116,7 +114,7 @@ pub struct DirectoryUpdated {
 #[utoipa::path(get, path = "/api/config", tag = "config", security(("bearer" = [])),
     responses((status = 200, description = "AppConfig", body = Object)))]
 pub async fn get_config(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(state.config.current().redacted())
+    HttpResponse::Ok().json(state.app.config().current().redacted())
 }
 
 /// Merges a partial configuration, validates and stores it.
@@ -127,7 +125,7 @@ pub async fn update_config(
     state: web::Data<AppState>,
     body: Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let config = state.config.clone();
+    let config = state.app.config().clone();
     let updated = blocking(move || config.update(&body)).await?;
     log::info!("configuration updated");
     Ok(HttpResponse::Ok().json(updated.redacted()))
@@ -145,12 +143,35 @@ pub async fn validate_config(body: Json<Value>) -> Result<HttpResponse, ApiError
     }))
 }
 
+/// One backup file as listed by `GET /api/config/backups`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BackupInfo {
+    /// File name inside the backups folder.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, RFC 3339 UTC.
+    pub created: String,
+}
+
+impl From<aniworld_service::backups::BackupInfo> for BackupInfo {
+    fn from(b: aniworld_service::backups::BackupInfo) -> Self {
+        Self {
+            name: b.name,
+            size: b.size,
+            created: b.created,
+        }
+    }
+}
+
 /// Lists the backups, newest first.
 #[utoipa::path(get, path = "/api/config/backups", tag = "config", security(("bearer" = [])),
     responses((status = 200, body = [BackupInfo])))]
 pub async fn list_backups(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let config = state.config.clone();
-    Ok(HttpResponse::Ok().json(blocking(move || config.list_backups()).await?))
+    let config = state.app.config().clone();
+    let backups = blocking(move || config.list_backups()).await?;
+    let entries: Vec<BackupInfo> = backups.into_iter().map(BackupInfo::from).collect();
+    Ok(HttpResponse::Ok().json(entries))
 }
 
 /// Copies the stored configuration into a new backup.
@@ -161,7 +182,7 @@ pub async fn create_backup(
     state: web::Data<AppState>,
     query: web::Query<BackupQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let config = state.config.clone();
+    let config = state.app.config().clone();
     let name = blocking(move || config.create_backup(query.name.as_deref())).await?;
     log::info!("configuration backup {name} created");
     Ok(HttpResponse::Ok().json(BackupCreated {
@@ -179,7 +200,7 @@ pub async fn restore_backup(
     state: web::Data<AppState>,
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let config = state.config.clone();
+    let config = state.app.config().clone();
     let name = name.into_inner();
     let shown = name.clone();
     let restored = blocking(move || config.restore_backup(&name)).await?;
@@ -196,7 +217,7 @@ pub async fn delete_backup(
     state: web::Data<AppState>,
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let config = state.config.clone();
+    let config = state.app.config().clone();
     let name = name.into_inner();
     let n = name.clone();
     blocking(move || config.delete_backup(&n)).await?;
@@ -214,21 +235,9 @@ pub async fn update_directory(
     state: web::Data<AppState>,
     body: Json<DirectoryRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let directory = body.into_inner().directory.trim().to_string();
-    if directory.is_empty() || directory.contains('\0') {
-        return Err(ApiError::validation(
-            "directory",
-            "must be a non-empty path",
-        ));
-    }
-    let (config, store) = (state.config.clone(), state.store.clone());
-    let synced_series = blocking(move || {
-        config
-            .set_anime_directory(&directory)
-            .map_err(|e| e.for_anime_directory_field("directory"))?;
-        Ok::<_, ApiError>(SeriesRepo::list_series(&store)?.len())
-    })
-    .await?;
+    let directory = body.into_inner().directory;
+    let library = state.app.library().clone();
+    let synced_series = blocking(move || library.set_anime_directory(&directory)).await?;
     log::info!("anime directory updated");
     Ok(HttpResponse::Ok().json(DirectoryUpdated {
         message: "Anime directory updated successfully",

@@ -9,9 +9,9 @@ use utoipa::{OpenApi, ToSchema};
 
 use crate::blocking::blocking;
 use crate::error::ApiError;
-use crate::files::dir_writable;
 use crate::metrics::SystemSnapshot;
 use crate::state::AppState;
+use aniworld_service::files::dir_writable;
 
 /// The service version reported by health checks.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -19,7 +19,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// OpenAPI description of this area.
 #[derive(OpenApi)]
 #[openapi(
-    paths(health, health_detailed),
+    paths(get_health, get_detailed_health),
     components(schemas(
         Health,
         DetailedHealth,
@@ -34,10 +34,10 @@ pub struct Doc;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/health").route(web::get().to(health)))
-        .service(web::resource("/health/detailed").route(web::get().to(health_detailed)))
-        .service(web::resource("/api/health").route(web::get().to(health)))
-        .service(web::resource("/api/health/detailed").route(web::get().to(health_detailed)));
+    cfg.service(web::resource("/health").route(web::get().to(get_health)))
+        .service(web::resource("/health/detailed").route(web::get().to(get_detailed_health)))
+        .service(web::resource("/api/health").route(web::get().to(get_health)))
+        .service(web::resource("/api/health/detailed").route(web::get().to(get_detailed_health)));
 }
 
 /// `GET /health`.
@@ -122,7 +122,8 @@ pub struct HosterHealthEntry {
 /// The resolver's hoster health as the response shows it.
 fn hoster_entries(state: &AppState) -> BTreeMap<String, HosterHealthEntry> {
     state
-        .hosters
+        .app
+        .hosters()
         .snapshot()
         .into_iter()
         .map(|(name, h)| {
@@ -176,7 +177,7 @@ fn now() -> String {
 
 /// Basic health check.
 #[utoipa::path(get, path = "/health", tag = "health", responses((status = 200, body = Health)))]
-pub async fn health() -> HttpResponse {
+pub async fn get_health() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "healthy",
         timestamp: now(),
@@ -186,10 +187,10 @@ pub async fn health() -> HttpResponse {
 
 /// Health of the database, the data folders, the machine and the hosters.
 #[utoipa::path(get, path = "/health/detailed", tag = "health", responses((status = 200, body = DetailedHealth)))]
-pub async fn health_detailed(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn get_detailed_health(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let st = state.clone();
     let (database, filesystem, mut system) = blocking(move || {
-        let database = match st.store.ping() {
+        let database = match st.app.store().ping() {
             Ok(d) => DatabaseHealth {
                 status: "healthy",
                 connection_time_ms: Some((d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0),
@@ -221,7 +222,7 @@ pub async fn health_detailed(state: web::Data<AppState>) -> Result<HttpResponse,
     system.uptime_seconds =
         ((Utc::now() - state.started_at).num_milliseconds() as f64 / 1000.0).max(0.0);
     let st = state.clone();
-    let sites = blocking(move || Ok::<_, ApiError>(st.anime.site_statuses())).await?;
+    let sites = blocking(move || Ok::<_, ApiError>(st.app.library().site_statuses())).await?;
     let catalogue: BTreeMap<String, CatalogueSiteHealth> = sites
         .into_iter()
         .map(|s| {

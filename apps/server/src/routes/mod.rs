@@ -1,12 +1,12 @@
 //! HTTP routes, one file per area, each with `configure(cfg)` and an OpenAPI `Doc`.
 //!
 //! Adding an area: create `routes/<area>.rs` with `pub fn configure(cfg)` and a
-//! `#[derive(OpenApi)] pub struct Doc`, then add one line here and one in `openapi.rs`.
+//! `#[derive(OpenApi)] pub struct Doc`, then add one line here and one in `openapi.rs`. The API documentation routes are in
+//! `openapi.rs`.
 
 pub mod anime;
 pub mod auth;
 pub mod config;
-pub mod docs;
 pub mod health;
 pub mod nfo;
 pub mod queue;
@@ -22,7 +22,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
     config::configure(cfg);
     anime::configure(cfg);
-    docs::configure(cfg);
     queue::configure(cfg);
     scheduler::configure(cfg);
     ws::configure(cfg);

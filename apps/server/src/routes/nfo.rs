@@ -1,6 +1,6 @@
 //! NFO endpoints (api.md section 6): tvshow.nfo and artwork of library series from TMDB.
 //!
-//! Every handler makes one call on [`crate::nfo_service::NfoService`] off the async workers and
+//! Every handler makes one call on [`aniworld_service::nfo::NfoService`] off the async workers and
 //! maps the result. Without a TMDB key the endpoints that need TMDB answer 503; unknown series
 //! and missing NFOs are 404; creating over an existing NFO without `overwrite_existing` is 409.
 
@@ -18,8 +18,8 @@ use self::dto::{
 use crate::blocking::blocking;
 use crate::body::Json;
 use crate::error::ApiError;
-use crate::nfo_service::{CreateOptions, SeriesFolder};
 use crate::state::AppState;
+use aniworld_service::nfo::{CreateOptions, SeriesFolder};
 
 /// OpenAPI description of this area.
 #[derive(OpenApi)]
@@ -28,11 +28,11 @@ use crate::state::AppState;
         check_nfo,
         create_nfo,
         update_nfo,
-        nfo_content,
-        media_status,
+        get_nfo_content,
+        get_media_status,
         download_media,
-        batch_create,
-        missing_nfo
+        create_nfo_batch,
+        list_missing_nfo
     ),
     components(schemas(
         MediaFiles,
@@ -53,14 +53,15 @@ pub struct Doc;
 
 /// Registers the routes (the fixed paths before the `{serie_id}` ones).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/nfo/batch/create").route(web::post().to(batch_create)))
-        .service(web::resource("/api/nfo/missing").route(web::get().to(missing_nfo)))
+    cfg.service(web::resource("/api/nfo/batch/create").route(web::post().to(create_nfo_batch)))
+        .service(web::resource("/api/nfo/missing").route(web::get().to(list_missing_nfo)))
         .service(web::resource("/api/nfo/{serie_id}/check").route(web::get().to(check_nfo)))
         .service(web::resource("/api/nfo/{serie_id}/create").route(web::post().to(create_nfo)))
         .service(web::resource("/api/nfo/{serie_id}/update").route(web::put().to(update_nfo)))
-        .service(web::resource("/api/nfo/{serie_id}/content").route(web::get().to(nfo_content)))
+        .service(web::resource("/api/nfo/{serie_id}/content").route(web::get().to(get_nfo_content)))
         .service(
-            web::resource("/api/nfo/{serie_id}/media/status").route(web::get().to(media_status)),
+            web::resource("/api/nfo/{serie_id}/media/status")
+                .route(web::get().to(get_media_status)),
         )
         .service(
             web::resource("/api/nfo/{serie_id}/media/download")
@@ -99,7 +100,7 @@ pub async fn check_nfo(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let nfo = state.nfo.clone();
+    let nfo = state.app.metadata().clone();
     let (series, status) = blocking(move || nfo.check(&id)).await?;
     let (serie_id, serie_folder) = ids(&series);
     Ok(HttpResponse::Ok().json(NfoCheckResponse {
@@ -131,7 +132,7 @@ pub async fn create_nfo(
         download_fanart: b.download_fanart,
         overwrite: b.overwrite_existing,
     };
-    let nfo = state.nfo.clone();
+    let nfo = state.app.metadata().clone();
     let (series, outcome) = blocking(move || nfo.create(&id, &opts)).await?;
     log::info!(
         "tvshow.nfo written for {} (TMDB {}, {:?})",
@@ -158,7 +159,7 @@ pub async fn update_nfo(
     query: web::Query<UpdateQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let download = query.download_media.unwrap_or(true);
-    let nfo = state.nfo.clone();
+    let nfo = state.app.metadata().clone();
     let (series, outcome) = blocking(move || nfo.update(&id, download)).await?;
     Ok(HttpResponse::Ok().json(written(&series, &outcome, "NFO updated successfully")))
 }
@@ -167,11 +168,11 @@ pub async fn update_nfo(
 #[utoipa::path(get, path = "/api/nfo/{serie_id}/content", tag = "nfo", security(("bearer" = [])),
     params(("serie_id" = String, Path, description = "Series key")),
     responses((status = 200, body = NfoContentResponse), (status = 404, description = "Series or NFO not found")))]
-pub async fn nfo_content(
+pub async fn get_nfo_content(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let nfo = state.nfo.clone();
+    let nfo = state.app.metadata().clone();
     let (series, content) = blocking(move || nfo.content(&id)).await?;
     let (serie_id, serie_folder) = ids(&series);
     Ok(HttpResponse::Ok().json(NfoContentResponse {
@@ -190,11 +191,11 @@ pub async fn nfo_content(
 #[utoipa::path(get, path = "/api/nfo/{serie_id}/media/status", tag = "nfo", security(("bearer" = [])),
     params(("serie_id" = String, Path, description = "Series key")),
     responses((status = 200, body = MediaFiles), (status = 404, description = "Series not found")))]
-pub async fn media_status(
+pub async fn get_media_status(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let nfo = state.nfo.clone();
+    let nfo = state.app.metadata().clone();
     let status = blocking(move || nfo.media_status(&id)).await?;
     Ok(HttpResponse::Ok().json(MediaFiles::from(&status)))
 }
@@ -215,7 +216,7 @@ pub async fn download_media(
         logo: body.download_logo,
         fanart: body.download_fanart,
     };
-    let nfo = state.nfo.clone();
+    let nfo = state.app.metadata().clone();
     let report = blocking(move || nfo.download_media(&id, which)).await?;
     Ok(HttpResponse::Ok().json(MediaFiles::from(&report.media_files)))
 }
@@ -226,7 +227,7 @@ pub async fn download_media(
     responses((status = 200, body = BatchCreateResponse),
         (status = 422, description = "max_concurrent outside 1..=10 or a malformed body"),
         (status = 503, description = "TMDB API key not configured")))]
-pub async fn batch_create(
+pub async fn create_nfo_batch(
     state: web::Data<AppState>,
     body: Json<BatchCreateRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -242,7 +243,7 @@ pub async fn batch_create(
         ));
     }
     let workers = usize::try_from(b.max_concurrent).unwrap_or(1);
-    let nfo = state.nfo.clone();
+    let nfo = state.app.metadata().clone();
     let summary =
         blocking(move || nfo.batch(&b.serie_ids, b.download_media, b.skip_existing, workers))
             .await?;
@@ -259,8 +260,8 @@ pub async fn batch_create(
 #[utoipa::path(get, path = "/api/nfo/missing", tag = "nfo", security(("bearer" = [])),
     responses((status = 200, body = MissingResponse),
         (status = 503, description = "TMDB API key or anime directory not configured")))]
-pub async fn missing_nfo(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let nfo = state.nfo.clone();
+pub async fn list_missing_nfo(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let nfo = state.app.metadata().clone();
     let report = blocking(move || nfo.missing()).await?;
     Ok(HttpResponse::Ok().json(MissingResponse::from(report)))
 }

@@ -14,15 +14,15 @@ use utoipa::{OpenApi, ToSchema};
 
 use crate::blocking::blocking;
 use crate::body::Json;
-use crate::downloads::statistics_json;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::websocket::messages::statistics_json;
 
 /// OpenAPI description of this area.
 #[derive(OpenApi)]
 #[openapi(
     paths(
-        queue_status,
+        get_queue_status,
         add_to_queue,
         start_queue,
         stop_queue,
@@ -53,7 +53,7 @@ pub struct Doc;
 
 /// Registers the routes (fixed paths before `/api/queue/{item_id}`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/queue/status").route(web::get().to(queue_status)))
+    cfg.service(web::resource("/api/queue/status").route(web::get().to(get_queue_status)))
         .service(web::resource("/api/queue/add").route(web::post().to(add_to_queue)))
         .service(web::resource("/api/queue/start").route(web::post().to(start_queue)))
         .service(web::resource("/api/queue/stop").route(web::post().to(stop_queue)))
@@ -66,9 +66,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/queue/{item_id}").route(web::delete().to(delete_item)))
         .service(web::resource("/api/queue").route(web::delete().to(delete_items)));
 }
-
-/// Largest season or episode number `POST /api/queue/add` accepts (what the store can hold).
-pub const MAX_NUMBER: u32 = i32::MAX as u32;
 
 /// One episode of `POST /api/queue/add`.
 #[derive(Deserialize, ToSchema)]
@@ -224,7 +221,7 @@ fn parse_ids(ids: &[String]) -> Result<Vec<ItemId>, ApiError> {
 }
 
 fn engine(state: &web::Data<AppState>) -> QueueEngine {
-    state.queue.clone()
+    state.app.queue().clone()
 }
 
 /// api.md's `status` object.
@@ -242,8 +239,8 @@ fn status_json(s: &QueueSnapshot) -> Value {
 /// The queue, grouped by state, with its statistics.
 #[utoipa::path(get, path = "/api/queue/status", tag = "queue", security(("bearer" = [])),
     responses((status = 200, description = "`status` (items by state, in processing order) and `statistics`", body = Object)))]
-pub async fn queue_status(state: web::Data<AppState>) -> HttpResponse {
-    let (snapshot, stats) = (state.queue.status(), state.queue.statistics());
+pub async fn get_queue_status(state: web::Data<AppState>) -> HttpResponse {
+    let (snapshot, stats) = (state.app.queue().status(), state.app.queue().statistics());
     HttpResponse::Ok().json(json!({
         "status": status_json(&snapshot),
         "statistics": statistics_json(&stats),
@@ -266,17 +263,6 @@ pub async fn add_to_queue(
             .parse::<Priority>()
             .map_err(|e| ApiError::validation("priority", e))?,
     };
-    // The store keeps season and episode numbers as signed 32-bit integers.
-    for (i, e) in req.episodes.iter().enumerate() {
-        for (name, n) in [("season", e.season), ("episode", e.episode)] {
-            if n > MAX_NUMBER {
-                return Err(ApiError::validation(
-                    &format!("episodes[{i}].{name}"),
-                    format!("{n} is above {MAX_NUMBER}"),
-                ));
-            }
-        }
-    }
     let episodes: Vec<EpisodeRef> = req
         .episodes
         .into_iter()

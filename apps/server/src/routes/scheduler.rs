@@ -1,6 +1,11 @@
 //! Scheduler endpoints (api.md section 7): read and change the rescan plan, trigger a rescan.
 
 use actix_web::{HttpResponse, web};
+use aniworld_core::config::SchedulerConfig;
+use aniworld_library::SchedulerStatus;
+use aniworld_library::scheduler::RunRecord;
+use aniworld_service::SchedulerView;
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
@@ -20,6 +25,7 @@ use crate::state::AppState;
         SchedulerEnvelope,
         SchedulerConfigBody,
         SchedulerStatusBody,
+        RunRecordBody,
         RescanStarted
     ))
 )]
@@ -50,6 +56,31 @@ pub struct SchedulerConfigBody {
     pub auto_download_after_rescan: bool,
     /// IANA time zone of `schedule_time`; null for the server's local time.
     pub timezone: Option<String>,
+    /// What a run looks up: `changed` (change signals, unscanned series, due re-checks) or `full`.
+    pub rescan_mode: &'static str,
+    /// Days between two re-checks of a running series (changed rescans).
+    pub ongoing_recheck_days: u32,
+    /// Days between two re-checks of a series whose run has ended.
+    pub ended_recheck_days: u32,
+    /// Most re-checks in one changed rescan; 0 = none.
+    pub max_rechecks_per_run: u32,
+}
+
+impl From<SchedulerConfig> for SchedulerConfigBody {
+    fn from(c: SchedulerConfig) -> Self {
+        Self {
+            enabled: c.enabled,
+            interval_minutes: c.interval_minutes,
+            schedule_time: c.schedule_time,
+            schedule_days: c.schedule_days,
+            auto_download_after_rescan: c.auto_download_after_rescan,
+            timezone: c.timezone,
+            rescan_mode: c.rescan_mode.as_str(),
+            ongoing_recheck_days: c.ongoing_recheck_days,
+            ended_recheck_days: c.ended_recheck_days,
+            max_rechecks_per_run: c.max_rechecks_per_run,
+        }
+    }
 }
 
 /// Body of `POST /api/scheduler/config`: any of the settings; fields not sent keep their values,
@@ -106,12 +137,69 @@ pub struct SchedulerStatusBody {
     pub last_run: Option<String>,
     /// A library scan is running now.
     pub scan_in_progress: bool,
-    /// The last run: `trigger` (`scheduled`/`manual`), `started_at`, `finished_at`,
-    /// `series_scanned`, `missing_found`, `episodes_queued`, `error`.
-    #[schema(value_type = Option<Object>)]
-    pub last_outcome: Option<Value>,
+    /// The last finished run.
+    pub last_outcome: Option<RunRecordBody>,
     /// The latest planned run that passed while the service was down (not run).
     pub missed_run: Option<String>,
+}
+
+impl From<SchedulerStatus> for SchedulerStatusBody {
+    fn from(s: SchedulerStatus) -> Self {
+        Self {
+            is_running: s.is_running,
+            next_run: s.next_run.map(time),
+            last_run: s.last_run.map(time),
+            scan_in_progress: s.scan_in_progress,
+            last_outcome: s.last_outcome.map(RunRecordBody::from),
+            missed_run: s.missed_run.map(time),
+        }
+    }
+}
+
+/// A finished scheduler run.
+#[derive(Serialize, ToSchema)]
+pub struct RunRecordBody {
+    /// `scheduled` or `manual`.
+    #[schema(value_type = String)]
+    pub trigger: aniworld_library::scheduler::RunTrigger,
+    /// When it started (RFC 3339).
+    pub started_at: String,
+    /// When it ended (RFC 3339).
+    pub finished_at: String,
+    /// Series looked up on the catalogue.
+    pub series_scanned: usize,
+    /// Missing episodes found.
+    pub missing_found: usize,
+    /// Episodes queued after the scan.
+    pub episodes_queued: usize,
+    /// Why the run failed, if it did.
+    pub error: Option<String>,
+    /// `changed` or `full`.
+    pub mode: Option<&'static str>,
+    /// What a changed rescan skipped, by reason.
+    #[schema(value_type = Object)]
+    pub skipped: Value,
+}
+
+impl From<RunRecord> for RunRecordBody {
+    fn from(r: RunRecord) -> Self {
+        Self {
+            trigger: r.trigger,
+            started_at: time(r.started_at),
+            finished_at: time(r.finished_at),
+            series_scanned: r.outcome.series_scanned,
+            missing_found: r.outcome.missing_found,
+            episodes_queued: r.outcome.episodes_queued,
+            error: r.outcome.error,
+            mode: r.outcome.mode.map(|m| m.as_str()),
+            skipped: serde_json::to_value(r.outcome.skipped).unwrap_or(Value::Null),
+        }
+    }
+}
+
+/// A time as api.md writes the scheduler's: RFC 3339 with `+00:00`.
+fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 /// `{success, config, status}`.
@@ -125,6 +213,16 @@ pub struct SchedulerEnvelope {
     pub status: SchedulerStatusBody,
 }
 
+impl From<SchedulerView> for SchedulerEnvelope {
+    fn from(v: SchedulerView) -> Self {
+        Self {
+            success: true,
+            config: v.config.into(),
+            status: v.status.into(),
+        }
+    }
+}
+
 /// `{"message": "Rescan started successfully"}`.
 #[derive(Serialize, ToSchema)]
 pub struct RescanStarted {
@@ -136,9 +234,9 @@ pub struct RescanStarted {
 #[utoipa::path(get, path = "/api/scheduler/config", tag = "scheduler", security(("bearer" = [])),
     responses((status = 200, body = SchedulerEnvelope)))]
 pub async fn get_scheduler_config(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let scheduler = state.scheduler.clone();
+    let scheduler = state.app.scheduler().clone();
     let view = blocking(move || Ok::<_, ApiError>(scheduler.view())).await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(SchedulerEnvelope::from(view)))
 }
 
 /// Changes the scheduler settings; fields not sent keep their values. Saved to config.json and
@@ -152,9 +250,9 @@ pub async fn update_scheduler_config(
     state: web::Data<AppState>,
     body: Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let scheduler = state.scheduler.clone();
+    let scheduler = state.app.scheduler().clone();
     let view = blocking(move || scheduler.update(&body)).await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(SchedulerEnvelope::from(view)))
 }
 
 /// Starts a library rescan now (and queues missing episodes when auto download is on).
@@ -163,7 +261,7 @@ pub async fn update_scheduler_config(
         (status = 409, description = "A scan is already in progress; no second one started"),
         (status = 503, description = "The library is not ready (no anime directory, or it is missing)")))]
 pub async fn trigger_rescan(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let scheduler = state.scheduler.clone();
+    let scheduler = state.app.scheduler().clone();
     blocking(move || scheduler.trigger()).await?;
     Ok(HttpResponse::Ok().json(RescanStarted {
         message: "Rescan started successfully",

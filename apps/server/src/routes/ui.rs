@@ -13,15 +13,15 @@ use crate::error::ApiError;
 
 /// OpenAPI description of the pages (public, HTML).
 #[derive(OpenApi)]
-#[openapi(paths(library_page, login_page, setup_page, queue_page))]
+#[openapi(paths(show_library_page, show_login_page, show_setup_page, show_queue_page))]
 pub struct Doc;
 
 /// Registers the page routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/").route(web::get().to(library_page)))
-        .service(web::resource("/login").route(web::get().to(login_page)))
-        .service(web::resource("/setup").route(web::get().to(setup_page)))
-        .service(web::resource("/queue").route(web::get().to(queue_page)));
+    cfg.service(web::resource("/").route(web::get().to(show_library_page)))
+        .service(web::resource("/login").route(web::get().to(show_login_page)))
+        .service(web::resource("/setup").route(web::get().to(show_setup_page)))
+        .service(web::resource("/queue").route(web::get().to(show_queue_page)));
 }
 
 /// Answers one embedded page; pages are never cached so a new binary's UI shows at once.
@@ -38,28 +38,28 @@ fn page(file: &str) -> Result<HttpResponse, ApiError> {
 /// The library: series list, series view, search and add, settings.
 #[utoipa::path(get, path = "/", tag = "ui",
     responses((status = 200, description = "HTML page", content_type = "text/html")))]
-pub async fn library_page() -> Result<HttpResponse, ApiError> {
+pub async fn show_library_page() -> Result<HttpResponse, ApiError> {
     page("index.html")
 }
 
 /// The login page.
 #[utoipa::path(get, path = "/login", tag = "ui",
     responses((status = 200, description = "HTML page", content_type = "text/html")))]
-pub async fn login_page() -> Result<HttpResponse, ApiError> {
+pub async fn show_login_page() -> Result<HttpResponse, ApiError> {
     page("login.html")
 }
 
 /// The first-run setup wizard.
 #[utoipa::path(get, path = "/setup", tag = "ui",
     responses((status = 200, description = "HTML page", content_type = "text/html")))]
-pub async fn setup_page() -> Result<HttpResponse, ApiError> {
+pub async fn show_setup_page() -> Result<HttpResponse, ApiError> {
     page("setup.html")
 }
 
 /// The download queue.
 #[utoipa::path(get, path = "/queue", tag = "ui",
     responses((status = 200, description = "HTML page", content_type = "text/html")))]
-pub async fn queue_page() -> Result<HttpResponse, ApiError> {
+pub async fn show_queue_page() -> Result<HttpResponse, ApiError> {
     page("queue.html")
 }
 

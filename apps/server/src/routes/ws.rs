@@ -1,8 +1,8 @@
 //! WebSocket endpoints (api.md section 9): `/ws/connect` and `/ws/status`.
 //!
 //! `/ws/connect` is public at the HTTP level; the protocol authenticates (token in `?token=` or
-//! a first `auth` message), see `crate::ws::session`. Unauthenticated connections are capped
-//! (`crate::ws::limits`): a handshake beyond the cap answers 429.
+//! a first `auth` message), see `crate::websocket::session`. Unauthenticated connections are capped
+//! (`crate::websocket::limits`): a handshake beyond the cap answers 429.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -10,13 +10,13 @@ use utoipa::{OpenApi, ToSchema};
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::ws::protocol::MESSAGE_TYPES;
-use crate::ws::session;
+use crate::websocket::protocol::MESSAGE_TYPES;
+use crate::websocket::session;
 
 /// OpenAPI description of this area.
 #[derive(OpenApi)]
 #[openapi(
-    paths(ws_status),
+    paths(get_ws_status),
     components(schemas(WsStatus)),
     tags((name = "websocket", description = "Live events. `GET /ws/connect` opens the WebSocket \
         (api.md section 9): token in `?token=` or a first `{\"action\":\"auth\",\"data\":{\"token\":...}}` \
@@ -27,8 +27,8 @@ pub struct Doc;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/ws/status").route(web::get().to(ws_status)))
-        .service(web::resource("/ws/connect").route(web::get().to(ws_connect)));
+    cfg.service(web::resource("/ws/status").route(web::get().to(get_ws_status)))
+        .service(web::resource("/ws/connect").route(web::get().to(connect_ws)));
 }
 
 /// Answer of `GET /ws/status`.
@@ -52,7 +52,7 @@ pub struct ConnectQuery {
 /// State of the WebSocket service.
 #[utoipa::path(get, path = "/ws/status", tag = "websocket",
     responses((status = 200, body = WsStatus)))]
-pub async fn ws_status(state: web::Data<AppState>) -> HttpResponse {
+pub async fn get_ws_status(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(WsStatus {
         status: "operational",
         active_connections: state.events.subscribers(),
@@ -62,7 +62,7 @@ pub async fn ws_status(state: web::Data<AppState>) -> HttpResponse {
 
 /// Opens a WebSocket. Messages are `{"type","timestamp","data"}` from the server and
 /// `{"action","data"}` from the client (`ping`, `auth`, `join`, `leave`).
-pub async fn ws_connect(
+pub async fn connect_ws(
     state: web::Data<AppState>,
     req: HttpRequest,
     query: web::Query<ConnectQuery>,

@@ -1,4 +1,4 @@
-//! The file side of a download: the target folder check, `.part` names, atomic small writes,
+//! The file side of a download: the target folder check, `.part` names,
 //! the optional `ffmpeg` remux (fed through a pipe while the download runs) and `ffprobe`
 //! check, and the final rename.
 
@@ -52,19 +52,6 @@ pub(crate) fn prepare_target(final_path: &Path) -> Result<(), DownloadError> {
             }
         }),
     }
-}
-
-/// Suffix of the temporary file of [`write_atomic`].
-pub(crate) const TEMP_SUFFIX: &str = ".tmp";
-
-/// Writes `data` to `path` atomically: a temp file in the same folder, fsync, rename.
-pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<(), DownloadError> {
-    let tmp = with_suffix(path, TEMP_SUFFIX);
-    let io = |e: std::io::Error| DownloadError::from_io(&e, path);
-    let mut f = File::create(&tmp).map_err(io)?;
-    f.write_all(data).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    fs::rename(&tmp, path).map_err(io)
 }
 
 /// Syncs `path`'s data to disk (a file written by another process, e.g. ffmpeg's MP4, or the
@@ -510,15 +497,5 @@ mod tests {
         );
         assert_eq!(find_tool("ffprobe", Some(&dirs)), None);
         assert_eq!(find_tool("ffmpeg", Some(&[])), None);
-    }
-
-    #[test]
-    fn atomic_write_replaces_content() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("s");
-        write_atomic(&p, b"one").unwrap();
-        write_atomic(&p, b"two").unwrap();
-        assert_eq!(fs::read(&p).unwrap(), b"two");
-        assert!(!with_suffix(&p, ".tmp").exists());
     }
 }

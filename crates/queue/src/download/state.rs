@@ -5,8 +5,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use aniworld_core::files::{Access, write_atomic};
+
 use super::DownloadError;
-use super::finish::{with_suffix, write_atomic};
+use super::finish::with_suffix;
 
 /// What the `.part` file of an HLS download holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +56,8 @@ impl HlsState {
             "aniworld-hls-state 1\nsegments_total={}\nsegments_done={}\nbytes={}\n",
             self.segments_total, self.segments_done, self.bytes
         );
-        write_atomic(path, text.as_bytes())
+        write_atomic(path, text.as_bytes(), Access::Default)
+            .map_err(|e| DownloadError::from_io(&e, path))
     }
 }
 
@@ -75,12 +78,16 @@ mod tests {
         assert_eq!(HlsState::load(&p), Some(s));
         fs::write(&p, "junk").unwrap();
         assert_eq!(HlsState::load(&p), None);
-        // The temporary file of the write is recognised as such; the state and data are not.
-        let tmp = with_suffix(&p, super::super::finish::TEMP_SUFFIX);
-        let name = |p: &Path| p.file_name().unwrap().to_str().unwrap().to_string();
-        assert!(super::super::is_temp_file_name(&name(&tmp)));
+        // The write left no temporary file.
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        // The temporary of older versions' writes is recognised as such; the state and data
+        // are not.
+        let legacy = |name: &str| super::super::is_legacy_temp_file_name(name);
+        assert!(legacy("x.mp4.part.state.tmp"));
+        assert!(legacy("x.mp4.audio.part.state.tmp"));
         for kept in ["x.mp4.part.state", "x.mp4.part", "x.mp4", ".part.state.tmp"] {
-            assert!(!super::super::is_temp_file_name(kept), "{kept}");
+            assert!(!legacy(kept), "{kept}");
         }
         assert_eq!(HlsState::load(&dir.path().join("missing")), None);
     }

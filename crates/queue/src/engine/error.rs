@@ -1,5 +1,7 @@
 //! The error type of the queue engine.
 
+use std::borrow::Cow;
+
 use aniworld_core::ItemId;
 use aniworld_core::ports::RepoError;
 
@@ -12,8 +14,9 @@ pub enum QueueError {
     /// The request was malformed: `field` names the offending input.
     #[error("invalid {field}: {message}")]
     Validation {
-        /// The input field at fault (`episodes`, `serie_folder`, ...).
-        field: &'static str,
+        /// The input field at fault, as a JSON path of the `add` request (`serie_folder`,
+        /// `episodes`, `episodes[2].season`, ...).
+        field: Cow<'static, str>,
         /// What is wrong with it.
         message: String,
     },
@@ -27,9 +30,12 @@ pub enum QueueError {
 
 impl QueueError {
     /// A validation error for `field`.
-    pub(crate) fn validation(field: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn validation(
+        field: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
         Self::Validation {
-            field,
+            field: field.into(),
             message: message.into(),
         }
     }

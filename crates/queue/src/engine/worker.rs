@@ -24,8 +24,9 @@ use super::state::{ActiveJob, MIB, State};
 use super::types::{EngineConfig, QueueEvent};
 
 /// What a download leaves beside its final file while it runs: the data, the HLS resume
-/// state, the remux output and a separate audio rendition with its resume state.
-const PARTIAL_SUFFIXES: [&str; 5] = [
+/// state, the remux output and a separate audio rendition with its resume state. The longest
+/// sets how long a series folder name may be (`validate_add`).
+pub(super) const PARTIAL_SUFFIXES: [&str; 5] = [
     ".part",
     ".part.state",
     ".remux.part",

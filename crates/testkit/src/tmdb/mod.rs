@@ -147,6 +147,22 @@ impl FakeTmdb {
         format!("{}/t/p", self.images.url())
     }
 
+    /// The `nfo` section of the service's configuration pointing at the fake: both URLs, the v3
+    /// key ([`KEY`]) and `de-DE`.
+    pub fn nfo_config(&self) -> Value {
+        self.nfo_config_with(Some(KEY))
+    }
+
+    /// Like [`FakeTmdb::nfo_config`], with any key (`None` = no key, JSON `null`).
+    pub fn nfo_config_with(&self, key: Option<&str>) -> Value {
+        json!({
+            "tmdb_api_url": self.api_url(),
+            "tmdb_image_url": self.image_url(),
+            "tmdb_api_key": key,
+            "language": "de-DE",
+        })
+    }
+
     /// Bytes served for the poster, logo, fanart and season posters of every series.
     pub fn art(&self) -> Arc<Art> {
         self.art.clone()
@@ -307,5 +323,30 @@ impl Gate {
             );
         }
         check_auth(req)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::get;
+
+    #[test]
+    fn the_nfo_config_points_at_the_fake() {
+        let fake = FakeTmdb::start(vec![Show::new(7, "Demo", "2020-01-01")], |s| {
+            s.to_lowercase()
+        });
+        let config = fake.nfo_config();
+        assert_eq!(config["tmdb_api_key"], KEY);
+        assert_eq!(config["language"], "de-DE");
+        assert_eq!(config["tmdb_image_url"], fake.image_url().as_str());
+        let api = config["tmdb_api_url"].as_str().unwrap();
+        let r = get(
+            &format!("{api}/tv/7?api_key={KEY}"),
+            &[("Accept", "application/json")],
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(fake.nfo_config_with(None)["tmdb_api_key"].is_null());
+        assert_eq!(fake.nfo_config_with(Some("x"))["tmdb_api_key"], "x");
     }
 }

@@ -6,7 +6,7 @@ use aniworld_metadata::{BatchOutcome, MediaStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::nfo_service::{BatchEntry, BatchSummary, MissingReport, SeriesFolder};
+use aniworld_service::nfo::{BatchEntry, BatchSummary, MissingReport, SeriesFolder};
 
 /// Smallest and largest `max_concurrent` of a batch.
 pub const MAX_CONCURRENT_RANGE: std::ops::RangeInclusive<i64> = 1..=10;

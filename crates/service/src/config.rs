@@ -12,12 +12,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use aniworld_core::config::unknown_keys;
+use aniworld_core::files::{Access, write_atomic};
 use aniworld_core::{AppConfig, ValidationIssue};
 use serde_json::Value;
 use tokio::sync::watch;
 
-use crate::files::write_atomic;
-use crate::settings::RuntimeOverrides;
+use crate::overrides::RuntimeOverrides;
 
 /// Failure of a configuration operation.
 #[derive(Debug, thiserror::Error)]
@@ -110,7 +110,8 @@ impl ConfigService {
             c
         } else {
             let c = AppConfig::default();
-            write_atomic(&path, &to_pretty(&c)).map_err(|e| ConfigError::io("write", &path, e))?;
+            write_atomic(&path, &to_pretty(&c), Access::OwnerOnly)
+                .map_err(|e| ConfigError::io("write", &path, e))?;
             c
         };
         let issues = stored.validate();
@@ -122,7 +123,6 @@ impl ConfigService {
         if !issues.is_empty() {
             return Err(ConfigError::Invalid(issues));
         }
-        crate::logging::remember_secrets(&effective);
         let (tx, _) = watch::channel(Arc::new(effective));
         Ok(Self {
             backups_dir: data_dir.join("config_backups"),
@@ -222,10 +222,9 @@ impl ConfigService {
         {
             check_library_folder(dir)?;
         }
-        write_atomic(&self.path, &to_pretty(&next))
+        write_atomic(&self.path, &to_pretty(&next), Access::OwnerOnly)
             .map_err(|e| ConfigError::io("write", &self.path, e))?;
         **guard = next;
-        crate::logging::remember_secrets(&effective);
         let effective = Arc::new(effective);
         self.effective.send_replace(effective.clone());
         for listener in self

@@ -1,4 +1,18 @@
-//! Queue events as the WebSocket messages of api.md section 9.
+//! The service's events as the WebSocket messages of api.md section 9.
+//!
+//! [`sink`] is the event sink given to the service facade: it turns each [`Event`] into its
+//! message and publishes it on the hub, once, for every session to forward.
+//!
+//! Library and catalogue events go to every authenticated client:
+//!
+//! | event | message | data |
+//! | --- | --- | --- |
+//! | `SiteStatus` | `site_status` | `site`, `status`, `engine`, `error`, `until` |
+//! | `ScanProgress` | `scan_progress` | `done`, `total`, `current` |
+//! | `ScanComplete` | `scan_complete` | the scan report (see [`scan_complete_json`]) |
+//! | `HosterDegraded` | `hoster_degraded` | `hoster`, `consecutive_failures`, `last_error`, `until` |
+//!
+//! Queue events:
 //!
 //! | event | message | data |
 //! | --- | --- | --- |
@@ -14,10 +28,109 @@
 //! Every download message goes to authenticated clients in the `downloads` room only.
 
 use aniworld_core::{DownloadItem, ItemId, Progress};
+use aniworld_library::{ScanProgress, ScanReport};
+use aniworld_provider::catalogue::SiteStatus;
+use aniworld_provider::resolver::HosterDegraded;
 use aniworld_queue::engine::{QueueEvent, QueueStatistics, QueueSummary};
+use aniworld_service::{Event, Events};
 use serde_json::{Value, json};
 
 use crate::events::{Audience, EventHub};
+
+/// The service's event sink publishing on `hub`.
+pub fn sink(hub: EventHub) -> Events {
+    std::sync::Arc::new(move |event: Event| {
+        let (kind, audience, data) = message_of(event);
+        hub.publish(kind, audience, data);
+    })
+}
+
+/// The message type, audience and data of a service event.
+fn message_of(event: Event) -> (&'static str, Audience, Value) {
+    match event {
+        Event::Queue(e) => {
+            let (kind, data) = message(e);
+            (kind, Audience::DownloadsRoom, data)
+        }
+        Event::SiteStatus(st) => (
+            "site_status",
+            Audience::Authenticated,
+            site_status_json(&st),
+        ),
+        Event::ScanProgress(p) => (
+            "scan_progress",
+            Audience::Authenticated,
+            scan_progress_json(&p),
+        ),
+        Event::ScanComplete(r) => (
+            "scan_complete",
+            Audience::Authenticated,
+            scan_complete_json(&r),
+        ),
+        Event::HosterDegraded(d) => (
+            "hoster_degraded",
+            Audience::Authenticated,
+            hoster_degraded_json(&d),
+        ),
+    }
+}
+
+/// The data of a `site_status` message: `{site, status, engine, error, until}`.
+pub fn site_status_json(st: &SiteStatus) -> Value {
+    json!({
+        "site": st.site,
+        "status": st.status.as_str(),
+        "engine": st.engine.map(|e| e.as_str()),
+        "error": st.error,
+        "until": st.until.map(|u| u.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+    })
+}
+
+/// `scan_progress`: `{done, total, current}`.
+fn scan_progress_json(p: &ScanProgress) -> Value {
+    json!({ "done": p.done, "total": p.total, "current": p.current_key })
+}
+
+/// `scan_complete`: `{series_scanned, missing_total, failed: [{key, error}], duration_seconds}`,
+/// plus `error` when the scan could not run at all, and what a changed scan skipped and why:
+/// `mode`, `skipped: {unchanged, not_due, not_modified}`, `looked_up: {signal, unscanned, due}`
+/// and `signal_sites`.
+pub fn scan_complete_json(result: &Result<ScanReport, String>) -> Value {
+    match result {
+        Ok(r) => json!({
+            "series_scanned": r.series_scanned,
+            "series_total": r.series_total,
+            "missing_total": r.missing_total,
+            "failed": r.failed.iter().map(|(key, error)| json!({ "key": key, "error": error })).collect::<Vec<Value>>(),
+            "duration_seconds": r.duration.as_secs_f64(),
+            "cancelled": r.cancelled,
+            "error": Value::Null,
+            "mode": r.mode.as_str(),
+            "skipped": r.skipped,
+            "looked_up": r.looked_up,
+            "signal_sites": r.signal_sites,
+        }),
+        Err(e) => json!({
+            "series_scanned": 0,
+            "series_total": 0,
+            "missing_total": 0,
+            "failed": [],
+            "duration_seconds": 0.0,
+            "cancelled": false,
+            "error": e,
+        }),
+    }
+}
+
+/// `hoster_degraded`: `{hoster, consecutive_failures, last_error, until}`.
+fn hoster_degraded_json(d: &HosterDegraded) -> Value {
+    json!({
+        "hoster": d.hoster,
+        "consecutive_failures": d.consecutive_failures,
+        "last_error": d.last_error,
+        "until": d.until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    })
+}
 
 /// An item as api.md's "Download Item", plus `download_id`, `key` and `folder` so that every
 /// download message names its item the same way.
@@ -66,12 +179,6 @@ pub fn queue_summary_json(s: &QueueSummary) -> Value {
         "is_paused": s.is_paused,
         "statistics": statistics_json(&s.statistics),
     })
-}
-
-/// Publishes one engine event on the hub as its api.md message.
-pub fn publish(hub: &EventHub, event: QueueEvent) {
-    let (kind, data) = message(event);
-    hub.publish(kind, Audience::DownloadsRoom, data);
 }
 
 /// The message type and data of an engine event.

@@ -1,34 +1,35 @@
-//! The library as the anime endpoints see it: search the catalogue, add series, list and show
-//! them, and run full scans one at a time in the background.
+//! The library use cases: search the catalogue, add series, list and show them, and run scans
+//! one at a time in the background.
 //!
-//! [`AnimeService`] plugs the catalogue of the current configuration ([`CatalogueHandle`]), the
+//! [`LibraryService`] plugs the catalogue of the current configuration ([`CatalogueHandle`]), the
 //! store and the scanner of `aniworld-library` together. Every method is synchronous (SQLite,
-//! catalogue requests, folder walks) and is called through [`crate::blocking::blocking`]. Full
-//! scans go through the [`ScanCoordinator`], which the scheduler shares, and report
-//! `scan_progress` / `scan_complete` to authenticated WebSocket clients.
+//! catalogue requests, folder walks): async front ends call it off their event loop. Scans go
+//! through the [`ScanCoordinator`], which the scheduler shares, and report
+//! [`Event::ScanProgress`] / [`Event::ScanComplete`] to the event sink.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use aniworld_core::naming::SeriesFolder;
 use aniworld_core::ports::{EpisodeRecord, SeriesRepo};
 use aniworld_core::series::{SeriesFilter, SeriesQuery, SeriesSort, library_id};
 use aniworld_core::{AppConfig, Serie};
 use aniworld_library::{
-    AddedSeries, LibraryError, RecheckPolicy, RescanMode, ScanCoordinator, ScanOptions,
-    ScanProgress, ScanReport, Scanner, anime_dir_from_config,
+    AddedSeries, LibraryError, RecheckPolicy, RescanMode, ScanCoordinator, ScanOptions, ScanReport,
+    Scanner, anime_dir_from_config,
 };
 use aniworld_provider::catalogue::canary::{CanaryPlan, CanaryRunner, KnownSeries, PlanSource};
 use aniworld_provider::catalogue::{MAX_QUERY_CHARS, SearchHit, SiteStatus};
 use aniworld_store::Store;
-use serde_json::{Value, json};
 
 use crate::catalogue::CatalogueHandle;
-use crate::config_service::ConfigService;
-use crate::error::ApiError;
-use crate::events::{Audience, EventHub};
+use crate::config::ConfigService;
+use crate::error::ServiceError;
+use crate::events::{Event, Events};
+use crate::nfo::NfoService;
 
-/// Which series `GET /api/anime` lists.
+/// Which series a library page lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ListFilter {
     /// Series with at least one missing episode (the default).
@@ -40,7 +41,7 @@ pub enum ListFilter {
     All,
 }
 
-/// Order of `GET /api/anime`.
+/// Order of a library page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortBy {
     /// By name, case-insensitively (`title` and `name`; also the default).
@@ -52,7 +53,7 @@ pub enum SortBy {
     MissingEpisodes,
 }
 
-/// A validated list request.
+/// A validated page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListRequest {
     /// Page number, from 1.
@@ -65,7 +66,7 @@ pub struct ListRequest {
     pub filter: ListFilter,
 }
 
-/// What `GET /api/anime/status` shows.
+/// The library at a glance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LibraryStatus {
     /// The configured anime directory, as configured.
@@ -76,27 +77,34 @@ pub struct LibraryStatus {
     pub scan_in_progress: bool,
 }
 
-/// The anime area's service; share it behind an `Arc`.
-pub struct AnimeService {
+/// The library use cases; share it behind an `Arc`.
+pub struct LibraryService {
     config: Arc<ConfigService>,
     store: Store,
     catalogue: Arc<CatalogueHandle>,
     scanner: Arc<Scanner>,
     coordinator: Arc<ScanCoordinator>,
-    events: EventHub,
+    events: Events,
+    nfo: Arc<NfoService>,
 }
 
-impl std::fmt::Debug for AnimeService {
+impl std::fmt::Debug for LibraryService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AnimeService")
+        f.debug_struct("LibraryService")
             .field("coordinator", &self.coordinator)
             .finish_non_exhaustive()
     }
 }
 
-impl AnimeService {
-    /// Wires the catalogue of the current configuration, the store and a scanner together.
-    pub fn new(config: Arc<ConfigService>, store: Store, events: EventHub) -> Self {
+impl LibraryService {
+    /// Wires the catalogue of the current configuration, the store and a scanner together;
+    /// series added get their metadata through `nfo`.
+    pub fn new(
+        config: Arc<ConfigService>,
+        store: Store,
+        events: Events,
+        nfo: Arc<NfoService>,
+    ) -> Self {
         let catalogue = Arc::new(CatalogueHandle::new(config.clone()));
         let options = ScanOptions::from_config(&config.current());
         let scanner = Arc::new(Scanner::new(
@@ -111,6 +119,7 @@ impl AnimeService {
             scanner,
             coordinator: Arc::new(ScanCoordinator::new()),
             events,
+            nfo,
         }
     }
 
@@ -119,14 +128,14 @@ impl AnimeService {
         &self.catalogue
     }
 
-    /// Announces every change of a catalogue site's status as a `site_status` message to
-    /// authenticated clients (the monitor logs it at warn).
+    /// Announces every change of a catalogue site's status as an [`Event::SiteStatus`] (the
+    /// monitor logs it at warn).
     pub fn publish_site_status(&self) {
         let events = self.events.clone();
         self.catalogue
             .monitor()
             .set_listener(Arc::new(move |st: &SiteStatus| {
-                events.publish("site_status", Audience::Authenticated, site_status_json(st));
+                events.publish(Event::SiteStatus(st.clone()));
             }));
     }
 
@@ -176,13 +185,30 @@ impl AnimeService {
         &self.coordinator
     }
 
-    /// The anime directory of the current configuration, or a 503 telling how to set one.
-    pub fn anime_dir(&self) -> Result<PathBuf, ApiError> {
+    /// The anime directory of the current configuration ([`aniworld_library::LibraryError::NoAnimeDirectory`]
+    /// when none is set).
+    pub fn anime_dir(&self) -> Result<PathBuf, ServiceError> {
         Ok(anime_dir_from_config(&self.config.current())?)
     }
 
+    /// Sets the anime folder (`directory`, absolute; created when missing, and it must be
+    /// writable) and answers how many series the library holds.
+    pub fn set_anime_directory(&self, directory: &str) -> Result<usize, ServiceError> {
+        let directory = directory.trim();
+        if directory.is_empty() || directory.contains('\0') {
+            return Err(ServiceError::invalid(
+                "directory",
+                "must be a non-empty path",
+            ));
+        }
+        self.config
+            .set_anime_directory(directory)
+            .map_err(|e| e.for_anime_directory_field("directory"))?;
+        Ok(self.store.count_series()?)
+    }
+
     /// Directory, number of series and whether a scan runs.
-    pub fn status(&self) -> Result<LibraryStatus, ApiError> {
+    pub fn status(&self) -> Result<LibraryStatus, ServiceError> {
         let config: Arc<AppConfig> = self.config.current();
         Ok(LibraryStatus {
             directory: config.other.anime_directory.clone(),
@@ -193,7 +219,7 @@ impl AnimeService {
 
     /// One page of the library, filtered, sorted and paged by the store (a page costs a page,
     /// whatever the size of the library).
-    pub fn list(&self, req: &ListRequest) -> Result<Vec<Serie>, ApiError> {
+    pub fn list(&self, req: &ListRequest) -> Result<Vec<Serie>, ServiceError> {
         let query = SeriesQuery {
             filter: match req.filter {
                 ListFilter::All => SeriesFilter::All,
@@ -220,7 +246,7 @@ impl AnimeService {
             .unwrap_or_default()
     }
 
-    /// [`AnimeService::link_of`] of every series of a page (the catalogues are looked up once).
+    /// [`LibraryService::link_of`] of every series of a page (the catalogues are looked up once).
     pub fn links_of(&self, series: &[Serie]) -> Vec<String> {
         let catalogues = self.catalogue.get().ok();
         series
@@ -236,13 +262,13 @@ impl AnimeService {
 
     /// Searches the catalogue; the query is checked (1 to 200 characters) before any request.
     /// Each hit comes with the library's series of the same key, when it is already added.
-    pub fn search(&self, query: &str) -> Result<Vec<(SearchHit, Option<Serie>)>, ApiError> {
+    pub fn search(&self, query: &str) -> Result<Vec<(SearchHit, Option<Serie>)>, ServiceError> {
         let q = query.trim();
         if q.is_empty() {
-            return Err(ApiError::validation("query", "must not be empty"));
+            return Err(ServiceError::invalid("query", "must not be empty"));
         }
         if q.chars().count() > MAX_QUERY_CHARS {
-            return Err(ApiError::validation(
+            return Err(ServiceError::invalid(
                 "query",
                 format!("must be at most {MAX_QUERY_CHARS} characters"),
             ));
@@ -258,14 +284,17 @@ impl AnimeService {
 
     /// Adds the series behind a catalogue link (series, season or episode link of an enabled
     /// site, in any URL family): links to anything else are refused with no request at all.
-    pub fn add(&self, link: &str, name: Option<&str>) -> Result<AddedSeries, ApiError> {
+    pub fn add(&self, link: &str, name: Option<&str>) -> Result<AddedSeries, ServiceError> {
         let catalogues = self.catalogue.get()?;
         let key = catalogues
             .library_id_of_link(link)
-            .map_err(|e| ApiError::validation("link", e.to_string()))?;
+            .map_err(|e| ServiceError::invalid("link", e.to_string()))?;
         let anime_dir = self.anime_dir()?;
         self.apply_recheck_policy();
-        Ok(self.scanner.add_series(&anime_dir, &key, name)?)
+        let added = self.scanner.add_series(&anime_dir, &key, name)?;
+        // tvshow.nfo and artwork follow on their own thread when `nfo.auto_create` is on.
+        self.nfo.series_added_in_background(added.serie.key.clone());
+        Ok(added)
     }
 
     /// Gives the scanner the re-check periods of the current `scheduler` section.
@@ -276,7 +305,7 @@ impl AnimeService {
 
     /// A series by library id (`<slug>` for aniworld.to, `s.to:<slug>`), by a bare slug that
     /// only one site has, or by folder name (deprecated fallback).
-    pub fn detail(&self, id: &str) -> Result<Serie, ApiError> {
+    pub fn detail(&self, id: &str) -> Result<Serie, ServiceError> {
         if let Some(s) = self.store.get_series(id)? {
             return Ok(s);
         }
@@ -289,11 +318,11 @@ impl AnimeService {
         }
         self.store
             .find_series_by_folder(id)?
-            .ok_or_else(|| ApiError::NotFound(format!("Series '{id}' not found")))
+            .ok_or_else(|| ServiceError::NotFound(format!("Series '{id}' not found")))
     }
 
     /// Every known episode of a series (by key or folder), sorted by season and episode.
-    pub fn episodes(&self, id: &str) -> Result<Vec<EpisodeRecord>, ApiError> {
+    pub fn episodes(&self, id: &str) -> Result<Vec<EpisodeRecord>, ServiceError> {
         let serie = self.detail(id)?;
         let mut episodes = self.store.list_episodes(&serie.key)?;
         episodes.sort_by_key(|e| e.id);
@@ -301,30 +330,31 @@ impl AnimeService {
     }
 
     /// The bytes of `<anime_dir>/<folder>/poster.jpg` of a series (by key or folder). The path
-    /// is built from the stored folder only; 404 when the series or the file is missing.
-    pub fn poster(&self, id: &str) -> Result<Vec<u8>, ApiError> {
+    /// is built from the stored folder only; [`ServiceError::NotFound`] when the series or the
+    /// file is missing.
+    pub fn poster(&self, id: &str) -> Result<Vec<u8>, ServiceError> {
         let serie = self.detail(id)?;
-        let not_found = || ApiError::NotFound(format!("Series '{id}' has no poster"));
-        if !is_single_folder(&serie.folder) {
+        let not_found = || ServiceError::NotFound(format!("Series '{id}' has no poster"));
+        let Ok(folder) = SeriesFolder::parse(&serie.folder) else {
             return Err(not_found());
-        }
-        let path = self.anime_dir()?.join(&serie.folder).join(POSTER_FILE);
+        };
+        let path = self.anime_dir()?.join(folder).join(POSTER_FILE);
         if !path.is_file() {
             return Err(not_found());
         }
         match std::fs::read(&path) {
             Ok(bytes) => Ok(bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(not_found()),
-            Err(e) => Err(ApiError::Unavailable(format!(
+            Err(e) => Err(ServiceError::Unavailable(format!(
                 "The anime folder cannot be used: could not read {}: {e}",
                 path.display()
             ))),
         }
     }
 
-    /// Starts a scan in `mode` (full or changed) on a background thread; 409 while one runs,
-    /// 503 without an anime directory. Progress and the outcome are published on the event hub.
-    pub fn start_rescan(&self, mode: RescanMode) -> Result<(), ApiError> {
+    /// Starts a scan in `mode` (full or changed) on a background thread; refused while one runs
+    /// or without an anime directory. Progress and the outcome are published as events.
+    pub fn start_rescan(&self, mode: RescanMode) -> Result<(), ServiceError> {
         let anime_dir = self.anime_dir()?;
         let catalogue = self.catalogue.get()?;
         self.apply_recheck_policy();
@@ -336,7 +366,7 @@ impl AnimeService {
             mode,
             self.scanner.clone(),
             anime_dir,
-            Box::new(move |p| publish_progress(&progress_events, p)),
+            Box::new(move |p| progress_events.publish(Event::ScanProgress(p.clone()))),
             Box::new(move |result| {
                 done_catalogue.end_scan();
                 publish_complete(&done_events, result);
@@ -351,7 +381,7 @@ impl AnimeService {
     }
 
     /// Runs a scan in `mode` on the calling thread (for the scheduler), with the same events as
-    /// [`AnimeService::start_rescan`]. Answers [`LibraryError::ScanInProgress`] while one runs.
+    /// [`LibraryService::start_rescan`]. Answers [`LibraryError::ScanInProgress`] while one runs.
     pub fn scan_now(&self, mode: RescanMode) -> Result<ScanReport, LibraryError> {
         let anime_dir = anime_dir_from_config(&self.config.current())?;
         let catalogue = self
@@ -364,7 +394,7 @@ impl AnimeService {
         let result = self
             .coordinator
             .run_mode(mode, &self.scanner, &anime_dir, &mut |p| {
-                publish_progress(&events, p)
+                events.publish(Event::ScanProgress(p.clone()))
             });
         catalogue.end_scan();
         publish_complete(&self.events, &result);
@@ -375,67 +405,14 @@ impl AnimeService {
 /// File name of a series poster in its folder (written by the metadata artwork step).
 pub const POSTER_FILE: &str = "poster.jpg";
 
-/// Whether a stored folder name is one plain path component (no separators, no `..`).
-fn is_single_folder(folder: &str) -> bool {
-    let mut parts = std::path::Path::new(folder).components();
-    matches!(
-        (parts.next(), parts.next()),
-        (Some(std::path::Component::Normal(_)), None)
-    )
-}
-
-/// The data of a `site_status` message:
-/// `{site, status, engine, error, until}`.
-pub fn site_status_json(st: &SiteStatus) -> Value {
-    json!({
-        "site": st.site,
-        "status": st.status.as_str(),
-        "engine": st.engine.map(|e| e.as_str()),
-        "error": st.error,
-        "until": st.until.map(|u| u.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-    })
-}
-
-/// `scan_progress`: `{done, total, current}`.
-fn publish_progress(events: &EventHub, p: &ScanProgress) {
-    events.publish(
-        "scan_progress",
-        Audience::Authenticated,
-        json!({ "done": p.done, "total": p.total, "current": p.current_key }),
-    );
-}
-
-/// `scan_complete`: `{series_scanned, missing_total, failed: [{key, error}], duration_seconds}`,
-/// plus `error` when the scan could not run at all, and what a changed scan skipped and why:
-/// `mode`, `skipped: {unchanged, not_due, not_modified}`, `looked_up: {signal, unscanned, due}`
-/// and `signal_sites`.
-fn publish_complete(events: &EventHub, result: &Result<ScanReport, LibraryError>) {
-    let data = match result {
-        Ok(r) => json!({
-            "series_scanned": r.series_scanned,
-            "series_total": r.series_total,
-            "missing_total": r.missing_total,
-            "failed": r.failed.iter().map(|(key, error)| json!({ "key": key, "error": error })).collect::<Vec<Value>>(),
-            "duration_seconds": r.duration.as_secs_f64(),
-            "cancelled": r.cancelled,
-            "error": Value::Null,
-            "mode": r.mode.as_str(),
-            "skipped": r.skipped,
-            "looked_up": r.looked_up,
-            "signal_sites": r.signal_sites,
-        }),
+/// Announces the end of a scan (logged when it could not run at all).
+fn publish_complete(events: &Events, result: &Result<ScanReport, LibraryError>) {
+    let outcome = match result {
+        Ok(r) => Ok(r.clone()),
         Err(e) => {
             log::warn!("library rescan failed: {e}");
-            json!({
-                "series_scanned": 0,
-                "series_total": 0,
-                "missing_total": 0,
-                "failed": [],
-                "duration_seconds": 0.0,
-                "cancelled": false,
-                "error": e.to_string(),
-            })
+            Err(e.to_string())
         }
     };
-    events.publish("scan_complete", Audience::Authenticated, data);
+    events.publish(Event::ScanComplete(outcome));
 }

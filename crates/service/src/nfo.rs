@@ -7,11 +7,11 @@
 //! out are the configured anime directory string joined with the series folder, never
 //! canonicalised (architecture.md, "Settled details").
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use aniworld_core::config::NfoConfig;
-use aniworld_core::naming::episode_relative_path;
+use aniworld_core::naming::{self, episode_relative_path};
 use aniworld_core::ports::{RepoError, SeriesRepo};
 use aniworld_core::{DownloadItem, Serie};
 use aniworld_metadata::{
@@ -20,7 +20,7 @@ use aniworld_metadata::{
     NfoStatus,
 };
 
-use crate::config_service::ConfigService;
+use crate::config::ConfigService;
 
 /// Why an NFO operation could not be done.
 #[derive(Debug, thiserror::Error)]
@@ -353,18 +353,18 @@ impl NfoService {
             return Ok(None);
         }
         let root = self.anime_dir()?;
-        if !is_plain_folder(&item.serie_folder) {
+        let Ok(folder) = naming::SeriesFolder::parse(&item.serie_folder) else {
             return Err(NfoError::UnsafeFolder {
                 key: item.serie_id.clone(),
                 folder: item.serie_folder.clone(),
             });
-        }
-        let series_dir = root.join(&item.serie_folder);
+        };
+        let series_dir = root.join(&folder);
         if !svc.has_nfo(&series_dir) || svc.read(&series_dir)?.tmdb_id.is_none() {
             return Ok(None);
         }
         let id = item.episode.id();
-        let video = root.join(episode_relative_path(&item.serie_folder, id));
+        let video = root.join(episode_relative_path(folder.as_str(), id));
         // A download that was running when the anime folder changed finished in the old folder
         // (the queue never moves a running download): its NFO belongs there, not here.
         if !video.is_file() {
@@ -433,23 +433,19 @@ impl NfoService {
     fn anime_dir(&self) -> Result<PathBuf, NfoError> {
         self.config
             .current()
-            .other
-            .anime_directory
-            .as_deref()
-            .filter(|d| !d.trim().is_empty())
-            .map(PathBuf::from)
+            .anime_dir()
             .ok_or(NfoError::NoAnimeDirectory)
     }
 
     fn folder_of(&self, root: &Path, serie: Serie) -> Result<SeriesFolder, NfoError> {
-        if !is_plain_folder(&serie.folder) {
+        let Ok(folder) = naming::SeriesFolder::parse(&serie.folder) else {
             return Err(NfoError::UnsafeFolder {
                 key: serie.key,
                 folder: serie.folder,
             });
-        }
+        };
         Ok(SeriesFolder {
-            dir: root.join(&serie.folder),
+            dir: root.join(folder),
             serie,
         })
     }
@@ -466,25 +462,5 @@ impl NfoService {
             download_fanart: opts.download_fanart.unwrap_or(cfg.nfo.download_fanart),
             overwrite: opts.overwrite,
         }
-    }
-}
-
-/// One normal path component: no separators, `..`, roots or prefixes.
-fn is_plain_folder(folder: &str) -> bool {
-    let mut parts = Path::new(folder).components();
-    matches!(parts.next(), Some(Component::Normal(_))) && parts.next().is_none()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_single_plain_folder_names_are_used() {
-        assert!(is_plain_folder("One Piece (1999)"));
-        assert!(!is_plain_folder(""));
-        assert!(!is_plain_folder(".."));
-        assert!(!is_plain_folder("a/b"));
-        assert!(!is_plain_folder("/abs"));
     }
 }

@@ -2,31 +2,34 @@
 //!
 //! The data folder holds secrets: the password hash and the token signing key (`aniworld.db`),
 //! API keys and site cookies (`config.json` and its backups), and logs. So the folder and its
-//! folders are `0700` and its files `0600`. New files are created that way (`files.rs` writes
-//! config.json and backups `0600`, `logging.rs` the log files; `aniworld.db` is created here,
-//! empty and `0600`, before SQLite opens it, and SQLite gives `-wal` and `-shm` the mode of the
-//! database file). Anything looser found at start is tightened, each with a log line; only the
-//! group and other bits are taken away. A folder with the sticky bit (`/tmp` given by mistake as
-//! the data folder) is shared by design and is left alone, with a warning.
+//! folders are `0700` and its files `0600`. New files are created that way (config.json and
+//! backups are written owner-only by `aniworld_core::files::write_atomic`, `logging.rs` writes
+//! the log files; `aniworld.db` is created here, empty and `0600`, before SQLite opens it, and
+//! SQLite gives `-wal` and `-shm` the mode of the database file). Anything looser found at
+//! start is tightened, each with a log line; only the group and other bits are taken away. A
+//! folder with the sticky bit (`/tmp` given by mistake as the data folder) is shared by design
+//! and is left alone, with a warning.
 //!
 //! Temporary files of atomic writes that a crash or a power cut interrupted are removed at start:
-//! `.<name>.<uuid>.tmp` (and `.write-probe-<uuid>` files of the health check) in the data folder
-//! and `config_backups/`, before anything writes there. The library folder gets the same at start
-//! for the temporaries its own writers leave: NFO and artwork files of `aniworld-metadata`,
-//! HLS resume states of `aniworld-queue`, and the folder probes of `aniworld-library`
-//! ([`sweep_library`], on its own thread, so a slow network share does not delay the start).
+//! `.<name>.<32 hex digits>.tmp` of `aniworld_core::files::write_atomic` (and `.write-probe-<uuid>`
+//! files of the health check) in the data folder and `config_backups/`, before anything writes
+//! there. The library folder gets the same at start for the temporaries its writers leave: the
+//! same atomic-write temporaries (NFO and artwork of `aniworld-metadata`, HLS resume states of
+//! `aniworld-queue`), those older versions of both wrote (`.<name>.<pid>.<n>.tmp`,
+//! `<episode>.part.state.tmp`), and the folder probes of `aniworld-library` ([`sweep_library`],
+//! on its own thread, so a slow network share does not delay the start).
 
 use std::fs;
 use std::io;
 use std::path::Path;
 use std::time::SystemTime;
 
-use crate::settings::Settings;
+use crate::overrides::ServiceOptions;
 
 /// Mode of the data folder and the folders in it.
 pub const PRIVATE_DIR_MODE: u32 = 0o700;
 /// Mode of the files in the data folder.
-pub const PRIVATE_FILE_MODE: u32 = 0o600;
+pub const PRIVATE_FILE_MODE: u32 = aniworld_core::files::OWNER_ONLY_MODE;
 /// The folder of configuration backups inside the data folder.
 pub const BACKUPS_DIR: &str = "config_backups";
 
@@ -92,23 +95,19 @@ fn tighten_or_warn(path: &Path) {
 }
 
 /// Whether `name` is a temporary file that an interrupted write of the service left in the data
-/// folder: `.<name>.<32 hex digits>.tmp` of [`crate::files::write_atomic`] (and the doubled form
-/// of a backup's) or `.write-probe-<32 hex digits>` of [`crate::files::dir_writable`].
+/// folder: `.<name>.<32 hex digits>.tmp` of `aniworld_core::files::write_atomic` (and the doubled
+/// form of a backup's) or `.write-probe-<32 hex digits>` of [`crate::files::dir_writable`].
 pub fn is_leftover_name(name: &str) -> bool {
-    let hex32 = |s: &str| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit());
     if let Some(id) = name.strip_prefix(".write-probe-") {
-        return hex32(id);
+        return id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
     }
-    name.strip_prefix('.')
-        .and_then(|rest| rest.strip_suffix(".tmp"))
-        .and_then(|rest| rest.rsplit_once('.'))
-        .is_some_and(|(stem, id)| !stem.is_empty() && hex32(id))
+    aniworld_core::files::is_atomic_temp_name(name)
 }
 
 /// Readies the data folder before anything opens it: creates it (and `logs/`) owner-only,
 /// creates `aniworld.db` owner-only when missing, tightens what is looser, and removes the
 /// temporaries of interrupted writes.
-pub fn prepare(settings: &Settings) -> io::Result<()> {
+pub fn prepare(settings: &ServiceOptions) -> io::Result<()> {
     let data = &settings.data_dir;
     create_private_dir(data)?;
     tighten_or_warn(data);
@@ -196,10 +195,13 @@ fn remove_leftovers(
     removed
 }
 
-/// Whether `name` is a temporary file one of the library's writers leaves when interrupted.
+/// Whether `name` is a temporary file one of the library's writers leaves when interrupted: an
+/// atomic write's (NFO, artwork, HLS resume state), one of the forms older versions wrote, or a
+/// folder probe.
 pub fn is_library_leftover_name(name: &str) -> bool {
-    aniworld_metadata::is_temp_file_name(name)
-        || aniworld_queue::download::is_temp_file_name(name)
+    aniworld_core::files::is_atomic_temp_name(name)
+        || aniworld_metadata::is_legacy_temp_file_name(name)
+        || aniworld_queue::download::is_legacy_temp_file_name(name)
         || aniworld_library::folder::is_probe_file_name(name)
 }
 
@@ -286,7 +288,7 @@ mod tests {
     fn a_loose_data_folder_is_tightened_and_leftovers_are_removed() {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path().join("data");
-        let settings = Settings::for_tests(&data);
+        let settings = ServiceOptions::new(&data);
         // A fresh folder is created owner-only, with an owner-only database file.
         prepare(&settings).unwrap();
         assert_eq!(mode(&data), 0o700);
@@ -356,7 +358,13 @@ mod tests {
         let anime = tmp.path();
         let season = anime.join("Show (2020)").join("Season 01");
         fs::create_dir_all(&season).unwrap();
+        let atomic = aniworld_core::files::atomic_temp_name;
         let old = [
+            // today's atomic writes (NFO, artwork, HLS resume state)
+            anime.join("Show (2020)").join(atomic("tvshow.nfo")),
+            anime.join("Show (2020)").join(atomic("poster.jpg")),
+            season.join(atomic("Show (2020) - S01E01.mp4.part.state")),
+            // older versions' writes
             anime.join("Show (2020)").join(".tvshow.nfo.4242.0.tmp"),
             anime.join("Show (2020)").join(".poster.jpg.4242.3.tmp"),
             season.join("Show (2020) - S01E01.mp4.part.state.tmp"),

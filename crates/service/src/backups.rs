@@ -11,14 +11,15 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use aniworld_core::AppConfig;
+use aniworld_core::files::{Access, atomic_temp_name, write_atomic};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use std::sync::Arc;
 
-use crate::config_service::{ConfigError, ConfigService};
+use crate::config::{ConfigError, ConfigService};
 
-/// One backup file as listed by `GET /api/config/backups`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+/// One backup file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BackupInfo {
     /// File name inside the backups folder.
     pub name: String,
@@ -91,9 +92,9 @@ impl ConfigService {
         let target = dir.join(&name);
         // Write a temporary file, then hard-link it to the final name: the link fails when the
         // name exists, so a backup is never overwritten, and readers never see a partial file.
-        let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
+        let tmp = dir.join(atomic_temp_name(&name));
         let result = (|| {
-            crate::files::write_atomic(&tmp, &self.stored_json())?;
+            write_atomic(&tmp, &self.stored_json(), Access::OwnerOnly)?;
             fs::hard_link(&tmp, &target)
         })();
         let _ = fs::remove_file(&tmp);
@@ -110,13 +111,12 @@ impl ConfigService {
     pub fn restore_backup(&self, name: &str) -> Result<Arc<AppConfig>, ConfigError> {
         let path = self.existing_backup(name)?;
         let text = fs::read_to_string(&path).map_err(|e| ConfigError::io("read", &path, e))?;
-        let mut config: AppConfig =
-            crate::config_service::parse_stored(&text, &path).map_err(|e| {
-                ConfigError::Invalid(vec![aniworld_core::ValidationIssue::new(
-                    "backup",
-                    format!("not a valid configuration: {e}"),
-                )])
-            })?;
+        let mut config: AppConfig = crate::config::parse_stored(&text, &path).map_err(|e| {
+            ConfigError::Invalid(vec![aniworld_core::ValidationIssue::new(
+                "backup",
+                format!("not a valid configuration: {e}"),
+            )])
+        })?;
         config.provider.normalize();
         self.replace(config)
     }
@@ -143,7 +143,7 @@ impl ConfigService {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::RuntimeOverrides;
+    use crate::overrides::RuntimeOverrides;
     use chrono::TimeZone;
 
     fn check(chosen: Option<&str>, expected: Result<&str, ()>) {

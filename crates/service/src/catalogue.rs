@@ -20,7 +20,7 @@ use aniworld_core::ports::{
 use aniworld_provider::ProviderError;
 use aniworld_provider::catalogue::{CatalogueOptions, Catalogues, SiteMonitor};
 
-use crate::config_service::ConfigService;
+use crate::config::ConfigService;
 
 /// The catalogues of the current configuration; share it behind an `Arc`.
 pub struct CatalogueHandle {

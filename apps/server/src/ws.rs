@@ -1,7 +1,0 @@
-//! The WebSocket protocol of api.md section 9 (`/ws/connect`): client messages, rooms and the
-//! per-client session that forwards hub messages, and the limits of unauthenticated connections.
-//! The routes are in `routes/ws.rs`.
-
-pub mod limits;
-pub mod protocol;
-pub mod session;

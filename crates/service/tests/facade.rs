@@ -1,0 +1,166 @@
+//! The use cases through the facade alone, against fakes on 127.0.0.1: search, add, scan, queue
+//! and download; the scheduler's settings; the anime folder.
+
+mod support;
+
+use std::time::Duration;
+
+use aniworld_core::{EpisodeId, EpisodeRef, Priority};
+use aniworld_library::RescanMode;
+use aniworld_queue::engine::QueueEvent;
+use aniworld_service::{Event, ServiceError};
+use aniworld_testkit::catalogue::{FakeCatalogue, FakeSeries};
+use aniworld_testkit::hoster::{Serving, Sites, media_bytes};
+use serde_json::json;
+
+const KEY: &str = "frieren";
+const FOLDER: &str = "Frieren (2023)";
+
+/// A fake catalogue with one series of two episodes whose play links lead to a fake VOE host
+/// serving real MP4 files.
+fn sites() -> (FakeCatalogue, Sites) {
+    let catalogue = FakeCatalogue::start();
+    catalogue.add(FakeSeries::new(KEY, "Frieren", &[(1, 2)]).year(2023));
+    let hoster = Sites::start();
+    for e in 1..=2 {
+        hoster.episode(KEY, 1, e, media_bytes(KEY, 1, e, 64 * 1024), Serving::Fast);
+    }
+    catalogue.hoster_base(&hoster.voe.url());
+    (catalogue, hoster)
+}
+
+#[test]
+fn a_series_is_found_added_scanned_queued_and_downloaded() {
+    let (catalogue, hoster) = sites();
+    let env = support::open(&catalogue.url(), |_| {});
+    let library = env.app.library();
+
+    let hits = library.search("Frieren").unwrap();
+    let (hit, known) = hits.iter().find(|(h, _)| h.key == KEY).expect("found");
+    assert!(known.is_none(), "not in the library yet");
+
+    let added = library.add(&hit.link, None).unwrap();
+    assert_eq!(added.serie.folder, FOLDER);
+    assert_eq!(added.missing, [EpisodeId::new(1, 1), EpisodeId::new(1, 2)]);
+    assert!(env.folder(FOLDER).is_dir());
+    let again = library.search("Frieren").unwrap();
+    assert!(again.iter().any(|(h, k)| h.key == KEY && k.is_some()));
+
+    let report = library.scan_now(RescanMode::Full).unwrap();
+    assert_eq!(report.series_scanned, 1);
+    assert_eq!(report.missing_total, 2);
+    env.events.wait_for(
+        Duration::from_secs(5),
+        |e| matches!(e, Event::ScanComplete(Ok(r)) if r.series_scanned == 1),
+    );
+
+    let queue = env.app.queue();
+    let outcome = queue
+        .add(
+            &added.serie.key,
+            &added.serie.folder,
+            &added.serie.name,
+            vec![EpisodeRef {
+                season: 1,
+                episode: 2,
+                title: None,
+            }],
+            Priority::Normal,
+        )
+        .unwrap();
+    assert_eq!(outcome.added.len(), 1);
+    queue.start().unwrap();
+    env.events.wait_for(
+        Duration::from_secs(60),
+        |e| matches!(e, Event::Queue(QueueEvent::Completed(i)) if i.episode.episode == 2),
+    );
+    let file = env
+        .folder(FOLDER)
+        .join("Season 01")
+        .join("Frieren (2023) - S01E02.mp4");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        media_bytes(KEY, 1, 2, 64 * 1024)
+    );
+    assert_eq!(hoster.media_requests(KEY, 1, 1).len(), 0);
+
+    // The library knows the episode is there now.
+    let serie = library.detail(KEY).unwrap();
+    assert_eq!(serie.missing.ids(), [EpisodeId::new(1, 1)]);
+}
+
+#[test]
+fn refusals_name_the_field_and_change_nothing() {
+    let (catalogue, _hoster) = sites();
+    let env = support::open(&catalogue.url(), |_| {});
+    let library = env.app.library();
+
+    for (query, field) in [("  ", "query"), (&"x".repeat(201) as &str, "query")] {
+        match library.search(query) {
+            Err(ServiceError::Invalid { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("{query:?}: {other:?}"),
+        }
+    }
+    match library.add("https://elsewhere.example/anime/stream/frieren", None) {
+        Err(ServiceError::Invalid { field, .. }) => assert_eq!(field, "link"),
+        other => panic!("{other:?}"),
+    }
+    match library.set_anime_directory(" ") {
+        Err(ServiceError::Invalid { field, .. }) => assert_eq!(field, "directory"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        library.detail("nothing-here"),
+        Err(ServiceError::NotFound(_))
+    ));
+    assert_eq!(library.status().unwrap().series_count, 0);
+
+    let scheduler = env.app.scheduler();
+    let before = scheduler.view().config;
+    for (patch, field) in [
+        (json!({"interval_minutes": -5}), "interval_minutes"),
+        (json!({"schedule_tme": "06:30"}), "schedule_tme"),
+        (json!({"interval_minutes": 0}), "interval_minutes"),
+        (json!([1]), "body"),
+    ] {
+        match scheduler.update(&patch) {
+            Err(ServiceError::InvalidSettings(issues)) => {
+                assert_eq!(issues[0].field, field, "{patch}")
+            }
+            other => panic!("{patch}: {other:?}"),
+        }
+    }
+    assert_eq!(scheduler.view().config, before);
+    let view = scheduler
+        .update(&json!({"schedule_time": "06:30"}))
+        .unwrap();
+    assert_eq!(view.config.schedule_time.as_deref(), Some("06:30"));
+    assert_eq!(
+        env.app
+            .config()
+            .current()
+            .scheduler
+            .schedule_time
+            .as_deref(),
+        Some("06:30")
+    );
+    let stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.data.path().join("config.json")).unwrap())
+            .unwrap();
+    assert_eq!(stored["scheduler"]["schedule_time"], "06:30");
+}
+
+#[test]
+fn a_new_anime_folder_is_created_and_counted() {
+    let (catalogue, _hoster) = sites();
+    let env = support::open(&catalogue.url(), |_| {});
+    let target = env.anime.path().join("elsewhere");
+    let n = env
+        .app
+        .library()
+        .set_anime_directory(target.to_str().unwrap())
+        .unwrap();
+    assert_eq!(n, 0);
+    assert!(target.is_dir());
+    assert_eq!(env.app.config().current().anime_dir(), Some(target));
+}

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use aniworld_core::NewSerie;
+use aniworld_core::NewSeries;
 use aniworld_core::ports::SeriesRepo;
 use aniworld_testkit::catalogue::{FakeCatalogue, FakeSeries, FakeSite, PlayOutcome};
 use serde_json::{Value, json};
@@ -419,7 +419,7 @@ async fn the_canary_reports_a_site_whose_pages_are_of_neither_engine() {
         |c| c["provider"]["canary_interval_minutes"] = json!(60),
         |store| {
             store
-                .insert_series(&NewSerie {
+                .insert_series(&NewSeries {
                     key: "broken-show".into(),
                     name: "Broken Show".into(),
                     site: ANIWORLD.into(),

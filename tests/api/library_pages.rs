@@ -4,7 +4,7 @@
 
 use aniworld_core::ports::{EpisodeRecord, SeriesRepo};
 use aniworld_core::series::{SeriesFilter, SeriesQuery, SeriesSort};
-use aniworld_core::{EpisodeId, NewSerie};
+use aniworld_core::{EpisodeId, NewSeries};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app};
@@ -27,7 +27,7 @@ fn seed(app: &TestApp, n: usize) {
     for i in 0..n {
         let key = format!("series-{:04}", (i * 7919) % 10_000);
         store
-            .insert_series(&NewSerie {
+            .insert_series(&NewSeries {
                 key: key.clone(),
                 name: format!("{} {}", NAMES[i % NAMES.len()], i % 3),
                 site: "aniworld.to".into(),

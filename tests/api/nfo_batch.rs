@@ -13,7 +13,7 @@ use crate::nfo_env::{NfoEnv, nfo_env};
 async fn library() -> NfoEnv {
     let shows = (0..5u64)
         .map(|i| {
-            let name = format!("Serie {}", (b'A' + i as u8) as char);
+            let name = format!("Series {}", (b'A' + i as u8) as char);
             Show::new(1000 + i, &name, &format!("20{:02}-04-01", 10 + i))
         })
         .collect();
@@ -22,7 +22,7 @@ async fn library() -> NfoEnv {
         let letter = (b'a' + i as u8) as char;
         env.add_series(
             &format!("show-{letter}"),
-            &format!("Serie {}", letter.to_ascii_uppercase()),
+            &format!("Series {}", letter.to_ascii_uppercase()),
             Some(2010 + i as i32),
             Some(&format!("tt{:07}", 1000 + i)),
         );
@@ -32,7 +32,7 @@ async fn library() -> NfoEnv {
 }
 
 fn folder(letter: char, year: i32) -> String {
-    format!("Serie {} ({year})", letter.to_ascii_uppercase())
+    format!("Series {} ({year})", letter.to_ascii_uppercase())
 }
 
 #[actix_web::test]
@@ -191,7 +191,7 @@ async fn missing_lists_series_without_nfo() {
     assert!(series.iter().all(|s| s["serie_id"] != "show-b"));
     let c = series.iter().find(|s| s["serie_id"] == "show-c").unwrap();
     assert_eq!(c["serie_folder"], folder('c', 2012));
-    assert_eq!(c["serie_name"], "Serie C");
+    assert_eq!(c["serie_name"], "Series C");
     assert_eq!(c["has_media"], true);
     assert_eq!(c["media_files"]["has_poster"], true);
     assert_eq!(

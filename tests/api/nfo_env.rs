@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use aniworld_core::NewSerie;
+use aniworld_core::NewSeries;
 use aniworld_core::ports::SeriesRepo;
 use aniworld_metadata::matching::normalize_title;
 use aniworld_store::Store;
@@ -77,7 +77,7 @@ impl NfoEnv {
             None => name.to_owned(),
         };
         self.store
-            .insert_series(&NewSerie {
+            .insert_series(&NewSeries {
                 key: key.into(),
                 name: name.into(),
                 site: "aniworld.to".into(),

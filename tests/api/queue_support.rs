@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use aniworld_core::ports::{EpisodeRecord, SeriesRepo};
-use aniworld_core::{EpisodeId, NewSerie};
+use aniworld_core::{EpisodeId, NewSeries};
 use aniworld_store::Store;
 use aniworld_testkit::hoster::Sites;
 use serde_json::{Value, json};
@@ -164,7 +164,7 @@ impl QueueWorld {
 /// Puts a series (folder = key) with `missing` episodes into `store`.
 pub fn seed_series(store: &Store, key: &str, missing: &[(u32, u32)]) {
     store
-        .insert_series(&NewSerie {
+        .insert_series(&NewSeries {
             key: key.into(),
             name: key.into(),
             site: "aniworld.to".into(),

@@ -6,7 +6,7 @@
 //! rescan without a mode still looks up every series; an unknown mode is a 422 naming `mode`.
 
 use aniworld_core::ports::{EpisodeRecord, SeriesRepo};
-use aniworld_core::{EpisodeId, NewSerie};
+use aniworld_core::{EpisodeId, NewSeries};
 use aniworld_store::Store;
 use aniworld_testkit::catalogue::{FakeCatalogue, FakeSeries, FakeSite};
 use serde_json::{Value, json};
@@ -24,7 +24,7 @@ fn key(i: usize) -> String {
 fn seed(store: &Store) {
     for i in 0..SERIES {
         store
-            .insert_series(&NewSerie {
+            .insert_series(&NewSeries {
                 key: key(i),
                 name: format!("Series {i}"),
                 site: "aniworld.to".into(),

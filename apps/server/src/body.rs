@@ -68,7 +68,8 @@ mod tests {
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
     struct Add {
-        serie_id: String,
+        #[serde(rename = "serie_id")]
+        series_id: String,
         episodes: Vec<Episode>,
     }
 

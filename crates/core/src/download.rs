@@ -184,11 +184,14 @@ pub struct DownloadItem {
     /// Item id.
     pub id: ItemId,
     /// Series key.
-    pub serie_id: String,
+    #[serde(rename = "serie_id")]
+    pub series_id: String,
     /// Series folder under the anime directory.
-    pub serie_folder: String,
+    #[serde(rename = "serie_folder")]
+    pub series_folder: String,
     /// Series display name.
-    pub serie_name: String,
+    #[serde(rename = "serie_name")]
+    pub series_name: String,
     /// The episode.
     pub episode: EpisodeRef,
     /// Current status.
@@ -226,18 +229,18 @@ pub struct DownloadItem {
 impl DownloadItem {
     /// A new pending item.
     pub fn new_pending(
-        serie_id: impl Into<String>,
-        serie_folder: impl Into<String>,
-        serie_name: impl Into<String>,
+        series_id: impl Into<String>,
+        series_folder: impl Into<String>,
+        series_name: impl Into<String>,
         episode: EpisodeRef,
         priority: Priority,
         position: i64,
     ) -> Self {
         Self {
             id: ItemId::new(),
-            serie_id: serie_id.into(),
-            serie_folder: serie_folder.into(),
-            serie_name: serie_name.into(),
+            series_id: series_id.into(),
+            series_folder: series_folder.into(),
+            series_name: series_name.into(),
             episode,
             status: DownloadStatus::Pending,
             priority,
@@ -298,7 +301,7 @@ mod tests {
         let mut v = [a, b, c];
         v.sort_by_key(DownloadItem::order_key);
         assert_eq!(
-            v.iter().map(|i| i.serie_id.as_str()).collect::<Vec<_>>(),
+            v.iter().map(|i| i.series_id.as_str()).collect::<Vec<_>>(),
             ["c", "b", "a"]
         );
     }

@@ -23,4 +23,4 @@ pub mod series;
 pub use config::{AppConfig, Secret, ValidationIssue};
 pub use download::{DownloadItem, DownloadStatus, EpisodeRef, ItemId, Priority, Progress};
 pub use episode::{EpisodeId, Language, MissingEpisodes};
-pub use series::{NewSerie, SITE_ID, Serie};
+pub use series::{NewSeries, SITE_ID, Series};

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use crate::download::{DownloadItem, ItemId};
 use crate::episode::{EpisodeId, Language};
-use crate::series::{NewSerie, Serie, SeriesQuery};
+use crate::series::{NewSeries, Series, SeriesQuery};
 
 /// Error of a repository call.
 #[derive(Debug, thiserror::Error)]
@@ -49,9 +49,9 @@ pub struct EpisodeRecord {
 /// in-memory repositories); a store of real libraries answers them with bounded queries.
 pub trait SeriesRepo: Send + Sync {
     /// Every series, ordered by name. Loads the whole library: prefer the paged methods.
-    fn list_series(&self) -> Result<Vec<Serie>, RepoError>;
+    fn list_series(&self) -> Result<Vec<Series>, RepoError>;
     /// One page of a filtered, sorted listing.
-    fn list_series_page(&self, query: &SeriesQuery) -> Result<Vec<Serie>, RepoError> {
+    fn list_series_page(&self, query: &SeriesQuery) -> Result<Vec<Series>, RepoError> {
         Ok(query.apply(self.list_series()?))
     }
     /// Number of series.
@@ -60,7 +60,7 @@ pub trait SeriesRepo: Send + Sync {
     }
     /// Up to `limit` series whose keys come after `after` (all when None), in key order: a
     /// library read a page at a time, robust against series added or removed meanwhile.
-    fn series_after(&self, after: Option<&str>, limit: usize) -> Result<Vec<Serie>, RepoError> {
+    fn series_after(&self, after: Option<&str>, limit: usize) -> Result<Vec<Series>, RepoError> {
         let mut all = self.list_series()?;
         all.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(all
@@ -70,8 +70,8 @@ pub trait SeriesRepo: Send + Sync {
             .collect())
     }
     /// The first series (by key) of a catalogue site.
-    fn first_series_of_site(&self, site: &str) -> Result<Option<Serie>, RepoError> {
-        let mut of_site: Vec<Serie> = self
+    fn first_series_of_site(&self, site: &str) -> Result<Option<Series>, RepoError> {
+        let mut of_site: Vec<Series> = self
             .list_series()?
             .into_iter()
             .filter(|s| s.site == site)
@@ -80,11 +80,11 @@ pub trait SeriesRepo: Send + Sync {
         Ok(of_site.into_iter().next())
     }
     /// One series by key.
-    fn get_series(&self, key: &str) -> Result<Option<Serie>, RepoError>;
+    fn get_series(&self, key: &str) -> Result<Option<Series>, RepoError>;
     /// One series by folder name (deprecated look-up).
-    fn find_series_by_folder(&self, folder: &str) -> Result<Option<Serie>, RepoError>;
+    fn find_series_by_folder(&self, folder: &str) -> Result<Option<Series>, RepoError>;
     /// Inserts a series; `RepoError::Conflict` when the key exists.
-    fn insert_series(&self, serie: &NewSerie) -> Result<Serie, RepoError>;
+    fn insert_series(&self, serie: &NewSeries) -> Result<Series, RepoError>;
     /// Removes a series and its episodes; false when it did not exist.
     fn delete_series(&self, key: &str) -> Result<bool, RepoError>;
     /// Replaces the episode list of a series with the result of a scan, in one transaction,
@@ -97,11 +97,11 @@ pub trait SeriesRepo: Send + Sync {
     /// Records that the last catalogue look-up of a series failed; its episodes stay as they were.
     fn record_scan_error(&self, key: &str, error: &str) -> Result<(), RepoError>;
     /// Updates catalogue metadata of a series (description, year, imdb id, cover).
-    fn update_series_meta(&self, serie: &Serie) -> Result<(), RepoError>;
+    fn update_series_meta(&self, serie: &Series) -> Result<(), RepoError>;
 
     /// The series of these library ids that the library holds (unknown ids are left out), in
     /// key order. Called with the short lists a change signal names.
-    fn series_with_keys(&self, keys: &[String]) -> Result<Vec<Serie>, RepoError> {
+    fn series_with_keys(&self, keys: &[String]) -> Result<Vec<Series>, RepoError> {
         let mut found = Vec::new();
         for key in keys {
             if let Some(s) = self.get_series(key)? {
@@ -118,8 +118,8 @@ pub trait SeriesRepo: Send + Sync {
         &self,
         after: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<Serie>, RepoError> {
-        let mut all: Vec<Serie> = self
+    ) -> Result<Vec<Series>, RepoError> {
+        let mut all: Vec<Series> = self
             .list_series()?
             .into_iter()
             .filter(|s| s.last_scanned_at.is_none() || s.last_scan_error.is_some())
@@ -148,8 +148,8 @@ pub trait SeriesRepo: Send + Sync {
     /// Up to `q.limit` series whose last look-up succeeded and whose re-check is due (see
     /// [`DueQuery`]), longest unchecked first. A store answers it from an index, reading only the
     /// due rows.
-    fn series_due(&self, q: &DueQuery) -> Result<Vec<Serie>, RepoError> {
-        let mut due: Vec<Serie> = self
+    fn series_due(&self, q: &DueQuery) -> Result<Vec<Series>, RepoError> {
+        let mut due: Vec<Series> = self
             .list_series()?
             .into_iter()
             .filter(|s| s.last_scan_error.is_none())
@@ -574,4 +574,106 @@ pub trait HosterHealthRepo: Send + Sync {
     fn hoster_attempts_since(&self, since: DateTime<Utc>) -> Result<Vec<HosterAttempt>, RepoError>;
     /// Deletes the attempts before `before`; returns how many went.
     fn prune_hoster_attempts(&self, before: DateTime<Utc>) -> Result<usize, RepoError>;
+}
+
+/// Where a notification of the outbox stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxStatus {
+    /// Waiting for delivery (or for its next try, or for the end of quiet hours).
+    Pending,
+    /// Delivered.
+    Delivered,
+    /// Given up (after its last try, or refused for good by the target).
+    Failed,
+    /// Held by quiet hours and sent as part of a summary when they ended.
+    Summarized,
+}
+
+impl OutboxStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxStatus::Pending => "pending",
+            OutboxStatus::Delivered => "delivered",
+            OutboxStatus::Failed => "failed",
+            OutboxStatus::Summarized => "summarized",
+        }
+    }
+
+    /// The status of a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            OutboxStatus::Pending,
+            OutboxStatus::Delivered,
+            OutboxStatus::Failed,
+            OutboxStatus::Summarized,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
+    }
+}
+
+/// One notification for one target in the outbox (docs/notifications.md, "Delivery").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// Row id (0 before it is stored); ids grow in the order entries were added.
+    pub id: i64,
+    /// The target's name.
+    pub target: String,
+    /// The event's wire name (`download_completed`, ..., or `summary`).
+    pub event: String,
+    /// The notification as JSON (the webhook body).
+    pub payload: String,
+    /// When it was added.
+    pub created_at: DateTime<Utc>,
+    /// Where it stands.
+    pub status: OutboxStatus,
+    /// Tries made so far.
+    pub attempts: u32,
+    /// Not tried before this time.
+    pub next_attempt_at: DateTime<Utc>,
+    /// Held back by quiet hours (to be summarised when they end).
+    pub held: bool,
+    /// The error of the last try, when it failed.
+    pub last_error: Option<String>,
+    /// When it was delivered, given up or summarised.
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// What the outbox knows about one target's deliveries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TargetDeliveries {
+    /// Entries waiting for delivery.
+    pub pending: u64,
+    /// The last successful delivery.
+    pub last_delivery_at: Option<DateTime<Utc>>,
+    /// The error of the last failed try (pending or given up), with its time.
+    pub last_error: Option<(DateTime<Utc>, String)>,
+    /// The last entry that finished was given up (cleared by the next delivery).
+    pub failing: bool,
+}
+
+/// Persistence of the notification outbox: every notification is stored before it is sent,
+/// so nothing is lost when a target is down or the service restarts.
+pub trait OutboxRepo: Send + Sync {
+    /// Adds entries in one transaction; returns their ids.
+    fn add_outbox_entries(&self, entries: &[OutboxEntry]) -> Result<Vec<i64>, RepoError>;
+    /// Every pending entry, oldest first.
+    fn pending_outbox_entries(&self) -> Result<Vec<OutboxEntry>, RepoError>;
+    /// Saves the state of one entry (status, attempts, next try, held, error, finish time).
+    fn save_outbox_entry(&self, entry: &OutboxEntry) -> Result<(), RepoError>;
+    /// Replaces the held entries of `summarized` by `summary` in one transaction: they become
+    /// [`OutboxStatus::Summarized`] at `summary.created_at`; returns the summary's id.
+    fn summarize_outbox_entries(
+        &self,
+        summarized: &[i64],
+        summary: &OutboxEntry,
+    ) -> Result<i64, RepoError>;
+    /// Makes every pending entry that is not held due at `now` (after a restart); returns how
+    /// many.
+    fn release_outbox_entries(&self, now: DateTime<Utc>) -> Result<usize, RepoError>;
+    /// Per target name, what its entries say.
+    fn outbox_deliveries(&self) -> Result<BTreeMap<String, TargetDeliveries>, RepoError>;
+    /// Deletes the finished entries that finished before `before`; returns how many went.
+    fn prune_outbox_entries(&self, before: DateTime<Utc>) -> Result<usize, RepoError>;
 }

@@ -35,7 +35,7 @@ pub fn is_valid_library_id(id: &str) -> bool {
 
 /// A series in the library, identified by the catalogue's slug (`key`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Serie {
+pub struct Series {
     /// Row id in the store (`db_id` in the add response).
     pub id: i64,
     /// The catalogue slug, e.g. `attack-on-titan`; the primary id everywhere.
@@ -69,7 +69,7 @@ pub struct Serie {
     pub catalogue_url: Option<String>,
 }
 
-impl Serie {
+impl Series {
     /// The catalogue slug (the key without a site prefix).
     pub fn slug(&self) -> &str {
         split_library_id(&self.key).map_or(self.key.as_str(), |(_, slug)| slug)
@@ -78,7 +78,7 @@ impl Serie {
 
 /// What is needed to insert a series.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewSerie {
+pub struct NewSeries {
     /// Catalogue slug.
     pub key: String,
     /// Display name.
@@ -144,7 +144,7 @@ pub fn sort_name(name: &str) -> String {
 
 impl SeriesQuery {
     /// Whether `s` belongs to the selection.
-    pub fn selects(&self, s: &Serie) -> bool {
+    pub fn selects(&self, s: &Series) -> bool {
         match self.filter {
             SeriesFilter::All => true,
             SeriesFilter::MissingEpisodes => !s.missing.is_empty(),
@@ -153,9 +153,9 @@ impl SeriesQuery {
     }
 
     /// The page of an in-memory list: the reference every store's listing must equal.
-    pub fn apply(&self, series: Vec<Serie>) -> Vec<Serie> {
-        let mut series: Vec<Serie> = series.into_iter().filter(|s| self.selects(s)).collect();
-        let by_name = |s: &Serie| (sort_name(&s.name), s.key.clone());
+    pub fn apply(&self, series: Vec<Series>) -> Vec<Series> {
+        let mut series: Vec<Series> = series.into_iter().filter(|s| self.selects(s)).collect();
+        let by_name = |s: &Series| (sort_name(&s.name), s.key.clone());
         match self.sort {
             SeriesSort::Name => series.sort_by_cached_key(by_name),
             SeriesSort::Key => series.sort_by(|a, b| a.key.cmp(&b.key)),

@@ -5,7 +5,7 @@ use std::path::Path;
 use aniworld_core::naming::series_folder_name;
 use aniworld_core::ports::RepoError;
 use aniworld_core::series::{is_valid_library_id, split_library_id};
-use aniworld_core::{EpisodeId, NewSerie, Serie};
+use aniworld_core::{EpisodeId, NewSeries, Series};
 
 use crate::error::LibraryError;
 use crate::scan::Scanner;
@@ -15,7 +15,7 @@ use crate::walk::{check_anime_dir, walk_series_folder};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddedSeries {
     /// The series as stored after its first scan.
-    pub serie: Serie,
+    pub serie: Series,
     /// Episodes available on the catalogue and not in its folder, in season/episode order.
     pub missing: Vec<EpisodeId>,
 }
@@ -59,7 +59,7 @@ impl Scanner {
                 reason: "nothing usable is left as a folder name",
             });
         }
-        let new = NewSerie {
+        let new = NewSeries {
             key: key.to_string(),
             name,
             site: site.to_string(),

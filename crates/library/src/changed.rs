@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
-use aniworld_core::Serie;
+use aniworld_core::Series;
 use aniworld_core::config::RescanMode;
 use aniworld_core::ports::CancelToken;
 use chrono::Utc;
@@ -29,7 +29,7 @@ use crate::scan::{Job, SCAN_PAGE, ScanProgress, ScanReport, Scanner};
 use crate::walk::check_anime_dir;
 
 /// Whether a series counts under rule 2 (never scanned, or its last look-up failed).
-fn unscanned(s: &Serie) -> bool {
+fn unscanned(s: &Series) -> bool {
     s.last_scanned_at.is_none() || s.last_scan_error.is_some()
 }
 

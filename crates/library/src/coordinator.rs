@@ -201,7 +201,7 @@ mod tests {
     use aniworld_core::ports::{
         CatalogueSeries, EpisodeRecord, EpisodeSource, RepoError, SeriesRepo, SourceError,
     };
-    use aniworld_core::{EpisodeId, NewSerie, Serie};
+    use aniworld_core::{EpisodeId, NewSeries, Series};
     use std::sync::mpsc;
     use std::time::Duration;
 
@@ -217,8 +217,8 @@ mod tests {
     /// A repository with one series in folder `A`.
     struct OneSeries;
     impl SeriesRepo for OneSeries {
-        fn list_series(&self) -> Result<Vec<Serie>, RepoError> {
-            Ok(vec![Serie {
+        fn list_series(&self) -> Result<Vec<Series>, RepoError> {
+            Ok(vec![Series {
                 id: 1,
                 key: "a".into(),
                 name: "A".into(),
@@ -236,13 +236,13 @@ mod tests {
                 catalogue_url: None,
             }])
         }
-        fn get_series(&self, _: &str) -> Result<Option<Serie>, RepoError> {
+        fn get_series(&self, _: &str) -> Result<Option<Series>, RepoError> {
             Ok(None)
         }
-        fn find_series_by_folder(&self, _: &str) -> Result<Option<Serie>, RepoError> {
+        fn find_series_by_folder(&self, _: &str) -> Result<Option<Series>, RepoError> {
             Ok(None)
         }
-        fn insert_series(&self, _: &NewSerie) -> Result<Serie, RepoError> {
+        fn insert_series(&self, _: &NewSeries) -> Result<Series, RepoError> {
             Err(RepoError::Backend("read-only".into()))
         }
         fn delete_series(&self, _: &str) -> Result<bool, RepoError> {
@@ -260,7 +260,7 @@ mod tests {
         fn record_scan_error(&self, _: &str, _: &str) -> Result<(), RepoError> {
             Ok(())
         }
-        fn update_series_meta(&self, _: &Serie) -> Result<(), RepoError> {
+        fn update_series_meta(&self, _: &Series) -> Result<(), RepoError> {
             Ok(())
         }
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use aniworld_core::EpisodeId;
 use aniworld_core::ports::{CatalogueEpisode, CatalogueSeries, EpisodeRecord};
-use aniworld_core::series::Serie;
+use aniworld_core::series::Series;
 
 use crate::walk::PresentEpisodes;
 
@@ -56,7 +56,7 @@ pub fn merge_episodes(available: &[CatalogueEpisode], present: &PresentEpisodes)
 
 /// The series with the catalogue's metadata filled in, when the catalogue knows more or other
 /// values than the library; `None` when nothing changed. Unknown values never erase known ones.
-pub fn refreshed_meta(serie: &Serie, cat: &CatalogueSeries) -> Option<Serie> {
+pub fn refreshed_meta(serie: &Series, cat: &CatalogueSeries) -> Option<Series> {
     let mut next = serie.clone();
     if cat.year.is_some() {
         next.year = cat.year;

@@ -22,7 +22,7 @@ use aniworld_core::config::RescanMode;
 use aniworld_core::ports::{
     CancelToken, CatalogueSeries, EpisodeSource, Lookup, RecheckState, SeriesRepo, SourceError,
 };
-use aniworld_core::{AppConfig, EpisodeId, Serie};
+use aniworld_core::{AppConfig, EpisodeId, Series};
 use chrono::Utc;
 
 use crate::episodes::{merge_episodes, refreshed_meta};
@@ -130,7 +130,7 @@ pub struct ScanReport {
 /// One series to look up in a scan.
 pub(crate) struct Job {
     /// The series as stored.
-    pub(crate) serie: Serie,
+    pub(crate) serie: Series,
     /// For a re-check: the stored state, whose validators make the look-up conditional.
     pub(crate) recheck: Option<RecheckState>,
 }
@@ -139,7 +139,7 @@ pub(crate) struct Job {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeriesScan {
     /// The series as saved after the scan.
-    pub serie: Serie,
+    pub serie: Series,
     /// Episode files present in its folder.
     pub present: usize,
     /// Available on the catalogue and not present.
@@ -370,7 +370,7 @@ impl Scanner {
     /// as stored afterwards.
     pub(crate) fn save(
         &self,
-        serie: &Serie,
+        serie: &Series,
         cat: &CatalogueSeries,
         present: &PresentEpisodes,
     ) -> Result<SeriesScan, LibraryError> {
@@ -390,7 +390,7 @@ impl Scanner {
     /// changed scan needs (end flag, validators, planned re-check); returns what is missing.
     fn save_episodes(
         &self,
-        serie: &Serie,
+        serie: &Series,
         cat: &CatalogueSeries,
         present: &PresentEpisodes,
     ) -> Result<Vec<EpisodeId>, LibraryError> {

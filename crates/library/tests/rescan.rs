@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use aniworld_core::config::{ProviderConfig, RescanMode};
 use aniworld_core::ports::{CancelToken, SeriesRepo};
-use aniworld_core::{EpisodeId, NewSerie};
+use aniworld_core::{EpisodeId, NewSeries};
 use aniworld_library::{RecheckPolicy, ScanOptions, ScanReport, Scanner};
 use aniworld_provider::catalogue::{CatalogueOptions, Catalogues, SiteMonitor};
 use aniworld_store::Store;
@@ -81,7 +81,7 @@ fn world(n: usize, site: FakeSite) -> World {
 
 fn seed(store: &Store, key: &str) {
     store
-        .insert_series(&NewSerie {
+        .insert_series(&NewSeries {
             key: key.to_string(),
             name: key.to_string(),
             site: "aniworld.to".into(),

@@ -144,33 +144,33 @@ impl QueueEngine {
     /// listed twice) is refused with a reason instead of getting a second item.
     pub fn add(
         &self,
-        serie_id: &str,
-        serie_folder: &str,
-        serie_name: &str,
+        series_id: &str,
+        series_folder: &str,
+        series_name: &str,
         episodes: Vec<EpisodeRef>,
         priority: Priority,
     ) -> Result<AddOutcome, QueueError> {
-        validate_add(serie_id, serie_folder, &episodes)?;
+        validate_add(series_id, series_folder, &episodes)?;
         let mut outcome = AddOutcome::default();
         {
             let mut st = self.inner.lock();
-            let queued = st.queued_episodes(serie_id);
+            let queued = st.queued_episodes(series_id);
             let mut listed = HashSet::new();
             let mut position = st.next_position;
             for ep in episodes {
                 let key = ep.id();
                 let marker = aniworld_core::naming::episode_marker(ep.id());
                 if queued.contains(&key) {
-                    let reason = format!("{marker} of {serie_id} is already in the queue");
+                    let reason = format!("{marker} of {series_id} is already in the queue");
                     outcome.failed.push((ep, reason));
                 } else if !listed.insert(key) {
                     let reason = format!("{marker} is listed more than once");
                     outcome.failed.push((ep, reason));
                 } else {
                     outcome.added.push(DownloadItem::new_pending(
-                        serie_id,
-                        serie_folder,
-                        serie_name,
+                        series_id,
+                        series_folder,
+                        series_name,
                         ep,
                         priority,
                         position,
@@ -476,8 +476,8 @@ pub const MAX_NUMBER: u32 = i32::MAX as u32;
 /// folder name that stays inside the anime directory ([`SeriesFolder`]), at least one episode,
 /// and episode files named after the folder that fit the file name limit.
 fn validate_add(
-    serie_id: &str,
-    serie_folder: &str,
+    series_id: &str,
+    series_folder: &str,
     episodes: &[EpisodeRef],
 ) -> Result<(), QueueError> {
     for (i, e) in episodes.iter().enumerate() {
@@ -490,13 +490,13 @@ fn validate_add(
             }
         }
     }
-    if serie_id.trim().is_empty() {
+    if series_id.trim().is_empty() {
         return Err(QueueError::validation("serie_id", "must not be empty"));
     }
-    let folder = SeriesFolder::parse(serie_folder).map_err(|e| {
+    let folder = SeriesFolder::parse(series_folder).map_err(|e| {
         let message = match e {
             FolderNameError::TooLong { .. } => e.to_string(),
-            _ => format!("{serie_folder:?} is not a folder name inside the anime directory"),
+            _ => format!("{series_folder:?} is not a folder name inside the anime directory"),
         };
         QueueError::validation("serie_folder", message)
     })?;
@@ -519,7 +519,7 @@ fn validate_add(
             format!(
                 "is {} bytes long: the episode files named after it would need {longest} bytes, \
                  over the {MAX_FILE_NAME_BYTES}-byte limit of file names",
-                serie_folder.len()
+                series_folder.len()
             ),
         ));
     }

@@ -53,7 +53,7 @@ fn queues_every_missing_episode_not_already_queued() {
         .iter()
         .map(|i| {
             (
-                i.serie_id.clone(),
+                i.series_id.clone(),
                 i.episode.episode,
                 i.episode.title.clone(),
             )

@@ -96,7 +96,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Event::Queue(QueueEvent::Completed(item)) => {
                 println!(
                     "downloaded {} S{:02}E{:02}",
-                    item.serie_name, item.episode.season, item.episode.episode
+                    item.series_name, item.episode.season, item.episode.episode
                 );
                 break;
             }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use aniworld_core::naming::SeriesFolder;
 use aniworld_core::ports::{EpisodeRecord, SeriesRepo};
 use aniworld_core::series::{SeriesFilter, SeriesQuery, SeriesSort, library_id};
-use aniworld_core::{AppConfig, Serie};
+use aniworld_core::{AppConfig, Series};
 use aniworld_library::{
     AddedSeries, LibraryError, RecheckPolicy, RescanMode, ScanCoordinator, ScanOptions, ScanReport,
     Scanner, anime_dir_from_config,
@@ -219,7 +219,7 @@ impl LibraryService {
 
     /// One page of the library, filtered, sorted and paged by the store (a page costs a page,
     /// whatever the size of the library).
-    pub fn list(&self, req: &ListRequest) -> Result<Vec<Serie>, ServiceError> {
+    pub fn list(&self, req: &ListRequest) -> Result<Vec<Series>, ServiceError> {
         let query = SeriesQuery {
             filter: match req.filter {
                 ListFilter::All => SeriesFilter::All,
@@ -240,14 +240,14 @@ impl LibraryService {
     /// The absolute catalogue link of a series: the page its site last served it from (on the
     /// site's current base URL), else the site's canonical link; empty when its site is not
     /// enabled or the provider URL is unusable.
-    pub fn link_of(&self, serie: &Serie) -> String {
+    pub fn link_of(&self, serie: &Series) -> String {
         self.links_of(std::slice::from_ref(serie))
             .pop()
             .unwrap_or_default()
     }
 
     /// [`LibraryService::link_of`] of every series of a page (the catalogues are looked up once).
-    pub fn links_of(&self, series: &[Serie]) -> Vec<String> {
+    pub fn links_of(&self, series: &[Series]) -> Vec<String> {
         let catalogues = self.catalogue.get().ok();
         series
             .iter()
@@ -262,7 +262,7 @@ impl LibraryService {
 
     /// Searches the catalogue; the query is checked (1 to 200 characters) before any request.
     /// Each hit comes with the library's series of the same key, when it is already added.
-    pub fn search(&self, query: &str) -> Result<Vec<(SearchHit, Option<Serie>)>, ServiceError> {
+    pub fn search(&self, query: &str) -> Result<Vec<(SearchHit, Option<Series>)>, ServiceError> {
         let q = query.trim();
         if q.is_empty() {
             return Err(ServiceError::invalid("query", "must not be empty"));
@@ -305,7 +305,7 @@ impl LibraryService {
 
     /// A series by library id (`<slug>` for aniworld.to, `s.to:<slug>`), by a bare slug that
     /// only one site has, or by folder name (deprecated fallback).
-    pub fn detail(&self, id: &str) -> Result<Serie, ServiceError> {
+    pub fn detail(&self, id: &str) -> Result<Series, ServiceError> {
         if let Some(s) = self.store.get_series(id)? {
             return Ok(s);
         }

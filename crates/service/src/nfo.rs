@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use aniworld_core::config::NfoConfig;
 use aniworld_core::naming::{self, episode_relative_path};
 use aniworld_core::ports::{RepoError, SeriesRepo};
-use aniworld_core::{DownloadItem, Serie};
+use aniworld_core::{DownloadItem, Series};
 use aniworld_metadata::{
     BatchItem, BatchItemResult, BatchOutcome, BatchReport, CreateOutcome, CreateRequest,
     MediaReport, MediaSelection, MediaStatus, MetadataError, MetadataService, NfoContent,
@@ -53,7 +53,7 @@ pub enum NfoError {
 #[derive(Debug, Clone)]
 pub struct SeriesFolder {
     /// The series as stored.
-    pub serie: Serie,
+    pub serie: Series,
     /// Anime directory (as configured) joined with the series folder.
     pub dir: PathBuf,
 }
@@ -79,9 +79,9 @@ pub struct CreateOptions {
 #[derive(Debug, Clone)]
 pub struct BatchEntry {
     /// The key as sent.
-    pub serie_id: String,
+    pub series_id: String,
     /// Its folder name, None when the key is unknown.
-    pub serie_folder: Option<String>,
+    pub series_folder: Option<String>,
     /// What happened.
     pub outcome: BatchOutcome,
 }
@@ -264,8 +264,8 @@ impl NfoService {
                     });
                 }
                 Err(e) => slots.push(Err(BatchEntry {
-                    serie_id: id.clone(),
-                    serie_folder: None,
+                    series_id: id.clone(),
+                    series_folder: None,
                     outcome: BatchOutcome::Failed {
                         message: e.to_string(),
                     },
@@ -279,8 +279,8 @@ impl NfoService {
             .zip(ids)
             .map(|(slot, id)| match slot {
                 Ok((i, folder)) => BatchEntry {
-                    serie_id: id.clone(),
-                    serie_folder: Some(folder),
+                    series_id: id.clone(),
+                    series_folder: Some(folder),
                     outcome: done.get_mut(i).and_then(Option::take).map_or_else(
                         || BatchOutcome::Failed {
                             message: "not processed".into(),
@@ -353,10 +353,10 @@ impl NfoService {
             return Ok(None);
         }
         let root = self.anime_dir()?;
-        let Ok(folder) = naming::SeriesFolder::parse(&item.serie_folder) else {
+        let Ok(folder) = naming::SeriesFolder::parse(&item.series_folder) else {
             return Err(NfoError::UnsafeFolder {
-                key: item.serie_id.clone(),
-                folder: item.serie_folder.clone(),
+                key: item.series_id.clone(),
+                folder: item.series_folder.clone(),
             });
         };
         let series_dir = root.join(&folder);
@@ -389,7 +389,7 @@ impl NfoService {
                 Ok(None) => {}
                 Err(e) => log::warn!(
                     "episode NFO for {} S{:02}E{:02}: {e}",
-                    item.serie_id,
+                    item.series_id,
                     item.episode.season,
                     item.episode.episode
                 ),
@@ -437,7 +437,7 @@ impl NfoService {
             .ok_or(NfoError::NoAnimeDirectory)
     }
 
-    fn folder_of(&self, root: &Path, serie: Serie) -> Result<SeriesFolder, NfoError> {
+    fn folder_of(&self, root: &Path, serie: Series) -> Result<SeriesFolder, NfoError> {
         let Ok(folder) = naming::SeriesFolder::parse(&serie.folder) else {
             return Err(NfoError::UnsafeFolder {
                 key: serie.key,
@@ -450,7 +450,7 @@ impl NfoService {
         })
     }
 
-    fn create_request(&self, serie: &Serie, opts: &CreateOptions) -> CreateRequest {
+    fn create_request(&self, serie: &Series, opts: &CreateOptions) -> CreateRequest {
         let cfg = self.config.current();
         CreateRequest {
             name: opts.name.clone().filter(|n| !n.trim().is_empty()),

@@ -6,7 +6,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use aniworld_core::ports::SeriesRepo;
-use aniworld_core::{DownloadItem, EpisodeRef, NewSerie, Priority};
+use aniworld_core::{DownloadItem, EpisodeRef, NewSeries, Priority};
 use aniworld_metadata::matching::normalize_title;
 use aniworld_service::nfo::CreateOptions;
 use aniworld_testkit::tmdb::{FakeTmdb, KEY, Show};
@@ -32,7 +32,7 @@ fn one_piece(tmdb: &FakeTmdb, change: impl FnOnce(&mut Value)) -> support::Env {
     });
     env.app
         .store()
-        .insert_series(&NewSerie {
+        .insert_series(&NewSeries {
             key: "one-piece".into(),
             name: "One Piece".into(),
             site: "aniworld.to".into(),

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use aniworld_core::ports::{EpisodeRecord, RecheckState, SeriesRepo};
-use aniworld_core::{EpisodeId, NewSerie};
+use aniworld_core::{EpisodeId, NewSeries};
 use aniworld_store::Store;
 
 struct Args {
@@ -99,7 +99,7 @@ fn main() {
         let key = format!("{}-{i:05}", args.prefix);
         let name = format!("Bench Series {i:05}");
         store
-            .insert_series(&NewSerie {
+            .insert_series(&NewSeries {
                 key: key.clone(),
                 name: name.clone(),
                 site: "aniworld.to".into(),

@@ -20,9 +20,9 @@ const CHUNK: usize = 500;
 #[diesel(check_for_backend(diesel::sqlite::Sqlite))]
 struct QueueItemRow {
     id: String,
-    serie_id: String,
-    serie_folder: String,
-    serie_name: String,
+    series_id: String,
+    series_folder: String,
+    series_name: String,
     season: i32,
     episode: i32,
     title: Option<String>,
@@ -47,9 +47,9 @@ struct QueueItemRow {
 #[diesel(treat_none_as_null = true)]
 struct NewQueueItem<'a> {
     id: String,
-    serie_id: &'a str,
-    serie_folder: &'a str,
-    serie_name: &'a str,
+    series_id: &'a str,
+    series_folder: &'a str,
+    series_name: &'a str,
     season: i32,
     episode: i32,
     title: Option<&'a str>,
@@ -98,9 +98,9 @@ impl<'a> NewQueueItem<'a> {
             .map_err(|e| StoreError::value(what("waiting_json"), e.to_string()))?;
         Ok(NewQueueItem {
             id: item.id.to_string(),
-            serie_id: &item.serie_id,
-            serie_folder: &item.serie_folder,
-            serie_name: &item.serie_name,
+            series_id: &item.series_id,
+            series_folder: &item.series_folder,
+            series_name: &item.series_name,
             season: to_i32(item.episode.season, || what("season"))?,
             episode: to_i32(item.episode.episode, || what("episode"))?,
             title: item.episode.title.as_deref(),
@@ -153,9 +153,9 @@ impl QueueItemRow {
         });
         Ok(DownloadItem {
             id,
-            serie_id: self.serie_id,
-            serie_folder: self.serie_folder,
-            serie_name: self.serie_name,
+            series_id: self.series_id,
+            series_folder: self.series_folder,
+            series_name: self.series_name,
             episode: EpisodeRef {
                 season: to_u32(self.season, || what("season"))?,
                 episode: to_u32(self.episode, || what("episode"))?,

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use aniworld_core::Serie;
+use aniworld_core::Series;
 use aniworld_core::ports::{DueQuery, PageValidators, RecheckState};
 use chrono::Utc;
 use diesel::prelude::*;
@@ -26,7 +26,7 @@ const CHUNK: usize = 500;
 pub(crate) fn with_keys(
     conn: &mut SqliteConnection,
     keys: &[String],
-) -> Result<(Vec<Serie>, usize), StoreError> {
+) -> Result<(Vec<Series>, usize), StoreError> {
     let mut rows: Vec<SeriesRow> = Vec::new();
     for chunk in keys.chunks(CHUNK) {
         rows.extend(
@@ -49,7 +49,7 @@ pub(crate) fn unscanned_after(
     conn: &mut SqliteConnection,
     after: Option<&str>,
     limit: usize,
-) -> Result<(Vec<Serie>, usize), StoreError> {
+) -> Result<(Vec<Series>, usize), StoreError> {
     let mut q = series::table
         .filter(
             series::last_scanned_at
@@ -104,7 +104,7 @@ pub(crate) fn count_by_site(
 pub(crate) fn due(
     conn: &mut SqliteConnection,
     q: &DueQuery,
-) -> Result<(Vec<Serie>, usize), StoreError> {
+) -> Result<(Vec<Series>, usize), StoreError> {
     if q.limit == 0 {
         return Ok((Vec::new(), 0));
     }

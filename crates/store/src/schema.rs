@@ -32,11 +32,14 @@ diesel::table! {
         /// Item UUID as text.
         id -> Text,
         /// Series key.
-        serie_id -> Text,
+        #[sql_name = "serie_id"]
+        series_id -> Text,
         /// Series folder.
-        serie_folder -> Text,
+        #[sql_name = "serie_folder"]
+        series_folder -> Text,
         /// Series display name.
-        serie_name -> Text,
+        #[sql_name = "serie_name"]
+        series_name -> Text,
         /// Season (0 = movies).
         season -> Integer,
         /// Episode number.

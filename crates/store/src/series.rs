@@ -6,7 +6,7 @@ use crate::rechecks;
 
 use aniworld_core::ports::{DueQuery, EpisodeRecord, RecheckState, RepoError, SeriesRepo};
 use aniworld_core::series::{SeriesFilter, SeriesQuery, SeriesSort};
-use aniworld_core::{EpisodeId, MissingEpisodes, NewSerie, Serie};
+use aniworld_core::{EpisodeId, MissingEpisodes, NewSeries, Series};
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
@@ -116,9 +116,9 @@ impl EpisodeSummary {
 }
 
 /// Builds the domain series from its row and episode summary.
-fn to_serie(row: SeriesRow, summary: EpisodeSummary) -> Result<Serie, StoreError> {
+fn to_serie(row: SeriesRow, summary: EpisodeSummary) -> Result<Series, StoreError> {
     let key = row.key;
-    Ok(Serie {
+    Ok(Series {
         id: i64::from(row.id),
         added_at: time::from_text(&row.added_at, || format!("series.added_at of {key:?}"))?,
         last_scanned_at: time::opt_from_text(row.last_scanned_at.as_deref(), || {
@@ -154,7 +154,7 @@ fn series_id(conn: &mut SqliteConnection, key: &str) -> Result<i32, StoreError> 
 fn load_one(
     conn: &mut SqliteConnection,
     row: Option<SeriesRow>,
-) -> Result<Option<Serie>, StoreError> {
+) -> Result<Option<Series>, StoreError> {
     let Some(row) = row else { return Ok(None) };
     let what = format!("loading episodes of series {:?}", row.key);
     let eps: Vec<(i32, i32, bool)> = episodes::table
@@ -170,7 +170,7 @@ fn load_one(
 }
 
 /// Every series ordered by name (case-insensitive), then key, and the rows read.
-pub(crate) fn list(conn: &mut SqliteConnection) -> Result<(Vec<Serie>, usize), StoreError> {
+pub(crate) fn list(conn: &mut SqliteConnection) -> Result<(Vec<Series>, usize), StoreError> {
     let rows: Vec<SeriesRow> = series::table
         .order((series::sort_name.asc(), series::key.asc()))
         .select(SeriesRow::as_select())
@@ -204,7 +204,7 @@ pub(crate) fn list(conn: &mut SqliteConnection) -> Result<(Vec<Serie>, usize), S
 }
 
 /// One series by key.
-pub(crate) fn get(conn: &mut SqliteConnection, key: &str) -> Result<Option<Serie>, StoreError> {
+pub(crate) fn get(conn: &mut SqliteConnection, key: &str) -> Result<Option<Series>, StoreError> {
     let row = series::table
         .filter(series::key.eq(key))
         .select(SeriesRow::as_select())
@@ -218,7 +218,7 @@ pub(crate) fn get(conn: &mut SqliteConnection, key: &str) -> Result<Option<Serie
 pub(crate) fn find_by_folder(
     conn: &mut SqliteConnection,
     folder: &str,
-) -> Result<Option<Serie>, StoreError> {
+) -> Result<Option<Series>, StoreError> {
     let row = series::table
         .filter(series::folder.eq(folder))
         .order(series::id.asc())
@@ -232,7 +232,7 @@ pub(crate) fn find_by_folder(
 }
 
 /// Inserts a series; a duplicate key is a unique violation (mapped to `Conflict`).
-pub(crate) fn insert(conn: &mut SqliteConnection, new: &NewSerie) -> Result<Serie, StoreError> {
+pub(crate) fn insert(conn: &mut SqliteConnection, new: &NewSeries) -> Result<Series, StoreError> {
     let row = NewSeriesRow {
         key: &new.key,
         name: &new.name,
@@ -355,7 +355,7 @@ pub(crate) fn fill_sort_names(conn: &mut SqliteConnection) -> Result<(), StoreEr
 pub(crate) fn list_page(
     conn: &mut SqliteConnection,
     q: &SeriesQuery,
-) -> Result<(Vec<Serie>, usize), StoreError> {
+) -> Result<(Vec<Series>, usize), StoreError> {
     let mut query = series::table.select(SeriesRow::as_select()).into_boxed();
     query = match q.filter {
         SeriesFilter::All => query,
@@ -388,7 +388,7 @@ pub(crate) fn list_page(
 pub(crate) fn with_missing(
     conn: &mut SqliteConnection,
     rows: Vec<SeriesRow>,
-) -> Result<(Vec<Serie>, usize), StoreError> {
+) -> Result<(Vec<Series>, usize), StoreError> {
     let mut read = rows.len();
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
     let mut missing: HashMap<i32, Vec<(i32, i32)>> = HashMap::new();
@@ -498,7 +498,7 @@ pub(crate) fn record_scan_error(
 }
 
 /// Updates description, year, IMDb id and cover of the series `serie.key`.
-pub(crate) fn update_meta(conn: &mut SqliteConnection, serie: &Serie) -> Result<(), StoreError> {
+pub(crate) fn update_meta(conn: &mut SqliteConnection, serie: &Series) -> Result<(), StoreError> {
     let n = diesel::update(series::table.filter(series::key.eq(&serie.key)))
         .set((
             series::description.eq(serie.description.as_deref()),
@@ -519,19 +519,19 @@ pub(crate) fn update_meta(conn: &mut SqliteConnection, serie: &Serie) -> Result<
 }
 
 impl SeriesRepo for Store {
-    fn list_series(&self) -> Result<Vec<Serie>, RepoError> {
+    fn list_series(&self) -> Result<Vec<Series>, RepoError> {
         let (series, read) = self.with_conn("listing series", list)?;
         self.count_rows(read);
         Ok(series)
     }
 
-    fn list_series_page(&self, query: &SeriesQuery) -> Result<Vec<Serie>, RepoError> {
+    fn list_series_page(&self, query: &SeriesQuery) -> Result<Vec<Series>, RepoError> {
         let (series, read) = self.with_conn("listing a page of series", |c| list_page(c, query))?;
         self.count_rows(read);
         Ok(series)
     }
 
-    fn series_after(&self, after: Option<&str>, limit: usize) -> Result<Vec<Serie>, RepoError> {
+    fn series_after(&self, after: Option<&str>, limit: usize) -> Result<Vec<Series>, RepoError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let (series, read) = self.with_conn("reading a page of series by key", |c| {
             let mut q = series::table
@@ -561,7 +561,7 @@ impl SeriesRepo for Store {
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
-    fn first_series_of_site(&self, site: &str) -> Result<Option<Serie>, RepoError> {
+    fn first_series_of_site(&self, site: &str) -> Result<Option<Series>, RepoError> {
         Ok(self.with_conn("looking up a series of a site", |c| {
             let row = series::table
                 .filter(series::site.eq(site))
@@ -574,15 +574,15 @@ impl SeriesRepo for Store {
         })?)
     }
 
-    fn get_series(&self, key: &str) -> Result<Option<Serie>, RepoError> {
+    fn get_series(&self, key: &str) -> Result<Option<Series>, RepoError> {
         Ok(self.with_conn("loading a series", |c| get(c, key))?)
     }
 
-    fn find_series_by_folder(&self, folder: &str) -> Result<Option<Serie>, RepoError> {
+    fn find_series_by_folder(&self, folder: &str) -> Result<Option<Series>, RepoError> {
         Ok(self.with_conn("finding a series by folder", |c| find_by_folder(c, folder))?)
     }
 
-    fn insert_series(&self, serie: &NewSerie) -> Result<Serie, RepoError> {
+    fn insert_series(&self, serie: &NewSeries) -> Result<Series, RepoError> {
         self.transaction("inserting a series", |c| insert(c, serie))
             .map_err(|e| {
                 if e.is_unique_violation() {
@@ -617,11 +617,11 @@ impl SeriesRepo for Store {
         })?)
     }
 
-    fn update_series_meta(&self, serie: &Serie) -> Result<(), RepoError> {
+    fn update_series_meta(&self, serie: &Series) -> Result<(), RepoError> {
         Ok(self.with_conn("updating series metadata", |c| update_meta(c, serie))?)
     }
 
-    fn series_with_keys(&self, keys: &[String]) -> Result<Vec<Serie>, RepoError> {
+    fn series_with_keys(&self, keys: &[String]) -> Result<Vec<Series>, RepoError> {
         let (series, read) =
             self.with_conn("reading series by key", |c| rechecks::with_keys(c, keys))?;
         self.count_rows(read);
@@ -632,7 +632,7 @@ impl SeriesRepo for Store {
         &self,
         after: Option<&str>,
         limit: usize,
-    ) -> Result<Vec<Serie>, RepoError> {
+    ) -> Result<Vec<Series>, RepoError> {
         let (series, read) = self.with_conn("reading series never scanned", |c| {
             rechecks::unscanned_after(c, after, limit)
         })?;
@@ -648,7 +648,7 @@ impl SeriesRepo for Store {
         Ok(self.with_conn("counting series per site", rechecks::count_by_site)?)
     }
 
-    fn series_due(&self, q: &DueQuery) -> Result<Vec<Serie>, RepoError> {
+    fn series_due(&self, q: &DueQuery) -> Result<Vec<Series>, RepoError> {
         let (series, read) =
             self.with_conn("reading series due for a re-check", |c| rechecks::due(c, q))?;
         self.count_rows(read);

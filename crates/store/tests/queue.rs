@@ -100,7 +100,7 @@ fn load_returns_processing_order() {
         .load_items()
         .unwrap()
         .into_iter()
-        .map(|i| i.serie_id)
+        .map(|i| i.series_id)
         .collect();
     assert_eq!(order, ["e", "c", "d", "b", "a"]);
 }
@@ -179,7 +179,7 @@ fn set_positions_reorders_and_an_unknown_id_changes_nothing() {
             .load_items()
             .unwrap()
             .into_iter()
-            .map(|i| i.serie_id)
+            .map(|i| i.series_id)
             .collect()
     };
 

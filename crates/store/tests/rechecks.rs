@@ -5,7 +5,7 @@
 
 mod common;
 
-use aniworld_core::NewSerie;
+use aniworld_core::NewSeries;
 use aniworld_core::ports::{DueQuery, PageValidators, RecheckState, SeriesRepo};
 use aniworld_store::Store;
 use chrono::{Duration, Utc};
@@ -13,7 +13,7 @@ use common::TestDb;
 
 fn add(store: &Store, key: &str, site: &str) {
     store
-        .insert_series(&NewSerie {
+        .insert_series(&NewSeries {
             key: key.to_string(),
             name: key.to_uppercase(),
             site: site.to_string(),
@@ -27,7 +27,7 @@ fn add(store: &Store, key: &str, site: &str) {
         .unwrap();
 }
 
-fn keys(series: &[aniworld_core::Serie]) -> Vec<&str> {
+fn keys(series: &[aniworld_core::Series]) -> Vec<&str> {
     series.iter().map(|s| s.key.as_str()).collect()
 }
 

@@ -3,11 +3,11 @@
 mod common;
 
 use aniworld_core::ports::{EpisodeRecord, RepoError, SeriesRepo};
-use aniworld_core::{EpisodeId, MissingEpisodes, NewSerie, SITE_ID};
+use aniworld_core::{EpisodeId, MissingEpisodes, NewSeries, SITE_ID};
 use common::TestDb;
 
-fn new_serie(key: &str, name: &str) -> NewSerie {
-    NewSerie {
+fn new_serie(key: &str, name: &str) -> NewSeries {
+    NewSeries {
         key: key.into(),
         name: name.into(),
         site: SITE_ID.into(),

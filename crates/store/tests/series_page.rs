@@ -7,7 +7,7 @@ mod common;
 
 use aniworld_core::ports::{EpisodeRecord, SeriesRepo};
 use aniworld_core::series::{SeriesFilter, SeriesQuery, SeriesSort};
-use aniworld_core::{EpisodeId, NewSerie};
+use aniworld_core::{EpisodeId, NewSeries};
 use common::TestDb;
 
 /// Names that sort differently by byte, by ASCII case folding and by Unicode lower case.
@@ -32,7 +32,7 @@ fn seed(store: &aniworld_store::Store, n: usize) {
         let name = format!("{} {}", NAMES[i % NAMES.len()], i % 5);
         let site = if i % 9 == 0 { "s.to" } else { "aniworld.to" };
         store
-            .insert_series(&NewSerie {
+            .insert_series(&NewSeries {
                 key: if site == "s.to" {
                     format!("s.to:{key}")
                 } else {

@@ -5,7 +5,7 @@
 use actix_web::{HttpResponse, web};
 use aniworld_core::naming::series_folder_name;
 use aniworld_core::ports::EpisodeRecord;
-use aniworld_core::{MissingEpisodes, Serie};
+use aniworld_core::{MissingEpisodes, Series};
 use aniworld_library::{AddedSeries, RescanMode};
 use aniworld_provider::catalogue::SearchHit;
 use serde::{Deserialize, Serialize};
@@ -102,7 +102,7 @@ pub struct AnimeSummary {
 }
 
 impl AnimeSummary {
-    fn from_serie(s: Serie, link: String) -> Self {
+    fn from_serie(s: Series, link: String) -> Self {
         Self {
             key: s.slug().to_string(),
             name: s.name,
@@ -114,7 +114,7 @@ impl AnimeSummary {
     }
 
     /// A search hit; a series already in the library shows its folder and missing episodes.
-    fn from_hit(h: SearchHit, known: Option<Serie>) -> Self {
+    fn from_hit(h: SearchHit, known: Option<Series>) -> Self {
         let (folder, missing_episodes) = match known {
             Some(s) => (s.folder, s.missing),
             None => (
@@ -390,7 +390,7 @@ pub async fn list_anime(
     Ok(HttpResponse::Ok().json(page))
 }
 
-fn summaries(service: &LibraryService, series: Vec<Serie>) -> Vec<AnimeSummary> {
+fn summaries(service: &LibraryService, series: Vec<Series>) -> Vec<AnimeSummary> {
     let links = service.links_of(&series);
     series
         .into_iter()

@@ -51,7 +51,7 @@ use aniworld_service::nfo::{CreateOptions, SeriesFolder};
 )]
 pub struct Doc;
 
-/// Registers the routes (the fixed paths before the `{serie_id}` ones).
+/// Registers the routes (the fixed paths before the `{series_id}` ones).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/nfo/batch/create").route(web::post().to(create_nfo_batch)))
         .service(web::resource("/api/nfo/missing").route(web::get().to(list_missing_nfo)))
@@ -71,7 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The answer of a create or update.
 fn written(series: &SeriesFolder, outcome: &CreateOutcome, done: &str) -> NfoWriteResponse {
-    let (serie_id, serie_folder) = ids(series);
+    let (series_id, series_folder) = ids(series);
     let message = if outcome.media_errors.is_empty() {
         done.to_owned()
     } else {
@@ -83,8 +83,8 @@ fn written(series: &SeriesFolder, outcome: &CreateOutcome, done: &str) -> NfoWri
         format!("{done}; media files not downloaded: {}", failed.join(", "))
     };
     NfoWriteResponse {
-        serie_id,
-        serie_folder,
+        series_id,
+        series_folder,
         nfo_path: path_text(&outcome.nfo_path),
         media_files: MediaFiles::from(&outcome.media_files),
         message,
@@ -102,10 +102,10 @@ pub async fn check_nfo(
 ) -> Result<HttpResponse, ApiError> {
     let nfo = state.app.metadata().clone();
     let (series, status) = blocking(move || nfo.check(&id)).await?;
-    let (serie_id, serie_folder) = ids(&series);
+    let (series_id, series_folder) = ids(&series);
     Ok(HttpResponse::Ok().json(NfoCheckResponse {
-        serie_id,
-        serie_folder,
+        series_id,
+        series_folder,
         has_nfo: status.has_nfo,
         nfo_path: status.nfo_path.as_deref().map(path_text),
         media_files: MediaFiles::from(&status.media_files),
@@ -125,7 +125,7 @@ pub async fn create_nfo(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let opts = CreateOptions {
-        name: b.serie_name,
+        name: b.series_name,
         year: b.year,
         download_poster: b.download_poster,
         download_logo: b.download_logo,
@@ -174,10 +174,10 @@ pub async fn get_nfo_content(
 ) -> Result<HttpResponse, ApiError> {
     let nfo = state.app.metadata().clone();
     let (series, content) = blocking(move || nfo.content(&id)).await?;
-    let (serie_id, serie_folder) = ids(&series);
+    let (series_id, series_folder) = ids(&series);
     Ok(HttpResponse::Ok().json(NfoContentResponse {
-        serie_id,
-        serie_folder,
+        series_id,
+        series_folder,
         content: content.content,
         file_size: content.file_size,
         last_modified: content
@@ -245,7 +245,7 @@ pub async fn create_nfo_batch(
     let workers = usize::try_from(b.max_concurrent).unwrap_or(1);
     let nfo = state.app.metadata().clone();
     let summary =
-        blocking(move || nfo.batch(&b.serie_ids, b.download_media, b.skip_existing, workers))
+        blocking(move || nfo.batch(&b.series_ids, b.download_media, b.skip_existing, workers))
             .await?;
     log::info!(
         "NFO batch: {} created, {} skipped, {} failed",

@@ -86,14 +86,17 @@ pub struct EpisodeIn {
 pub struct QueueAddRequest {
     /// Series key (catalogue slug); not blank.
     #[schema(min_length = 1, pattern = r"\S")]
-    pub serie_id: String,
+    #[serde(rename = "serie_id")]
+    pub series_id: String,
     /// Series folder under the anime directory: one folder name (no `/`, `\`, `.` or `..`), at
     /// most 255 bytes together with the episode file names made from it.
     #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
-    pub serie_folder: String,
+    #[serde(rename = "serie_folder")]
+    pub series_folder: String,
     /// Series display name (the key when not sent).
     #[serde(default)]
-    pub serie_name: Option<String>,
+    #[serde(rename = "serie_name")]
+    pub series_name: Option<String>,
     /// Episodes to queue; at least one.
     #[schema(min_items = 1)]
     pub episodes: Vec<EpisodeIn>,
@@ -273,13 +276,20 @@ pub async fn add_to_queue(
         })
         .collect();
     let name = req
-        .serie_name
+        .series_name
         .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| req.serie_id.clone());
+        .unwrap_or_else(|| req.series_id.clone());
     let q = engine(&state);
-    let outcome =
-        blocking(move || q.add(&req.serie_id, &req.serie_folder, &name, episodes, priority))
-            .await?;
+    let outcome = blocking(move || {
+        q.add(
+            &req.series_id,
+            &req.series_folder,
+            &name,
+            episodes,
+            priority,
+        )
+    })
+    .await?;
     let ids: Vec<String> = outcome.added.iter().map(|i| i.id.to_string()).collect();
     let failed = outcome
         .failed

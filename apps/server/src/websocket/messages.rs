@@ -138,8 +138,8 @@ pub fn item_json(item: &DownloadItem) -> Value {
     let mut v = serde_json::to_value(item).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut v {
         map.insert("download_id".into(), json!(item.id));
-        map.insert("key".into(), json!(item.serie_id));
-        map.insert("folder".into(), json!(item.serie_folder));
+        map.insert("key".into(), json!(item.series_id));
+        map.insert("folder".into(), json!(item.series_folder));
     }
     v
 }

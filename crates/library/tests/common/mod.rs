@@ -12,7 +12,7 @@ use aniworld_core::ports::{
     CatalogueEpisode, CatalogueSeries, EpisodeRecord, EpisodeSource, RepoError, SeriesRepo,
     SourceError, SourceErrorKind,
 };
-use aniworld_core::{EpisodeId, MissingEpisodes, NewSerie, Serie};
+use aniworld_core::{EpisodeId, MissingEpisodes, NewSeries, Series};
 
 /// A catalogue answering from a fixed map; keys listed in `failing` answer a network error.
 #[derive(Default)]
@@ -96,7 +96,7 @@ impl EpisodeSource for FixedSource {
 /// store would.
 #[derive(Default)]
 pub struct MemRepo {
-    pub series: Mutex<BTreeMap<String, Serie>>,
+    pub series: Mutex<BTreeMap<String, Series>>,
     pub episodes: Mutex<HashMap<String, Vec<EpisodeRecord>>>,
     pub next_id: AtomicUsize,
     /// Calls of `list_series` (the whole library at once).
@@ -116,12 +116,12 @@ impl MemRepo {
             .collect()
     }
 
-    pub fn serie(&self, key: &str) -> Serie {
+    pub fn serie(&self, key: &str) -> Series {
         self.series.lock().unwrap()[key].clone()
     }
 
     pub fn seed(&self, key: &str, folder: &str) {
-        self.insert_series(&NewSerie {
+        self.insert_series(&NewSeries {
             key: key.into(),
             name: folder.into(),
             site: "aniworld.to".into(),
@@ -137,13 +137,13 @@ impl MemRepo {
 }
 
 impl SeriesRepo for MemRepo {
-    fn list_series(&self) -> Result<Vec<Serie>, RepoError> {
+    fn list_series(&self) -> Result<Vec<Series>, RepoError> {
         self.whole_reads.fetch_add(1, Ordering::SeqCst);
         Ok(self.series.lock().unwrap().values().cloned().collect())
     }
-    fn series_after(&self, after: Option<&str>, limit: usize) -> Result<Vec<Serie>, RepoError> {
+    fn series_after(&self, after: Option<&str>, limit: usize) -> Result<Vec<Series>, RepoError> {
         // The map is ordered by key, as a store's key index is.
-        let page: Vec<Serie> = self
+        let page: Vec<Series> = self
             .series
             .lock()
             .unwrap()
@@ -158,10 +158,10 @@ impl SeriesRepo for MemRepo {
     fn count_series(&self) -> Result<usize, RepoError> {
         Ok(self.series.lock().unwrap().len())
     }
-    fn get_series(&self, key: &str) -> Result<Option<Serie>, RepoError> {
+    fn get_series(&self, key: &str) -> Result<Option<Series>, RepoError> {
         Ok(self.series.lock().unwrap().get(key).cloned())
     }
-    fn find_series_by_folder(&self, folder: &str) -> Result<Option<Serie>, RepoError> {
+    fn find_series_by_folder(&self, folder: &str) -> Result<Option<Series>, RepoError> {
         Ok(self
             .series
             .lock()
@@ -170,12 +170,12 @@ impl SeriesRepo for MemRepo {
             .find(|s| s.folder == folder)
             .cloned())
     }
-    fn insert_series(&self, n: &NewSerie) -> Result<Serie, RepoError> {
+    fn insert_series(&self, n: &NewSeries) -> Result<Series, RepoError> {
         let mut all = self.series.lock().unwrap();
         if all.contains_key(&n.key) {
             return Err(RepoError::Conflict(format!("series {}", n.key)));
         }
-        let s = Serie {
+        let s = Series {
             id: self.next_id.fetch_add(1, Ordering::SeqCst) as i64 + 1,
             key: n.key.clone(),
             name: n.name.clone(),
@@ -240,7 +240,7 @@ impl SeriesRepo for MemRepo {
         s.last_scan_error = Some(error.into());
         Ok(())
     }
-    fn update_series_meta(&self, serie: &Serie) -> Result<(), RepoError> {
+    fn update_series_meta(&self, serie: &Series) -> Result<(), RepoError> {
         let mut all = self.series.lock().unwrap();
         let s = all
             .get_mut(&serie.key)

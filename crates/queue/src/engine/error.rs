@@ -14,7 +14,7 @@ pub enum QueueError {
     /// The request was malformed: `field` names the offending input.
     #[error("invalid {field}: {message}")]
     Validation {
-        /// The input field at fault, as a JSON path of the `add` request (`serie_folder`,
+        /// The input field at fault, as a JSON path of the `add` request (`series_folder`,
         /// `episodes`, `episodes[2].season`, ...).
         field: Cow<'static, str>,
         /// What is wrong with it.

@@ -29,7 +29,7 @@ impl QueueEngine {
                             | DownloadStatus::Failed
                     )
                 })
-                .map(|i| (i.serie_id.clone(), i.episode.id()))
+                .map(|i| (i.series_id.clone(), i.episode.id()))
                 .collect()
         };
         let repo = &self.inner.deps.series;

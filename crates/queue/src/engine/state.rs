@@ -89,11 +89,11 @@ impl State {
         v
     }
 
-    /// The episodes of series `serie_id` that are pending or downloading.
-    pub fn queued_episodes(&self, serie_id: &str) -> HashSet<EpisodeId> {
+    /// The episodes of series `series_id` that are pending or downloading.
+    pub fn queued_episodes(&self, series_id: &str) -> HashSet<EpisodeId> {
         self.items
             .values()
-            .filter(|i| is_queued(i.status) && i.serie_id == serie_id)
+            .filter(|i| is_queued(i.status) && i.series_id == series_id)
             .map(|i| i.episode.id())
             .collect()
     }
@@ -110,7 +110,7 @@ impl State {
             .values()
             .filter(|i| i.status == DownloadStatus::Pending && !self.active.contains_key(&i.id))
             .filter(|i| i.not_before.is_none_or(|t| t <= now))
-            .filter(|i| !busy.contains(&(i.serie_folder.as_str(), i.episode.id())))
+            .filter(|i| !busy.contains(&(i.series_folder.as_str(), i.episode.id())))
             .min_by_key(|i| i.order_key())
             .map(|i| i.id)
     }

@@ -102,7 +102,7 @@ fn next_job(inner: &Inner) -> Option<Job> {
             match inner.deps.repo.save_item(&item) {
                 Ok(()) => {
                     let cancel = CancelToken::new();
-                    let target = (item.serie_folder.clone(), item.episode.id());
+                    let target = (item.series_folder.clone(), item.episode.id());
                     let job = ActiveJob {
                         cancel: cancel.clone(),
                         target,
@@ -151,13 +151,13 @@ fn download(inner: &Inner, job: &Job) -> Result<Done, Failure> {
             false,
         ));
     }
-    let final_path = anime_dir.join(episode_relative_path(&item.serie_folder, id));
+    let final_path = anime_dir.join(episode_relative_path(&item.series_folder, id));
     let d = &job.cfg.download;
     let (source, attempts) = inner
         .deps
         .resolver
         .resolve(
-            &item.serie_id,
+            &item.series_id,
             id,
             &d.language_preference,
             &d.hoster_preference,
@@ -181,13 +181,13 @@ fn download(inner: &Inner, job: &Job) -> Result<Done, Failure> {
     if !attempts.is_empty() {
         log::info!(
             "{} {marker}: took {}{}",
-            item.serie_id,
+            item.series_id,
             source.hoster,
             tried(&attempts)
         );
     }
     inner.set_source_url(item.id, &source.url);
-    let series_dir = anime_dir.join(&item.serie_folder);
+    let series_dir = anime_dir.join(&item.series_folder);
     if !series_dir.is_dir() {
         std::fs::create_dir(&series_dir).map_err(|e| {
             let shown = series_dir.display();
@@ -275,10 +275,10 @@ fn finish(inner: &Inner, job: &Job, result: Result<Done, Failure>) {
             let rel = format!(
                 "{}/{}",
                 season_dir_name(ep.season),
-                episode_file_name(&item.serie_folder, ep)
+                episode_file_name(&item.series_folder, ep)
             );
-            if let Err(e) = inner.deps.series.mark_downloaded(&item.serie_id, ep, &rel) {
-                log::warn!("cannot mark {} {rel} as downloaded: {e}", item.serie_id);
+            if let Err(e) = inner.deps.series.mark_downloaded(&item.series_id, ep, &rel) {
+                log::warn!("cannot mark {} {rel} as downloaded: {e}", item.series_id);
             }
             let now = Utc::now();
             let secs = item
@@ -299,7 +299,7 @@ fn finish(inner: &Inner, job: &Job, result: Result<Done, Failure>) {
             });
             log::info!(
                 "{} {} downloaded ({} bytes)",
-                item.serie_id,
+                item.series_id,
                 episode_marker(ep),
                 done.bytes
             );
@@ -410,8 +410,8 @@ fn discard_files(final_path: &Path, finished: bool) {
 fn progress_event(item: &DownloadItem, progress: Progress) -> QueueEvent {
     QueueEvent::Progress {
         id: item.id,
-        key: item.serie_id.clone(),
-        folder: item.serie_folder.clone(),
+        key: item.series_id.clone(),
+        folder: item.series_folder.clone(),
         progress,
     }
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use aniworld_core::ports::{QueueRepo, RepoError, SeriesRepo, SettingsRepo};
-use aniworld_core::{NewSerie, SITE_ID};
+use aniworld_core::{NewSeries, SITE_ID};
 use aniworld_store::Store;
 
 /// The SQLite store at a path; opening the same path again sees the same data.
@@ -30,7 +30,7 @@ impl TestStore {
     }
     /// Registers a series (once) so its episodes can be marked downloaded.
     pub fn add_series(&self, key: &str, folder: &str) {
-        let serie = NewSerie {
+        let serie = NewSeries {
             key: key.into(),
             name: folder.into(),
             site: SITE_ID.into(),

@@ -129,7 +129,7 @@ pub(super) fn not_found(ctx: &PageCtx) -> String {
         "Nicht gefunden",
         r#"    <section class="container">
         <div class="messageAlert danger">
-            <p>Die gewünschte Serie wurde nicht gefunden oder ist im Moment deaktiviert.</p>
+            <p>Die gewünschte Series wurde nicht gefunden oder ist im Moment deaktiviert.</p>
         </div>
         <p><a href="/animes">Zurück zur Übersicht aller Animes</a></p>
     </section>

@@ -50,9 +50,11 @@ impl From<&MediaStatus> for MediaFiles {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NfoCheckResponse {
     /// The series key.
-    pub serie_id: String,
+    #[serde(rename = "serie_id")]
+    pub series_id: String,
     /// Its folder name.
-    pub serie_folder: String,
+    #[serde(rename = "serie_folder")]
+    pub series_folder: String,
     /// `tvshow.nfo` exists.
     pub has_nfo: bool,
     /// Path of `tvshow.nfo`, or null.
@@ -67,7 +69,8 @@ pub struct NfoCheckResponse {
 pub struct NfoCreateRequest {
     /// Title to search TMDB for (default: the folder name). The series' IMDb id, when the
     /// catalogue gave one, is tried first.
-    pub serie_name: Option<String>,
+    #[serde(rename = "serie_name")]
+    pub series_name: Option<String>,
     /// First-air year to narrow the search.
     pub year: Option<i32>,
     /// Download `poster.jpg` (default true, or the `nfo.download_poster` setting).
@@ -84,9 +87,11 @@ pub struct NfoCreateRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NfoWriteResponse {
     /// The series key.
-    pub serie_id: String,
+    #[serde(rename = "serie_id")]
+    pub series_id: String,
     /// Its folder name.
-    pub serie_folder: String,
+    #[serde(rename = "serie_folder")]
+    pub series_folder: String,
     /// Path of the written `tvshow.nfo`.
     pub nfo_path: String,
     /// Artwork status afterwards.
@@ -106,9 +111,11 @@ pub struct UpdateQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NfoContentResponse {
     /// The series key.
-    pub serie_id: String,
+    #[serde(rename = "serie_id")]
+    pub series_id: String,
     /// Its folder name.
-    pub serie_folder: String,
+    #[serde(rename = "serie_folder")]
+    pub series_folder: String,
     /// The XML text.
     pub content: String,
     /// Size in bytes.
@@ -143,7 +150,8 @@ impl Default for MediaDownloadRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BatchCreateRequest {
     /// Series keys to process.
-    pub serie_ids: Vec<String>,
+    #[serde(rename = "serie_ids")]
+    pub series_ids: Vec<String>,
     /// Download artwork (default true).
     #[serde(default = "yes")]
     pub download_media: bool,
@@ -168,9 +176,11 @@ fn three() -> i64 {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BatchResult {
     /// The series key.
-    pub serie_id: String,
+    #[serde(rename = "serie_id")]
+    pub series_id: String,
     /// Its folder name; null for an unknown key.
-    pub serie_folder: Option<String>,
+    #[serde(rename = "serie_folder")]
+    pub series_folder: Option<String>,
     /// Whether an NFO was written (false for skipped and failed series).
     pub success: bool,
     /// What happened.
@@ -191,8 +201,8 @@ impl From<BatchEntry> for BatchResult {
             BatchOutcome::Failed { message } => (false, message, None),
         };
         Self {
-            serie_id: e.serie_id,
-            serie_folder: e.serie_folder,
+            series_id: e.series_id,
+            series_folder: e.series_folder,
             success,
             message,
             nfo_path,
@@ -231,11 +241,14 @@ impl From<BatchSummary> for BatchCreateResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MissingSeries {
     /// The series key.
-    pub serie_id: String,
+    #[serde(rename = "serie_id")]
+    pub series_id: String,
     /// Its folder name.
-    pub serie_folder: String,
+    #[serde(rename = "serie_folder")]
+    pub series_folder: String,
     /// Its display name.
-    pub serie_name: String,
+    #[serde(rename = "serie_name")]
+    pub series_name: String,
     /// Whether any artwork exists.
     pub has_media: bool,
     /// Artwork status.
@@ -262,9 +275,9 @@ impl From<MissingReport> for MissingResponse {
                 .missing
                 .into_iter()
                 .map(|m| MissingSeries {
-                    serie_id: m.series.serie.key,
-                    serie_folder: m.series.serie.folder,
-                    serie_name: m.series.serie.name,
+                    series_id: m.series.serie.key,
+                    series_folder: m.series.serie.folder,
+                    series_name: m.series.serie.name,
                     has_media: m.media.has_any(),
                     media_files: MediaFiles::from(&m.media),
                 })

@@ -10,8 +10,8 @@ wall time until the scan ended, with the process RSS sampled meanwhile; then `wr
 during each. The rescans are:
 
   A  nothing due (the library was just scanned): the list of new episodes only
-  B  50 re-checks due (the default cap), no validators stored yet: each read in full
-  C  the same 50 due again, validators stored: each one 304
+  B  30 re-checks due (the default cap), no validators stored yet: each read in full
+  C  the same 30 due again, validators stored: each one 304
 
 Usage: benches/library.py [SIZE ...]   (builds nothing; run the cargo commands of
 docs/bench-library.md first). Needs wrk (Debian: apt-get install wrk).
@@ -35,7 +35,7 @@ SERVER = os.path.join(RELEASE, "aniworld")
 SEED = os.path.join(RELEASE, "examples", "seed_library")
 FAKE = os.path.join(RELEASE, "examples", "bench_catalogue")
 PASSWORD = "Bench#Pass1"
-DUE = 50
+DUE = 30  # the default scheduler.max_rechecks_per_run
 
 
 def free_port():

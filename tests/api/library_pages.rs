@@ -124,7 +124,7 @@ async fn a_page_costs_the_same_statements_and_rows_for_30_and_300_series() {
         seed(&app, n);
         let path = "/api/anime?filter=all&sort_by=missing_episodes&page=2&per_page=10";
         // Warm up (token checks, first connection), then count one request.
-        assert_eq!(app.get(path, Some(&token)).await.status, 200);
+        assert_eq!(app.get("/api/anime?page=9", Some(&token)).await.status, 200);
         let before = app.state.app.store().statements_run();
         let rows_before = app.state.app.store().listing_rows_read();
         let r = app.get(path, Some(&token)).await;
@@ -136,7 +136,22 @@ async fn a_page_costs_the_same_statements_and_rows_for_30_and_300_series() {
         let status = app.get("/api/anime/status", Some(&token)).await;
         assert_eq!(status.json["series_count"], n);
         costs.push(app.state.app.store().statements_run() - before);
+        // The same page again, with nothing changed: answered without the database.
+        let before = app.state.app.store().statements_run();
+        let rows_before = app.state.app.store().listing_rows_read();
+        let again = app.get(path, Some(&token)).await;
+        assert_eq!(again.json, r.json);
+        assert_eq!(
+            app.state.app.store().statements_run(),
+            before,
+            "a kept page"
+        );
+        assert_eq!(app.state.app.store().listing_rows_read(), rows_before);
     }
+    assert!(
+        costs[0] > 0,
+        "the first answer reads the database: {costs:?}"
+    );
     assert_eq!(costs[0], costs[2], "a page: {costs:?}");
     // A page reads its 10 series and their missing episodes (at most 4 each here), however many
     // series the library holds (reading the library would be 30 or 300 series and their
@@ -145,4 +160,87 @@ async fn a_page_costs_the_same_statements_and_rows_for_30_and_300_series() {
         assert!(*r <= 10 * (1 + 4), "rows read for a page: {rows:?}");
     }
     assert_eq!(costs[1], costs[3], "the status: {costs:?}");
+}
+
+#[actix_web::test]
+async fn a_kept_page_never_outlives_a_change_of_the_library_or_the_configuration() {
+    let app = spawn_app().await;
+    let token = app.token().await;
+    seed(&app, 30);
+    let path = "/api/anime?filter=all&per_page=100";
+    let first = app.get(path, Some(&token)).await;
+    assert_eq!(first.json.as_array().unwrap().len(), 30);
+    assert_eq!(app.get(path, Some(&token)).await.json, first.json);
+
+    // A new series (as a scan or an add writes it) shows at once.
+    app.state
+        .app
+        .store()
+        .insert_series(&NewSeries {
+            key: "aaa-new".into(),
+            name: "Aaa New".into(),
+            site: "aniworld.to".into(),
+            folder: "Aaa New".into(),
+            year: None,
+            description: None,
+            imdb_id: None,
+            cover_url: None,
+            catalogue_url: None,
+        })
+        .unwrap();
+    let after = app.get(path, Some(&token)).await;
+    let list = after.json.as_array().unwrap();
+    assert_eq!(list.len(), 31);
+    assert!(list.iter().any(|s| s["key"] == "aaa-new"), "{list:?}");
+
+    // An episode found on disk changes the missing list of its series at once.
+    let at = list
+        .iter()
+        .position(|s| {
+            s["missing_episodes"]
+                .as_object()
+                .is_some_and(|m| !m.is_empty())
+        })
+        .expect("a series with missing episodes");
+    let key = list[at]["key"].as_str().unwrap().to_string();
+    let missing_before = list[at]["missing_episodes"].clone();
+    let mut episodes = app.state.app.store().list_episodes(&key).unwrap();
+    let e = episodes.iter_mut().find(|e| !e.is_downloaded).unwrap();
+    e.is_downloaded = true;
+    app.state
+        .app
+        .store()
+        .replace_episodes(&key, &episodes)
+        .unwrap();
+    let now = app.get(path, Some(&token)).await;
+    assert_ne!(now.json[at]["missing_episodes"], missing_before);
+    let expected = oracle(
+        &app,
+        &SeriesQuery {
+            filter: SeriesFilter::All,
+            sort: SeriesSort::Name,
+            offset: 0,
+            limit: 100,
+        },
+    );
+    assert_eq!(now.json, expected);
+
+    // A new catalogue address changes every link at once.
+    let r = app
+        .put(
+            "/api/config",
+            Some(&token),
+            &json!({"provider": {"base_url": "http://127.0.0.1:9/"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let relinked = app.get(path, Some(&token)).await;
+    assert!(
+        relinked.json[0]["link"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:9/"),
+        "{}",
+        relinked.json[0]
+    );
 }

@@ -1,5 +1,6 @@
-//! The outermost middleware: a request id for every request, the access log line, and the
-//! fallback that gives every error response the api.md shape.
+//! The outermost middleware: a request id for every request, the access log line (with the client
+//! address, behind a trusted proxy the real one), the HTTP figures of `/metrics` (route template
+//! and status class), and the fallback that gives every error response the api.md shape.
 //!
 //! The request id lives in a task-local while the request is handled, so `ApiError` can put it
 //! into the body without a handle on the request; it is also sent as `X-Request-Id`. Errors
@@ -29,10 +30,10 @@ pub async fn request_context(
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.path().to_string();
-    let peer = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "-".into());
+    let peer = crate::client::client_of(req.request()).to_string();
+    let state = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .cloned();
     let result = REQUEST_ID
         .scope(id.clone(), async move {
             Ok(match next.call(req).await {
@@ -67,6 +68,15 @@ pub async fn request_context(
         })
         .await;
     let mut res = result?;
+    if let Some(state) = state {
+        let route = res.request().match_pattern();
+        let status = res.status().as_u16();
+        let took = started.elapsed();
+        state
+            .app
+            .metrics()
+            .observe_http(method.as_str(), route.as_deref(), status, took);
+    }
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), v);

@@ -439,6 +439,25 @@ impl From<aniworld_service::NfoError> for ApiError {
     }
 }
 
+impl From<aniworld_service::NotificationError> for ApiError {
+    fn from(e: aniworld_service::NotificationError) -> Self {
+        use aniworld_service::NotificationError as N;
+        match e {
+            N::UnknownTarget(_) => ApiError::NotFound(e.to_string()),
+            N::Repo(r) => r.into(),
+        }
+    }
+}
+
+impl From<aniworld_service::MetricsError> for ApiError {
+    fn from(e: aniworld_service::MetricsError) -> Self {
+        match e {
+            aniworld_service::MetricsError::Off => ApiError::NotFound(e.to_string()),
+            aniworld_service::MetricsError::Unauthorized => ApiError::unauthorized(e.to_string()),
+        }
+    }
+}
+
 impl From<aniworld_queue::engine::QueueError> for ApiError {
     fn from(e: aniworld_queue::engine::QueueError) -> Self {
         use aniworld_queue::engine::QueueError as Q;

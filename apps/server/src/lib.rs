@@ -8,15 +8,17 @@
 //! rate limits, error mapping, WebSocket, OpenAPI, static assets, logging setup and the command
 //! line front end live here; no diesel, no HTTP client, no HTML parsing.
 //!
-//! Middleware, outermost first: security headers, request context (request id, access log, error
-//! shape), CORS, the pre-setup Origin check, rate limits, authentication; then the routes of
-//! `routes/`.
+//! Middleware, outermost first: the base path (`server.base_path` taken off), security headers,
+//! request context (request id, access log, HTTP figures, error shape), CORS, the pre-setup
+//! Origin check, rate limits, authentication; then the routes of `routes/`.
 
 pub mod assets;
 pub mod auth;
+pub mod base_path;
 pub mod blocking;
 pub mod body;
 pub mod cli;
+pub mod client;
 pub mod context;
 pub mod error;
 pub mod events;
@@ -24,6 +26,7 @@ pub mod fetch_cli;
 pub mod logging;
 pub mod metrics;
 pub mod openapi;
+pub mod page_cache;
 pub mod rate_limits;
 pub mod request_id;
 pub mod routes;
@@ -88,6 +91,7 @@ impl Application {
         )?;
         logging::remember_secrets(&app.config().current());
         app.config().on_change(|c| logging::remember_secrets(c));
+        app.config().on_change(|c| logging::apply_level(c));
         let auth = auth::AuthService::init(
             Arc::new(app.store().clone()),
             Arc::new(app.store().clone()),
@@ -117,9 +121,11 @@ impl Application {
             .map_err(io("read the address of", std::path::Path::new(&addr)))?
             .port();
         let app_state = state.clone();
+        let anime_pages = web::Data::new(routes::anime::AnimePages::default());
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
+                .app_data(anime_pages.clone())
                 .app_data(error::json_config())
                 .app_data(error::query_config())
                 .app_data(error::path_config())
@@ -129,6 +135,7 @@ impl Application {
                 .wrap(security::cors(app_state.app.config().clone()))
                 .wrap(from_fn(context::request_context))
                 .wrap(from_fn(security::security_headers))
+                .wrap(from_fn(base_path::strip_base_path))
                 .configure(routes::configure)
                 .configure(openapi::configure)
                 .default_service(web::to(not_found))
@@ -175,7 +182,22 @@ impl Application {
     /// Serves until the server is stopped, then stops the download workers (running downloads
     /// keep their `.part` data and resume at the next start).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let served = self.server.await;
+        self.run_until_stopped_announcing(|| {}).await
+    }
+
+    /// As [`Application::run_until_stopped`], calling `serving` once the server runs (its
+    /// signal handlers installed), so a stop signal sent after it is always a clean stop.
+    pub async fn run_until_stopped_announcing(self, serving: impl FnOnce()) -> std::io::Result<()> {
+        let mut server = self.server;
+        let mut serving = Some(serving);
+        let served = std::future::poll_fn(|cx| {
+            let polled = std::pin::Pin::new(&mut server).poll(cx);
+            if let Some(announce) = serving.take() {
+                announce();
+            }
+            polled
+        })
+        .await;
         let app = self.state.app.clone();
         let _ = web::block(move || app.shutdown()).await;
         served

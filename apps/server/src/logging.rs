@@ -2,17 +2,20 @@
 //! `<data_dir>/logs/` (`logging.max_bytes`, `logging.backup_count`).
 //!
 //! The filter is `--log-level`/`ANIWORLD_LOG` (env_logger syntax) when given, else
-//! `logging.level` from config.json. Only `main` calls [`init`]; libraries just emit records.
+//! `logging.level` from config.json, which then follows every change of that setting at once
+//! ([`apply_level`]: the process-wide maximum level of the `log` crate, checked before any record
+//! is formatted). Only `main` calls [`init`]; libraries just emit records.
 //! Nothing logs request bodies, query strings, passwords or tokens.
 //!
 //! Every record, at every level and from every crate (ureq logs full URLs at trace level), goes
 //! through [`redact_record`] before it is written: credentials in URLs and header lines are
 //! masked (`aniworld_core::redact`), and so is every secret value of the configuration the
-//! service has seen ([`remember_secrets`]: the TMDB key, the catalogue sites' session cookies),
-//! wherever it appears. Log files are owner-only (`0600`) in an owner-only folder.
+//! service has seen ([`remember_secrets`]: the TMDB key, the catalogue sites' session cookies,
+//! the secrets of notification targets), wherever it appears. Log files are owner-only (`0600`) in an owner-only folder.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use aniworld_core::AppConfig;
@@ -34,6 +37,36 @@ pub fn level_filter(level: &str) -> &'static str {
         "WARN" | "WARNING" => "warn",
         "ERROR" | "CRITICAL" => "error",
         _ => "info",
+    }
+}
+
+/// Whether the level follows `logging.level` (no `--log-level`/`ANIWORLD_LOG`, and [`init`] ran).
+static FOLLOWS_CONFIG: AtomicBool = AtomicBool::new(false);
+
+/// The `log` level of a `logging.level` value.
+fn max_level(level: &str) -> log::LevelFilter {
+    level_filter(level)
+        .parse()
+        .unwrap_or(log::LevelFilter::Info)
+}
+
+/// Puts `logging.level` of `config` in force at once, unless the level was given on the command
+/// line or in the environment (which win over config.json). Registered as a configuration
+/// listener by `Application::build`; does nothing before [`init`].
+pub fn apply_level(config: &AppConfig) {
+    if !FOLLOWS_CONFIG.load(Ordering::Relaxed) {
+        return;
+    }
+    let level = max_level(&config.logging.level);
+    if log::max_level() != level {
+        // Said before a change that silences info lines, after one that keeps them.
+        if level >= log::LevelFilter::Info {
+            log::set_max_level(level);
+            log::info!("log level is now {level} (logging.level)");
+        } else {
+            log::info!("log level is now {level} (logging.level)");
+            log::set_max_level(level);
+        }
     }
 }
 
@@ -63,11 +96,13 @@ const MIN_SECRET_LEN: usize = 6;
 const MAX_SECRETS: usize = 64;
 
 /// Remembers the secret values of `config` (TMDB key, each site's cookie header and the values
-/// of its cookies) so that no log record shows them; called whenever the configuration is
+/// of its cookies, the tokens, passwords, header values and webhook URLs of notification
+/// targets) so that no log record shows them; called whenever the configuration is
 /// loaded or changed. Values of earlier configurations stay remembered.
 pub fn remember_secrets(config: &AppConfig) {
     let mut found: Vec<&str> = Vec::new();
     found.extend(config.nfo.tmdb_api_key.expose());
+    found.extend(config.server.metrics_token.expose());
     for site in &config.provider.sites {
         if let Some(cookie) = site.cookie.expose() {
             found.push(cookie.trim());
@@ -79,6 +114,7 @@ pub fn remember_secrets(config: &AppConfig) {
             );
         }
     }
+    found.extend(config.notifications.secret_values());
     let mut secrets = SECRETS.write().unwrap_or_else(|p| p.into_inner());
     for value in found {
         if value.len() >= MIN_SECRET_LEN && !secrets.iter().any(|s| s == value) {
@@ -118,9 +154,11 @@ pub fn redacting_format(builder: &mut env_logger::Builder) {
 
 /// Installs the global logger. Fails only when the log folder cannot be created.
 pub fn init(settings: &Settings, config: &AppConfig) -> io::Result<()> {
+    // Following config.json, the logger passes every level and the `log` crate's maximum level
+    // (changed at run time) does the filtering.
     let filter = match &settings.overrides.log_level {
         Some(f) => f.clone(),
-        None => level_filter(&config.logging.level).to_string(),
+        None => "trace".to_string(),
     };
     remember_secrets(config);
     let mut builder = env_logger::Builder::new();
@@ -149,7 +187,10 @@ pub fn init(settings: &Settings, config: &AppConfig) -> io::Result<()> {
         })));
     }
     // A second init (e.g. tests starting several apps) keeps the first logger.
-    let _ = builder.try_init();
+    if builder.try_init().is_ok() && settings.overrides.log_level.is_none() {
+        log::set_max_level(max_level(&config.logging.level));
+        FOLLOWS_CONFIG.store(true, Ordering::Relaxed);
+    }
     Ok(())
 }
 

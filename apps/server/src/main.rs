@@ -48,12 +48,15 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
             .await
             .context("starting the service")?;
         let line = format!("listening on {}", app.address());
-        if log::log_enabled!(log::Level::Info) {
-            log::info!("{line}");
-        } else {
-            eprintln!("{line}");
-        }
-        app.run_until_stopped().await.context("serving")?;
+        app.run_until_stopped_announcing(move || {
+            if log::log_enabled!(log::Level::Info) {
+                log::info!("{line}");
+            } else {
+                eprintln!("{line}");
+            }
+        })
+        .await
+        .context("serving")?;
         log::info!("stopped");
         Ok(())
     })

@@ -49,6 +49,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(routes::scheduler::Doc::openapi());
     doc.merge(routes::ws::Doc::openapi());
     doc.merge(routes::nfo::Doc::openapi());
+    doc.merge(routes::notifications::Doc::openapi());
     doc.merge(routes::ui::Doc::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
@@ -189,8 +190,8 @@ const REDOC_PAGE: &str = r#"<!DOCTYPE html>
 </head>
 <body>
 <div id="redoc"></div>
-<script src="/static/vendor/redoc.standalone.js"></script>
-<script src="/static/redoc-init.js"></script>
+<script src="../static/vendor/redoc.standalone.js"></script>
+<script src="../static/redoc-init.js"></script>
 </body>
 </html>
 "#;
@@ -199,15 +200,22 @@ const REDOC_PAGE: &str = r#"<!DOCTYPE html>
 /// `/api/redoc` (vendored under `static/vendor/`: nothing is fetched at build or run time), and
 /// the static assets.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/openapi.json", document()))
+    // Swagger UI loads the document relative to its page, so it works under a base path.
+    let swagger = SwaggerUi::new("/api/docs/{_:.*}")
+        .url("/openapi.json", document())
+        .config(utoipa_swagger_ui::Config::from("../../openapi.json"));
+    cfg.service(swagger)
         .service(web::resource("/api/docs").route(web::get().to(redirect_docs)))
         .service(web::resource("/api/redoc").route(web::get().to(redoc)));
     crate::assets::configure(cfg);
 }
 
-async fn redirect_docs() -> HttpResponse {
+/// To the Swagger UI, under `server.base_path` when one is set (an absolute path, because not
+/// every client resolves a relative `Location`).
+async fn redirect_docs(state: web::Data<crate::state::AppState>) -> HttpResponse {
+    let base = state.app.config().current().server.base_path.clone();
     HttpResponse::MovedPermanently()
-        .insert_header((header::LOCATION, "/api/docs/"))
+        .insert_header((header::LOCATION, format!("{base}/api/docs/")))
         .finish()
 }
 
@@ -235,6 +243,8 @@ mod tests {
             "/ws/status",
             "/api/nfo/{serie_id}/create",
             "/api/nfo/missing",
+            "/api/notifications/test",
+            "/api/notifications/status",
         ] {
             assert!(doc["paths"].get(path).is_some(), "{path} missing");
         }

@@ -9,11 +9,11 @@
 //!   is not the service's own origin is refused with 403, so a web page the owner visits cannot
 //!   set the master password of a fresh instance. Requests without `Origin` (curl, scripts) pass.
 //! - Rate limits (GCRA, keyed): `POST /api/auth/login` and `/api/auth/setup` per client address
-//!   (`server.auth_rate_limit_per_minute` per 60 s; the next request trips), and `/api/*` requests
+//!   (`server.auth_rate_limit_per_minute` per 60 s; the next request trips; the address behind a
+//!   trusted proxy, see `client.rs`), and `/api/*` requests
 //!   carrying an `Origin` per origin (`server.origin_rate_limit_per_minute`), own origin included.
 //!   A tripped limit answers 429 `{"detail": ...}` with `Retry-After`.
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use actix_cors::Cors;
@@ -174,10 +174,7 @@ pub async fn rate_limit(
         }
         if req.method() == Method::POST && (path == "/api/auth/login" || path == "/api/auth/setup")
         {
-            let client = req
-                .peer_addr()
-                .map(|a| a.ip())
-                .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+            let client = crate::client::client_address(req.request(), &server.trusted_proxies);
             if let Err(secs) = state
                 .limits
                 .check_auth(client, server.auth_rate_limit_per_minute)

@@ -1,9 +1,9 @@
 //! The application configuration (`<data_dir>/config.json`) and its validation.
 //!
 //! The sections `name`, `data_dir`, `scheduler`, `logging`, `backup` and `other` are fixed by api.md;
-//! `download`, `provider`, `nfo` and `server` are Aniworld's own additions. Every field has a serde
-//! default, so a partial or older file loads, and `AppConfig::default()` is what a fresh data dir gets
-//! (kept equal to `config/default.json` by a test).
+//! `download`, `provider`, `nfo`, `server` and `notifications` are Aniworld's own additions. Every
+//! field has a serde default, so a partial or older file loads, and `AppConfig::default()` is what
+//! a fresh data dir gets (kept equal to `config/default.json` by a test).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -81,6 +81,8 @@ pub struct AppConfig {
     pub nfo: NfoConfig,
     /// HTTP server policies: CORS, rate limits, password hashing.
     pub server: ServerConfig,
+    /// Notification targets (webhooks, chat services, e-mail, media servers) and quiet hours.
+    pub notifications: crate::notifications::NotificationsConfig,
 }
 
 impl Default for AppConfig {
@@ -96,6 +98,7 @@ impl Default for AppConfig {
             provider: ProviderConfig::default(),
             nfo: NfoConfig::default(),
             server: ServerConfig::default(),
+            notifications: Default::default(),
         }
     }
 }
@@ -145,7 +148,7 @@ impl Default for SchedulerConfig {
             rescan_mode: RescanMode::Changed,
             ongoing_recheck_days: 7,
             ended_recheck_days: 30,
-            max_rechecks_per_run: 50,
+            max_rechecks_per_run: 30,
         }
     }
 }
@@ -530,6 +533,18 @@ pub struct ServerConfig {
     pub token_hours: u32,
     /// Token lifetime with "remember me", in days.
     pub remember_days: u32,
+    /// Whether `GET /metrics` answers (Prometheus text format, docs/metrics.md); off: 404.
+    pub metrics: bool,
+    /// A bearer token of its own for `GET /metrics` (at least 16 characters), for scrapers that
+    /// cannot log in; a login token works as well. Redacted in answers like every secret.
+    pub metrics_token: Secret,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client:
+    /// addresses and CIDR ranges (`127.0.0.1`, `10.0.0.0/8`, `fd00::/8`). Empty: the address
+    /// a request comes from is its client, and those headers are ignored.
+    pub trusted_proxies: Vec<String>,
+    /// The sub-path the service is served under behind a reverse proxy (`/aniworld`); empty:
+    /// the root. UI, API and WebSocket move under it; `/health` stays at the root as well.
+    pub base_path: String,
 }
 
 impl Default for ServerConfig {
@@ -541,6 +556,10 @@ impl Default for ServerConfig {
             bcrypt_cost: 12,
             token_hours: 24,
             remember_days: 30,
+            metrics: false,
+            metrics_token: Secret::default(),
+            trusted_proxies: Vec::new(),
+            base_path: String::new(),
         }
     }
 }
@@ -605,44 +624,6 @@ fn valid_file_name(s: &str) -> bool {
 }
 
 impl SchedulerConfig {
-    /// Merges a partial JSON update of this section (`PUT /api/scheduler/config` sends one):
-    /// fields not sent keep their value. Refuses, naming the field, a patch that is not an
-    /// object, keys that match no setting and values of the wrong type; the merged section is
-    /// not validated here (see [`SchedulerConfig::validate`]).
-    pub fn merged(
-        &self,
-        patch: &serde_json::Value,
-    ) -> Result<SchedulerConfig, Vec<ValidationIssue>> {
-        use serde_json::{Map, Value};
-        let Some(fields) = patch.as_object() else {
-            return Err(vec![ValidationIssue::new(
-                "body",
-                "the scheduler configuration must be a JSON object",
-            )]);
-        };
-        let unknown: Vec<ValidationIssue> = unknown_keys::<SchedulerConfig>(patch)
-            .into_iter()
-            .map(|k| ValidationIssue::new(k, "unknown key: no such setting"))
-            .collect();
-        if !unknown.is_empty() {
-            return Err(unknown);
-        }
-        let mut merged = match serde_json::to_value(self) {
-            Ok(Value::Object(m)) => m,
-            _ => Map::new(),
-        };
-        for (field, value) in fields {
-            let mut one = merged.clone();
-            one.insert(field.clone(), value.clone());
-            if let Err(e) = serde_json::from_value::<SchedulerConfig>(Value::Object(one)) {
-                return Err(vec![ValidationIssue::new(field.clone(), e.to_string())]);
-            }
-            merged.insert(field.clone(), value.clone());
-        }
-        serde_json::from_value(Value::Object(merged))
-            .map_err(|e| vec![ValidationIssue::new("body", e.to_string())])
-    }
-
     /// Validation issues of this section (field paths prefixed with `prefix`).
     pub fn validate(&self, prefix: &str) -> Vec<ValidationIssue> {
         let mut v = Vec::new();
@@ -927,7 +908,30 @@ impl AppConfig {
         if !(1..=365).contains(&s.remember_days) {
             bad("server.remember_days", "must be between 1 and 365");
         }
+        if s.metrics_token
+            .expose()
+            .is_some_and(|t| t.trim().len() < 16)
+        {
+            bad("server.metrics_token", "must be at least 16 characters");
+        }
+        for (i, entry) in s.trusted_proxies.iter().enumerate() {
+            if crate::forwarded::IpRange::parse(entry).is_none() {
+                let field = format!("server.trusted_proxies[{i}]");
+                bad(
+                    &field,
+                    "must be an IP address or a CIDR range such as 10.0.0.0/8",
+                );
+            }
+        }
+        if !crate::forwarded::valid_base_path(&s.base_path) {
+            bad(
+                "server.base_path",
+                "must be empty or a path such as /aniworld (segments of A-Z a-z 0-9 . _ ~ -, \
+                 no trailing slash, not starting with a route of the service such as /api)",
+            );
+        }
         v.extend(self.scheduler.validate("scheduler."));
+        v.extend(self.notifications.validate());
         v
     }
 
@@ -937,6 +941,9 @@ impl AppConfig {
         if self.nfo.tmdb_api_key.is_set() {
             v["nfo"]["tmdb_api_key"] = serde_json::Value::String(REDACTED.into());
         }
+        if self.server.metrics_token.is_set() {
+            v["server"]["metrics_token"] = serde_json::Value::String(REDACTED.into());
+        }
         if let Some(proxy) = &self.provider.proxy {
             v["provider"]["proxy"] = serde_json::Value::String(redact_userinfo(proxy));
         }
@@ -945,6 +952,7 @@ impl AppConfig {
                 v["provider"]["sites"][i]["cookie"] = serde_json::Value::String(REDACTED.into());
             }
         }
+        self.notifications.redact(&mut v["notifications"]);
         v
     }
 
@@ -985,6 +993,9 @@ impl AppConfig {
         if self.nfo.tmdb_api_key.expose() == Some(REDACTED) {
             self.nfo.tmdb_api_key = current.nfo.tmdb_api_key.clone();
         }
+        if self.server.metrics_token.expose() == Some(REDACTED) {
+            self.server.metrics_token = current.server.metrics_token.clone();
+        }
         if let (Some(new), Some(old)) = (&self.provider.proxy, &current.provider.proxy)
             && new.contains(REDACTED)
             && *new == redact_userinfo(old)
@@ -1000,6 +1011,8 @@ impl AppConfig {
                     .unwrap_or_default();
             }
         }
+        self.notifications
+            .keep_redacted_secrets(&current.notifications);
     }
 }
 
@@ -1168,7 +1181,7 @@ mod tests {
                 s.ended_recheck_days,
                 s.max_rechecks_per_run
             ),
-            (7, 30, 50)
+            (7, 30, 30)
         );
         let full = c
             .merged(&serde_json::json!({"scheduler": {"rescan_mode": "full"}}))
@@ -1259,32 +1272,5 @@ mod tests {
             c.merged(&serde_json::json!({"scheduler": {"enabled": "yes"}}))
                 .is_err()
         );
-    }
-
-    #[test]
-    fn scheduler_patches_keep_unsent_fields_and_name_mistyped_ones() {
-        let current = SchedulerConfig::default();
-        let merged = current
-            .merged(&serde_json::json!({ "schedule_time": "06:30" }))
-            .unwrap();
-        assert_eq!(merged.schedule_time.as_deref(), Some("06:30"));
-        assert_eq!(merged.schedule_days, current.schedule_days);
-        let interval = current
-            .merged(&serde_json::json!({ "schedule_time": null }))
-            .unwrap();
-        assert_eq!(interval.schedule_time, None);
-        for (field, value) in [
-            ("interval_minutes", serde_json::json!(-5)),
-            ("enabled", serde_json::json!("yes")),
-            ("schedule_days", serde_json::json!("mon")),
-            ("schedule_tme", serde_json::json!("06:30")),
-        ] {
-            let issues = current
-                .merged(&serde_json::json!({ field: value }))
-                .unwrap_err();
-            assert_eq!(issues[0].field, field, "{issues:?}");
-        }
-        let issues = current.merged(&serde_json::json!([1])).unwrap_err();
-        assert_eq!(issues[0].field, "body");
     }
 }

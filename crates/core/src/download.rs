@@ -8,7 +8,8 @@
 //!      |                   \--error, no retries left--> failed --retry--> pending
 //!      +------ restart/crash resets downloading to pending (resume from .part) ------+
 //! ```
-//! `paused` and `cancelled` exist for clients of the older API; no operation leaves an item in them.
+//! A deleted item is gone (no `cancelled` state) and the queue pauses as a whole (no `paused`
+//! item); api.md's wire names, including those two, belong to the server.
 
 use std::fmt;
 use std::str::FromStr;
@@ -50,34 +51,27 @@ impl FromStr for ItemId {
     }
 }
 
-/// Status of a queue item; serialised in lower case as api.md shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// Status of a queue item (see the state machine above).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DownloadStatus {
     /// Waiting for a worker.
     Pending,
     /// A worker is downloading it.
     Downloading,
-    /// Kept for older clients; never produced.
-    Paused,
     /// The file is in the library.
     Completed,
     /// Failed after all retries; `error` says why.
     Failed,
-    /// Kept for older clients; never produced (a deleted item is gone).
-    Cancelled,
 }
 
 impl DownloadStatus {
-    /// The lower-case name stored in the database and sent on the wire.
+    /// The lower-case name (`pending`, `downloading`, `completed`, `failed`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
             Self::Downloading => "downloading",
-            Self::Paused => "paused",
             Self::Completed => "completed",
             Self::Failed => "failed",
-            Self::Cancelled => "cancelled",
         }
     }
 }
@@ -88,18 +82,15 @@ impl FromStr for DownloadStatus {
         Ok(match s {
             "pending" => Self::Pending,
             "downloading" => Self::Downloading,
-            "paused" => Self::Paused,
             "completed" => Self::Completed,
             "failed" => Self::Failed,
-            "cancelled" => Self::Cancelled,
             other => return Err(format!("unknown download status {other:?}")),
         })
     }
 }
 
-/// Priority of a queue item: HIGH before NORMAL before LOW.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "UPPERCASE")]
+/// Priority of a queue item: high before normal before low.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Priority {
     /// Downloaded after everything else.
     Low,
@@ -117,29 +108,6 @@ impl Priority {
             Self::High => 0,
             Self::Normal => 1,
             Self::Low => 2,
-        }
-    }
-
-    /// The upper-case wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Low => "LOW",
-            Self::Normal => "NORMAL",
-            Self::High => "HIGH",
-        }
-    }
-}
-
-impl FromStr for Priority {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "LOW" => Ok(Self::Low),
-            "NORMAL" => Ok(Self::Normal),
-            "HIGH" => Ok(Self::High),
-            other => Err(format!(
-                "unknown priority {other:?}: expected LOW, NORMAL or HIGH"
-            )),
         }
     }
 }
@@ -163,34 +131,32 @@ impl EpisodeRef {
     }
 }
 
-/// Progress of a running download (api.md "Download Progress").
+/// Progress of a running download, unrounded (the server rounds it as api.md's "Download
+/// Progress" shows it). Serialised only to be stored with its item.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 pub struct Progress {
     /// 0..=100; never goes down during one download.
     pub percent: f64,
-    /// Megabytes written so far.
+    /// Megabytes (MiB) written so far.
     pub downloaded_mb: f64,
-    /// Total size in megabytes, or an estimate; None when unknown.
+    /// Total size in megabytes (MiB), or an estimate; None when unknown.
     pub total_mb: Option<f64>,
-    /// Current speed in megabytes per second.
+    /// Current speed in megabytes (MiB) per second.
     pub speed_mbps: f64,
     /// Estimated seconds to completion, when known.
     pub eta_seconds: Option<u64>,
 }
 
-/// One item of the download queue (api.md "Download Item").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One item of the download queue (the server shows it as api.md's "Download Item").
+#[derive(Debug, Clone, PartialEq)]
 pub struct DownloadItem {
     /// Item id.
     pub id: ItemId,
     /// Series key.
-    #[serde(rename = "serie_id")]
     pub series_id: String,
     /// Series folder under the anime directory.
-    #[serde(rename = "serie_folder")]
     pub series_folder: String,
     /// Series display name.
-    #[serde(rename = "serie_name")]
     pub series_name: String,
     /// The episode.
     pub episode: EpisodeRef,
@@ -199,7 +165,6 @@ pub struct DownloadItem {
     /// Priority.
     pub priority: Priority,
     /// Position within its priority (lower first); set by add order and `reorder`.
-    #[serde(skip)]
     pub position: i64,
     /// When it was queued.
     pub added_at: DateTime<Utc>,
@@ -216,10 +181,8 @@ pub struct DownloadItem {
     /// The media URL the last attempt used, when known.
     pub source_url: Option<String>,
     /// Bytes written in total by completed downloads (for statistics).
-    #[serde(skip)]
     pub downloaded_bytes: u64,
     /// Not before this time is a pending item retried (backoff).
-    #[serde(skip)]
     pub not_before: Option<DateTime<Utc>>,
     /// Set while a pending item waits for its site (a verification wall's cool-down): why,
     /// which site and until when. Waiting uses no retry.
@@ -269,23 +232,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn wire_names_match_the_api() {
-        assert_eq!(serde_json::to_string(&Priority::High).unwrap(), "\"HIGH\"");
-        assert_eq!(
-            serde_json::to_string(&DownloadStatus::Downloading).unwrap(),
-            "\"downloading\""
-        );
-        assert!("high".parse::<Priority>().is_err());
-        for s in [
-            "pending",
-            "downloading",
-            "paused",
-            "completed",
-            "failed",
-            "cancelled",
-        ] {
+    fn statuses_read_back_their_names() {
+        for s in ["pending", "downloading", "completed", "failed"] {
             assert_eq!(s.parse::<DownloadStatus>().unwrap().as_str(), s);
         }
+        assert!("paused".parse::<DownloadStatus>().is_err());
     }
 
     #[test]

@@ -634,6 +634,8 @@ pub struct OutboxEntry {
     pub next_attempt_at: DateTime<Utc>,
     /// Held back by quiet hours (to be summarised when they end).
     pub held: bool,
+    /// When it was last tried.
+    pub last_attempt_at: Option<DateTime<Utc>>,
     /// The error of the last try, when it failed.
     pub last_error: Option<String>,
     /// When it was delivered, given up or summarised.

@@ -50,7 +50,10 @@ pub use search::{SearchHit, parse_ajax_search, parse_json_array, parse_series_se
 pub use season_page::{EpisodeEntry, parse_season_page};
 pub use series_page::{SeriesPage, parse_series_page};
 pub use sites::Catalogues;
-pub use status::{Admission, Engine, SiteHealth, SiteMonitor, SiteStatus, StatusListener};
+pub use status::{
+    Admission, Engine, RequestListener, RequestOutcome, SiteHealth, SiteMonitor, SiteStatus,
+    StatusListener,
+};
 pub use text::clean as clean_text;
 
 use crate::HosterLink;
@@ -274,6 +277,20 @@ impl Catalogue {
                 reason: format!("the query is longer than {MAX_QUERY_CHARS} characters"),
             });
         }
+        self.observed(|| self.search_endpoints(q))
+    }
+
+    /// Reports the outcome of one request to the site (a page read and parsed, a search, a
+    /// play link) to the monitor's request listener.
+    fn observed<T>(
+        &self,
+        request: impl FnOnce() -> Result<T, ProviderError>,
+    ) -> Result<T, ProviderError> {
+        self.monitor.observe(self.site(), request())
+    }
+
+    /// [`Catalogue::search`] of a checked query: each endpoint in turn.
+    fn search_endpoints(&self, q: &str) -> Result<Vec<SearchHit>, ProviderError> {
         let last = self.last_search.load(Ordering::Relaxed) as usize;
         let mut order: Vec<usize> = (0..SEARCH_METHODS.len()).collect();
         if last > 0 {
@@ -558,12 +575,18 @@ impl Catalogue {
             return Ok(Some((*p, at, v)));
         }
         let what = || format!("series {key:?} on {}", self.site());
-        let Some(page) = self.fetch_if_changed(&url, key, what, validators)? else {
+        let read = self.observed(|| {
+            let Some(page) = self.fetch_if_changed(&url, key, what, validators)? else {
+                return Ok(None);
+            };
+            let parsed = match self.engine_of(&page.body, &page.url, "series page")? {
+                Engine::Legacy => parse_series_page(&page.body, &page.url, key, &self.urls)?,
+                Engine::V2 => v2::parse_series_page(&page.body, &page.url, key, &self.urls)?,
+            };
+            Ok(Some((page, parsed)))
+        })?;
+        let Some((page, parsed)) = read else {
             return Ok(None);
-        };
-        let parsed = match self.engine_of(&page.body, &page.url, "series page")? {
-            Engine::Legacy => parse_series_page(&page.body, &page.url, key, &self.urls)?,
-            Engine::V2 => v2::parse_series_page(&page.body, &page.url, key, &self.urls)?,
         };
         self.cache.put(
             &url,
@@ -585,6 +608,10 @@ impl Catalogue {
     /// the change signal of a rescan. A list that cannot be read, or that names no series, is
     /// an error (no signal).
     pub fn recent_series(&self) -> Result<Vec<String>, ProviderError> {
+        self.observed(|| self.read_recent_series())
+    }
+
+    fn read_recent_series(&self) -> Result<Vec<String>, ProviderError> {
         let url = self.urls.at(NEW_EPISODES_PATH);
         let page = self.http.get(&url, &[])?;
         let what = |why: &str| ProviderError::Layout {
@@ -621,13 +648,15 @@ impl Catalogue {
         if let Some(Cached::Season(e)) = self.cache.get(url) {
             return Ok(e);
         }
-        let page = self.fetch(url, key, || {
-            format!("season {season} of series {key:?} on {}", self.site())
+        let episodes = self.observed(|| {
+            let page = self.fetch(url, key, || {
+                format!("season {season} of series {key:?} on {}", self.site())
+            })?;
+            match self.engine_of(&page.body, &page.url, "season page")? {
+                Engine::Legacy => parse_season_page(&page.body, &page.url, key, season),
+                Engine::V2 => v2::parse_season_page(&page.body, &page.url, key, season),
+            }
         })?;
-        let episodes = match self.engine_of(&page.body, &page.url, "season page")? {
-            Engine::Legacy => parse_season_page(&page.body, &page.url, key, season)?,
-            Engine::V2 => v2::parse_season_page(&page.body, &page.url, key, season)?,
-        };
         self.cache.put(url, Cached::Season(episodes.clone()));
         Ok(episodes)
     }
@@ -653,6 +682,14 @@ impl Catalogue {
         id: EpisodeId,
     ) -> Result<Vec<HosterLink>, ProviderError> {
         Self::check_key(key)?;
+        self.observed(|| self.read_episode_links(key, id))
+    }
+
+    fn read_episode_links(
+        &self,
+        key: &str,
+        id: EpisodeId,
+    ) -> Result<Vec<HosterLink>, ProviderError> {
         let url = self.urls.episode(key, id);
         let what = || format!("episode {id} of series {key:?} on {}", self.site());
         let page = self.fetch(&url, key, what)?;
@@ -726,6 +763,17 @@ impl Catalogue {
             }
             Admission::Open => false,
         };
+        self.observed(|| self.follow_play_link(redirect_url, episode, probe))
+    }
+
+    /// The request loop of [`Catalogue::resolve_play_link`] once the site admitted it.
+    fn follow_play_link(
+        &self,
+        redirect_url: &str,
+        episode: Option<(&str, EpisodeId, &HosterLink)>,
+        probe: bool,
+    ) -> Result<String, ProviderError> {
+        let site = self.site();
         let mut url = redirect_url.to_string();
         let mut refreshed = false;
         loop {
@@ -977,13 +1025,15 @@ impl Catalogue {
             },
         };
         let url = self.urls.series(&key);
-        let page = self.fetch(&url, &key, || format!("canary series {key:?}"))?;
-        let engine = self.engine_of(&page.body, &page.url, "series page")?;
-        match engine {
-            Engine::Legacy => parse_series_page(&page.body, &page.url, &key, &self.urls)?,
-            Engine::V2 => v2::parse_series_page(&page.body, &page.url, &key, &self.urls)?,
-        };
-        Ok(engine)
+        self.observed(|| {
+            let page = self.fetch(&url, &key, || format!("canary series {key:?}"))?;
+            let engine = self.engine_of(&page.body, &page.url, "series page")?;
+            match engine {
+                Engine::Legacy => parse_series_page(&page.body, &page.url, &key, &self.urls)?,
+                Engine::V2 => v2::parse_series_page(&page.body, &page.url, &key, &self.urls)?,
+            };
+            Ok(engine)
+        })
     }
 }
 

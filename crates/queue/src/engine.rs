@@ -421,6 +421,12 @@ impl QueueEngine {
         self.inner.lock().statistics()
     }
 
+    /// [`Self::status`] and [`Self::statistics`] of the same moment.
+    pub fn overview(&self) -> (QueueSnapshot, QueueStatistics) {
+        let st = self.inner.lock();
+        (st.snapshot(), st.statistics())
+    }
+
     /// Stops the workers: running downloads are cancelled (their `.part` data stays for the next
     /// start) and go back to pending. Blocks until every worker has left. The queue's running flag
     /// is kept, so a new engine on the same storage resumes.

@@ -1,8 +1,8 @@
 //! [`Aniworld`]: the whole service behind one handle.
 //!
 //! Opening it readies the data folder, opens the store and config.json, and starts what runs on
-//! its own: the download queue (restored from the store), the rescan scheduler and the catalogue
-//! canary. The handle gives the use cases by area; every front end (the HTTP server, the command
+//! its own: the download queue (restored from the store), the rescan scheduler, the catalogue
+//! canary and the notifier (whose outbox delivers what a previous run left pending). The handle gives the use cases by area; every front end (the HTTP server, the command
 //! line, a tool embedding the crates) goes through it. Cheap to clone.
 
 use std::sync::Arc;
@@ -18,12 +18,15 @@ use aniworld_store::Store;
 use crate::config::ConfigService;
 use crate::error::StartError;
 use crate::events::Events;
+use crate::instance::InstanceLock;
 use crate::library::LibraryService;
+use crate::metrics::MetricsService;
 use crate::nfo::NfoService;
+use crate::notifications::NotificationService;
 use crate::oneshot::{OneShotError, OneShotReport};
 use crate::overrides::ServiceOptions;
 use crate::rescans::SchedulerService;
-use crate::{data_dir, downloads, oneshot};
+use crate::{data_dir, downloads, oneshot, shutdown};
 
 /// The running service. Drop does not stop it: call [`Aniworld::shutdown`].
 #[derive(Clone)]
@@ -41,6 +44,10 @@ struct Inner {
     hosters: HealthTracker,
     scheduler: Arc<SchedulerService>,
     canary: CanaryRunner,
+    notifications: Arc<NotificationService>,
+    metrics: Arc<MetricsService>,
+    /// This process's lock on the data folder (one service per folder).
+    lock: InstanceLock,
 }
 
 impl std::fmt::Debug for Aniworld {
@@ -62,6 +69,10 @@ impl Aniworld {
             let path = path.to_path_buf();
             move |source| StartError::Io { what, path, source }
         };
+        // Locked before anything in the folder is touched: a second service on it stops here.
+        data_dir::create_private_dir(&options.data_dir)
+            .map_err(io("create the data folder", &options.data_dir))?;
+        let lock = InstanceLock::acquire(&options.data_dir)?;
         data_dir::prepare(&options).map_err(io("prepare the data folder", &options.data_dir))?;
         let store = Store::open(&options.database_path())?;
         let config = Arc::new(ConfigService::load(
@@ -69,6 +80,11 @@ impl Aniworld {
             options.overrides.clone(),
         )?);
         data_dir::sweep_library_in_background(config.current().anime_dir(), started);
+        // The notifier sees every event before the front end's sink does.
+        let notifications = NotificationService::start(&store, &config);
+        let events = notifications.sink(events);
+        let metrics = Arc::new(MetricsService::new(config.clone(), store.clone()));
+        let events = metrics.sink(events);
         let nfo = Arc::new(NfoService::new(Arc::new(store.clone()), config.clone()));
         let hosters = downloads::hoster_health(&store, &events);
         let library = Arc::new(LibraryService::new(
@@ -77,6 +93,13 @@ impl Aniworld {
             events.clone(),
             nfo.clone(),
         ));
+        let counted = metrics.clone();
+        library
+            .catalogue()
+            .monitor()
+            .set_request_listener(Arc::new(move |site, outcome| {
+                counted.catalogue_request(site, outcome);
+            }));
         library.publish_site_status();
         let canary = library
             .spawn_canary()
@@ -88,7 +111,9 @@ impl Aniworld {
             &hosters,
             library.catalogue().clone(),
             nfo.clone(),
+            &metrics,
         )?;
+        metrics.queue_counts(&queue.statistics());
         let scheduler = Arc::new(SchedulerService::start(
             config.clone(),
             &store,
@@ -106,6 +131,9 @@ impl Aniworld {
                 hosters,
                 scheduler,
                 canary,
+                notifications,
+                metrics,
+                lock,
             }),
         })
     }
@@ -140,6 +168,16 @@ impl Aniworld {
         &self.inner.scheduler
     }
 
+    /// Notifications: tests and the delivery status of the configured targets.
+    pub fn notifications(&self) -> &Arc<NotificationService> {
+        &self.inner.notifications
+    }
+
+    /// The figures of `GET /metrics` (Prometheus text format).
+    pub fn metrics(&self) -> &Arc<MetricsService> {
+        &self.inner.metrics
+    }
+
     /// Hoster health as the download resolver saw it.
     pub fn hosters(&self) -> &HealthTracker {
         &self.inner.hosters
@@ -151,11 +189,27 @@ impl Aniworld {
     }
 
     /// Stops the queue workers (running downloads keep their `.part` data and resume at the next
-    /// open), the scheduler and the canary. Blocks until they have stopped.
+    /// open), the scheduler (a running scan is cancelled), the canary and the notifier, all at
+    /// once, waiting for them a few seconds at most (a request in flight to a site that does not
+    /// answer is left to end on its own), then gives the data folder's lock back.
     pub fn shutdown(&self) {
-        self.inner.queue.shutdown();
-        self.inner.scheduler.shutdown();
-        self.inner.canary.shutdown();
+        self.inner.library.coordinator().cancel();
+        let i = &self.inner;
+        let (queue, scheduler) = (i.queue.clone(), i.scheduler.clone());
+        let (this, notifications) = (self.clone(), i.notifications.clone());
+        shutdown::stop_all(
+            vec![
+                ("download queue", Box::new(move || queue.shutdown())),
+                ("scheduler", Box::new(move || scheduler.shutdown())),
+                (
+                    "catalogue check",
+                    Box::new(move || this.inner.canary.shutdown()),
+                ),
+                ("notifier", Box::new(move || notifications.shutdown())),
+            ],
+            shutdown::STOP_WITHIN,
+        );
+        self.inner.lock.release();
     }
 
     /// Downloads one episode by its catalogue link without opening the service (nothing is

@@ -84,6 +84,8 @@ pub struct ConfigService {
     /// Called with every new effective configuration before the change returns, so that what
     /// a request changed is in force when its answer leaves (the download queue uses it).
     listeners: Mutex<Vec<ChangeListener>>,
+    /// Grows with every change of the effective configuration.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for ConfigService {
@@ -131,6 +133,7 @@ impl ConfigService {
             stored: Mutex::new(stored),
             effective: tx,
             listeners: Mutex::new(Vec::new()),
+            generation: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -142,6 +145,12 @@ impl ConfigService {
     /// Exactly what config.json holds.
     pub fn stored(&self) -> AppConfig {
         self.lock().clone()
+    }
+
+    /// A number that grows with every change of the effective configuration (for caches of
+    /// answers that depend on it).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Calls `f` with every new effective configuration, on the thread that changed it and
@@ -227,6 +236,8 @@ impl ConfigService {
         **guard = next;
         let effective = Arc::new(effective);
         self.effective.send_replace(effective.clone());
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
         for listener in self
             .listeners
             .lock()

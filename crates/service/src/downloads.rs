@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use aniworld_core::AppConfig;
 use aniworld_provider::resolver::{HealthPolicy, HealthTracker, HosterDegraded};
+use aniworld_queue::download::{FetchOptions, HostBudget};
 use aniworld_queue::engine::{
     EngineConfig, EngineDeps, EventSink, HttpFetcher, QueueEngine, QueueError, QueueEvent,
 };
@@ -21,6 +22,7 @@ pub use resolver::CatalogueResolver;
 use crate::catalogue::CatalogueHandle;
 use crate::config::ConfigService;
 use crate::events::{Event, Events};
+use crate::metrics::MetricsService;
 use crate::nfo::NfoService;
 
 /// The resolver's hoster health, kept in `store` so it survives a restart, with each hoster
@@ -50,7 +52,9 @@ pub fn engine_config(config: &AppConfig) -> EngineConfig {
 /// with configuration changes (anime directory, download settings). Streams are resolved through
 /// the service's shared `catalogue` client, and finished episodes get their NFO through `nfo`. The engine
 /// restores the stored queue and resumes by itself when it was running.
-/// The resolver records every hoster attempt in `hosters` (shown by `/health/detailed`).
+/// The resolver records every hoster attempt in `hosters` (shown by `/health/detailed`) and
+/// tells `metrics` which hoster and language each download used. The per-host request budget
+/// follows `download.host_requests_per_second` / `host_max_connections` while it runs.
 pub fn start(
     store: &Store,
     config: &Arc<ConfigService>,
@@ -58,15 +62,18 @@ pub fn start(
     hosters: &HealthTracker,
     catalogue: Arc<CatalogueHandle>,
     nfo: Arc<NfoService>,
+    metrics: &Arc<MetricsService>,
 ) -> Result<QueueEngine, QueueError> {
     let current = config.current();
-    let resolver = Arc::new(CatalogueResolver::new(catalogue, hosters.clone()));
+    let resolver = Arc::new(CatalogueResolver::new(catalogue, hosters.clone()).counted(metrics));
+    let budget = Arc::new(HostBudget::from_config(&current.download));
+    let fetch_options = FetchOptions::from_config(&current.download, budget.clone());
     let deps = EngineDeps {
         repo: Arc::new(store.clone()),
         settings: Arc::new(store.clone()),
         series: Arc::new(store.clone()),
         resolver,
-        fetcher: Arc::new(HttpFetcher::new(&current.download)),
+        fetcher: Arc::new(HttpFetcher::with_options(fetch_options)),
     };
     let sink_events = events.clone();
     // A finished download gets its episode NFO (when `nfo.episode_nfo` is on and the series has
@@ -83,6 +90,8 @@ pub fn start(
     // answers (the next item started runs with it).
     let watched = engine.clone();
     config.on_change(move |next| {
+        let d = &next.download;
+        budget.set_limits(d.host_requests_per_second, d.host_max_connections);
         let cfg = engine_config(next);
         if watched.config() != cfg {
             watched.set_config(cfg);

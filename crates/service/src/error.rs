@@ -65,6 +65,9 @@ impl ServiceError {
 /// Why the service could not open.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// Another process runs a service on the same data folder.
+    #[error(transparent)]
+    Locked(#[from] crate::instance::LockError),
     /// A folder or file of the data directory could not be set up.
     #[error("could not {what} {path}: {source}")]
     Io {

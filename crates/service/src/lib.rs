@@ -3,10 +3,11 @@
 //!
 //! This crate owns what the service does: open the data folder and keep config.json
 //! ([`config`], [`backups`]), the library (search, add, pages, scans: [`library`]), metadata
-//! ([`nfo`]), the download queue's wiring ([`downloads`]), the rescan scheduler ([`rescans`])
-//! and one-shot downloads ([`oneshot`]), all behind one facade, [`Aniworld`]. It composes the
-//! domain crates (`aniworld-store`, `-provider`, `-library`, `-metadata`, `-queue`) and tells
-//! its front ends what happens through typed [`Event`]s sent to an [`EventSink`].
+//! ([`nfo`]), the download queue's wiring ([`downloads`]), the rescan scheduler ([`rescans`]),
+//! notifications ([`notifications`]) and one-shot downloads ([`oneshot`]), all behind one
+//! facade, [`Aniworld`]. It composes the domain crates (`aniworld-store`, `-provider`,
+//! `-library`, `-metadata`, `-queue`, `-notify`) and tells its front ends what happens through
+//! typed [`Event`]s sent to an [`EventSink`].
 //!
 //! It must never know actix or any HTTP framework, HTTP status codes, or the JSON shapes of
 //! the wire (api.md): a front end maps [`ServiceError`] to its own answers and [`Event`] to its
@@ -33,17 +34,23 @@ pub mod downloads;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod instance;
 pub mod library;
+pub mod metrics;
 pub mod nfo;
+pub mod notifications;
 pub mod oneshot;
 pub mod overrides;
 pub mod rescans;
+mod shutdown;
 
 pub use app::Aniworld;
 pub use config::{ConfigError, ConfigService};
 pub use error::{ServiceError, StartError};
 pub use events::{Event, EventSink, Events};
 pub use library::LibraryService;
+pub use metrics::{MetricsError, MetricsService};
 pub use nfo::{NfoError, NfoService};
+pub use notifications::{NotificationError, NotificationService};
 pub use overrides::{RuntimeOverrides, ServiceOptions};
 pub use rescans::{SchedulerService, SchedulerView};

@@ -30,7 +30,7 @@ use crate::events::{Event, Events};
 use crate::nfo::NfoService;
 
 /// Which series a library page lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ListFilter {
     /// Series with at least one missing episode (the default).
     #[default]
@@ -42,7 +42,7 @@ pub enum ListFilter {
 }
 
 /// Order of a library page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SortBy {
     /// By name, case-insensitively (`title` and `name`; also the default).
     #[default]
@@ -54,7 +54,7 @@ pub enum SortBy {
 }
 
 /// A validated page request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ListRequest {
     /// Page number, from 1.
     pub page: usize,
@@ -64,6 +64,13 @@ pub struct ListRequest {
     pub sort: SortBy,
     /// Selection.
     pub filter: ListFilter,
+}
+
+/// See [`LibraryService::listing_generation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListingGeneration {
+    store: u64,
+    config: u64,
 }
 
 /// The library at a glance.
@@ -215,6 +222,17 @@ impl LibraryService {
             series_count: self.store.count_series()?,
             scan_in_progress: self.coordinator.scan_in_progress(),
         })
+    }
+
+    /// Where the library's pages stand: equal generations mean that a page (with its links)
+    /// computed under one is still what [`LibraryService::list`] and
+    /// [`LibraryService::links_of`] answer under the other. It moves with every write to the
+    /// store and every change of the configuration.
+    pub fn listing_generation(&self) -> ListingGeneration {
+        ListingGeneration {
+            store: self.store.write_generation(),
+            config: self.config.generation(),
+        }
     }
 
     /// One page of the library, filtered, sorted and paged by the store (a page costs a page,

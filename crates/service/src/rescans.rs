@@ -8,12 +8,11 @@
 use std::sync::Arc;
 
 use aniworld_core::Priority;
-use aniworld_core::config::SchedulerConfig;
+use aniworld_core::config::{RescanMode, SchedulerConfig};
 use aniworld_library::scheduler::{RescanJob, RunOutcome, SystemClock};
 use aniworld_library::{Scheduler, SchedulerOptions, SchedulerStatus};
 use aniworld_queue::engine::QueueEngine;
 use aniworld_store::Store;
-use serde_json::Value;
 
 use crate::config::ConfigService;
 use crate::error::{ServiceError, StartError};
@@ -71,6 +70,54 @@ impl RescanJob for LibraryJob {
         outcome
     }
 }
+
+/// A partial update of the `scheduler` section: `None` keeps a setting. `schedule_time` and
+/// `timezone` are cleared with `Some(None)` (interval mode; the process's local time).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SchedulerPatch {
+    /// Whether scheduled rescans run.
+    pub enabled: Option<bool>,
+    /// Minutes between rescans in interval mode.
+    pub interval_minutes: Option<u32>,
+    /// Daily time `HH:MM`, or `Some(None)` for interval mode.
+    pub schedule_time: Option<Option<String>>,
+    /// Days on which `schedule_time` fires (`mon`..`sun`; checked with the whole section).
+    pub schedule_days: Option<Vec<String>>,
+    /// Queue every missing episode after a rescan and start the queue.
+    pub auto_download_after_rescan: Option<bool>,
+    /// IANA time zone of `schedule_time`, or `Some(None)` for the process's local time.
+    pub timezone: Option<Option<String>>,
+    /// What the scheduler's runs look up.
+    pub rescan_mode: Option<RescanMode>,
+    /// Days between two re-checks of a running series.
+    pub ongoing_recheck_days: Option<u32>,
+    /// Days between two re-checks of an ended series.
+    pub ended_recheck_days: Option<u32>,
+    /// Most re-checks in one changed rescan.
+    pub max_rechecks_per_run: Option<u32>,
+}
+
+impl SchedulerPatch {
+    /// `current` with the settings of this patch (not validated).
+    pub fn applied_to(self, current: &SchedulerConfig) -> SchedulerConfig {
+        let c = current.clone();
+        SchedulerConfig {
+            enabled: self.enabled.unwrap_or(c.enabled),
+            interval_minutes: self.interval_minutes.unwrap_or(c.interval_minutes),
+            schedule_time: self.schedule_time.unwrap_or(c.schedule_time),
+            schedule_days: self.schedule_days.unwrap_or(c.schedule_days),
+            auto_download_after_rescan: self
+                .auto_download_after_rescan
+                .unwrap_or(c.auto_download_after_rescan),
+            timezone: self.timezone.unwrap_or(c.timezone),
+            rescan_mode: self.rescan_mode.unwrap_or(c.rescan_mode),
+            ongoing_recheck_days: self.ongoing_recheck_days.unwrap_or(c.ongoing_recheck_days),
+            ended_recheck_days: self.ended_recheck_days.unwrap_or(c.ended_recheck_days),
+            max_rechecks_per_run: self.max_rechecks_per_run.unwrap_or(c.max_rechecks_per_run),
+        }
+    }
+}
+
 /// The scheduler's configuration and state.
 #[derive(Debug, Clone)]
 pub struct SchedulerView {
@@ -142,15 +189,10 @@ impl SchedulerService {
         }
     }
 
-    /// Applies a partial update of the `scheduler` section (fields not sent keep their value),
-    /// stores it in config.json and reschedules. Refused, naming the field, when it does not fit.
-    pub fn update(&self, patch: &Value) -> Result<SchedulerView, ServiceError> {
-        let merged = self
-            .config
-            .current()
-            .scheduler
-            .merged(patch)
-            .map_err(ServiceError::InvalidSettings)?;
+    /// Applies a partial update of the `scheduler` section, stores it in config.json and
+    /// reschedules. Refused, naming the field, when the section it makes is not valid.
+    pub fn update(&self, patch: SchedulerPatch) -> Result<SchedulerView, ServiceError> {
+        let merged = patch.applied_to(&self.config.current().scheduler);
         let issues = merged.validate("");
         if !issues.is_empty() {
             return Err(ServiceError::InvalidSettings(issues));

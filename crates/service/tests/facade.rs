@@ -8,6 +8,7 @@ use std::time::Duration;
 use aniworld_core::{EpisodeId, EpisodeRef, Priority};
 use aniworld_library::RescanMode;
 use aniworld_queue::engine::QueueEvent;
+use aniworld_service::rescans::SchedulerPatch;
 use aniworld_service::{Event, ServiceError};
 use aniworld_testkit::catalogue::{FakeCatalogue, FakeSeries};
 use aniworld_testkit::hoster::{Serving, Sites, media_bytes};
@@ -118,23 +119,58 @@ fn refusals_name_the_field_and_change_nothing() {
     let scheduler = env.app.scheduler();
     let before = scheduler.view().config;
     for (patch, field) in [
-        (json!({"interval_minutes": -5}), "interval_minutes"),
-        (json!({"schedule_tme": "06:30"}), "schedule_tme"),
-        (json!({"interval_minutes": 0}), "interval_minutes"),
-        (json!([1]), "body"),
+        (
+            SchedulerPatch {
+                interval_minutes: Some(0),
+                ..SchedulerPatch::default()
+            },
+            "interval_minutes",
+        ),
+        (
+            SchedulerPatch {
+                schedule_time: Some(Some("25:00".into())),
+                ..SchedulerPatch::default()
+            },
+            "schedule_time",
+        ),
+        (
+            SchedulerPatch {
+                schedule_days: Some(vec!["mon".into(), "funday".into()]),
+                timezone: Some(Some("Mars/Olympus".into())),
+                ..SchedulerPatch::default()
+            },
+            "schedule_days",
+        ),
     ] {
-        match scheduler.update(&patch) {
+        match scheduler.update(patch.clone()) {
             Err(ServiceError::InvalidSettings(issues)) => {
-                assert_eq!(issues[0].field, field, "{patch}")
+                assert_eq!(issues[0].field, field, "{patch:?}")
             }
-            other => panic!("{patch}: {other:?}"),
+            other => panic!("{patch:?}: {other:?}"),
         }
     }
     assert_eq!(scheduler.view().config, before);
     let view = scheduler
-        .update(&json!({"schedule_time": "06:30"}))
+        .update(SchedulerPatch {
+            schedule_time: Some(Some("06:30".into())),
+            ..SchedulerPatch::default()
+        })
         .unwrap();
     assert_eq!(view.config.schedule_time.as_deref(), Some("06:30"));
+    assert_eq!(view.config.schedule_days, before.schedule_days, "kept");
+    let interval = scheduler
+        .update(SchedulerPatch {
+            schedule_time: Some(None),
+            ..SchedulerPatch::default()
+        })
+        .unwrap();
+    assert_eq!(interval.config.schedule_time, None);
+    scheduler
+        .update(SchedulerPatch {
+            schedule_time: Some(Some("06:30".into())),
+            ..SchedulerPatch::default()
+        })
+        .unwrap();
     assert_eq!(
         env.app
             .config()
@@ -163,4 +199,38 @@ fn a_new_anime_folder_is_created_and_counted() {
     assert_eq!(n, 0);
     assert!(target.is_dir());
     assert_eq!(env.app.config().current().anime_dir(), Some(target));
+}
+
+#[test]
+fn the_listing_generation_moves_with_the_library_and_the_configuration_only() {
+    use aniworld_service::library::{ListFilter, ListRequest, SortBy};
+    let (catalogue, _hoster) = sites();
+    let env = support::open(&catalogue.url(), |_| {});
+    let library = env.app.library();
+    let page = ListRequest {
+        page: 1,
+        per_page: 20,
+        sort: SortBy::Name,
+        filter: ListFilter::All,
+    };
+    let start = library.listing_generation();
+    library.list(&page).unwrap();
+    library.status().unwrap();
+    assert_eq!(
+        library.listing_generation(),
+        start,
+        "reading changes nothing"
+    );
+
+    let hit = library.search("Frieren").unwrap().remove(0).0;
+    library.add(&hit.link, None).unwrap();
+    let added = library.listing_generation();
+    assert_ne!(added, start, "an added series");
+    assert_eq!(library.list(&page).unwrap().len(), 1);
+
+    env.app
+        .config()
+        .update(&json!({"provider": {"canary_interval_minutes": 5}}))
+        .unwrap();
+    assert_ne!(library.listing_generation(), added, "a new configuration");
 }

@@ -48,6 +48,51 @@ pub struct Pragmas {
 struct ConnectionPragmas {
     /// Counts the statements every pooled connection runs.
     statements: Arc<AtomicU64>,
+    /// Counts the finished writes (and commits) of every pooled connection.
+    writes: Arc<AtomicU64>,
+}
+
+/// Whether a statement that just finished changed the database or made a change visible:
+/// `INSERT`, `UPDATE`, `DELETE`, `REPLACE`, or the end of a transaction (`COMMIT`, `END`,
+/// `RELEASE`). Only the first characters of the statement are rendered.
+fn is_write(query: &dyn std::fmt::Display) -> bool {
+    /// Keeps the first few characters of what is written into it, then stops the rendering.
+    struct Head {
+        text: [u8; 8],
+        len: usize,
+    }
+    impl std::fmt::Write for Head {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            for b in s.bytes() {
+                if self.len == 0 && b.is_ascii_whitespace() {
+                    continue;
+                }
+                if self.len == self.text.len() {
+                    return Err(std::fmt::Error);
+                }
+                self.text[self.len] = b.to_ascii_uppercase();
+                self.len += 1;
+            }
+            Ok(())
+        }
+    }
+    let mut head = Head {
+        text: [0; 8],
+        len: 0,
+    };
+    let _ = std::fmt::write(&mut head, format_args!("{query}"));
+    let head = &head.text[..head.len];
+    [
+        &b"INSERT"[..],
+        b"UPDATE",
+        b"DELETE",
+        b"REPLACE",
+        b"COMMIT",
+        b"END",
+        b"RELEASE",
+    ]
+    .iter()
+    .any(|w| head.starts_with(w))
 }
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionPragmas {
@@ -55,10 +100,17 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionPr
         conn.batch_execute(CONNECTION_PRAGMAS)
             .map_err(diesel::r2d2::Error::QueryError)?;
         let statements = self.statements.clone();
-        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-            if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+        let writes = self.writes.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| match event {
+            InstrumentationEvent::StartQuery { .. } => {
                 statements.fetch_add(1, Ordering::Relaxed);
             }
+            // Counted when the statement has finished, so a reader that saw the old count
+            // cannot have read the new data under it.
+            InstrumentationEvent::FinishQuery { query, .. } if is_write(query) => {
+                writes.fetch_add(1, Ordering::Release);
+            }
+            _ => {}
         });
         Ok(())
     }
@@ -72,6 +124,7 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionPr
 pub struct Store {
     pool: Pool<ConnectionManager<SqliteConnection>>,
     statements: Arc<AtomicU64>,
+    writes: Arc<AtomicU64>,
     rows: Arc<AtomicU64>,
 }
 
@@ -80,6 +133,13 @@ impl Store {
     /// that a request costs a bounded number of statements, whatever the library's size).
     pub fn statements_run(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
+    }
+
+    /// A number that grows with every write the store's connections finish (and every commit):
+    /// an answer computed from the store while this number stayed the same is still current.
+    /// Lets callers cache what they read without knowing every writer.
+    pub fn write_generation(&self) -> u64 {
+        self.writes.load(Ordering::Acquire)
     }
 
     /// How many series and episode rows the library listings have read so far.
@@ -143,6 +203,7 @@ impl Store {
         Ok(Store {
             pool,
             statements: pragmas.statements,
+            writes: pragmas.writes,
             rows: Arc::default(),
         })
     }
@@ -166,6 +227,7 @@ impl Store {
         let store = Store {
             pool,
             statements: pragmas.statements,
+            writes: pragmas.writes,
             rows: Arc::default(),
         };
         let mut conn = store.conn("migrating the in-memory database")?;
@@ -264,6 +326,52 @@ fn database_url(path: &Path) -> Result<String, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_and_commits_count_reads_do_not() {
+        let check = |sql: &str, expected: bool| assert_eq!(is_write(&sql), expected, "{sql}");
+        check("INSERT INTO series VALUES (1)", true);
+        check("  update series SET x = 1", true);
+        check("DELETE FROM episodes", true);
+        check("REPLACE INTO settings VALUES (1)", true);
+        check("COMMIT", true);
+        check("RELEASE SAVEPOINT diesel_savepoint_1", true);
+        check("SELECT * FROM series", false);
+        check("BEGIN", false);
+        check("", false);
+    }
+
+    #[test]
+    fn the_write_generation_moves_with_every_write_only() {
+        use aniworld_core::ports::SeriesRepo;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.db")).unwrap();
+        let before = store.write_generation();
+        store.count_series().unwrap();
+        store
+            .list_series_page(&aniworld_core::series::SeriesQuery {
+                filter: Default::default(),
+                sort: Default::default(),
+                offset: 0,
+                limit: 20,
+            })
+            .unwrap();
+        assert_eq!(store.write_generation(), before, "reads are not writes");
+        store
+            .insert_series(&aniworld_core::NewSeries {
+                key: "k".into(),
+                name: "K".into(),
+                site: "aniworld.to".into(),
+                folder: "K".into(),
+                year: None,
+                description: None,
+                imdb_id: None,
+                cover_url: None,
+                catalogue_url: None,
+            })
+            .unwrap();
+        assert!(store.write_generation() > before);
+    }
 
     #[test]
     fn uri_like_paths_stay_files() {

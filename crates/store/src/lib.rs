@@ -4,10 +4,10 @@
 //!
 //! - [`Store::open`] / [`Store::open_in_memory`] give a cloneable, thread-safe handle;
 //!   [`Store::ping`], [`Store::pragmas`] and [`Store::stats`] serve health reports.
-//! - `Store` implements `SettingsRepo`, `AuthRepo`, `SeriesRepo`, `QueueRepo` and
-//!   `HosterHealthRepo` (the download resolver's hoster attempts), and keeps the
-//!   scheduler's run history through inherent methods ([`Store::record_run_start`],
-//!   [`Store::record_run_finish`], [`Store::last_run`], ...).
+//! - `Store` implements `SettingsRepo`, `AuthRepo`, `SeriesRepo`, `QueueRepo`,
+//!   `HosterHealthRepo` (the download resolver's hoster attempts) and `OutboxRepo` (the
+//!   notification outbox), and keeps the scheduler's run history through inherent methods
+//!   ([`Store::record_run_start`], [`Store::record_run_finish`], [`Store::last_run`], ...).
 //! - The series table also keeps what a changed rescan needs (end flag, page validators, planned
 //!   re-check) and answers its due, unscanned and signal lists from indexes (`rechecks.rs`).
 //!
@@ -22,6 +22,7 @@ mod convert;
 mod db;
 mod error;
 mod hoster_attempts;
+mod outbox;
 mod queue;
 mod rechecks;
 mod scheduler_runs;

@@ -73,6 +73,17 @@ fn priority_rank(p: Priority) -> i32 {
     i32::from(p.rank())
 }
 
+/// The status of a stored name. `paused` and `cancelled`, which the table's check admits but
+/// no version wrote, load as the nearest status there is: a paused item waits (pending), a
+/// cancelled one stays put until it is retried or cleared (failed).
+fn stored_status(name: &str) -> Result<DownloadStatus, String> {
+    match name {
+        "paused" => Ok(DownloadStatus::Pending),
+        "cancelled" => Ok(DownloadStatus::Failed),
+        other => other.parse(),
+    }
+}
+
 /// The priority of a stored rank.
 fn priority_from_rank(rank: i32) -> Option<Priority> {
     [Priority::High, Priority::Normal, Priority::Low]
@@ -130,10 +141,13 @@ impl QueueItemRow {
             .id
             .parse::<ItemId>()
             .map_err(|e| StoreError::value(what("id"), e.to_string()))?;
-        let status = self
-            .status
-            .parse::<DownloadStatus>()
-            .map_err(|e| StoreError::value(what("status"), e))?;
+        let status =
+            stored_status(&self.status).map_err(|e| StoreError::value(what("status"), e))?;
+        // A failed item says why; a cancelled one of an older database says nothing else.
+        let error = match self.error {
+            None if self.status == "cancelled" => Some("cancelled".to_string()),
+            error => error,
+        };
         let priority = priority_from_rank(self.priority).ok_or_else(|| {
             StoreError::value(what("priority"), format!("unknown rank {}", self.priority))
         })?;
@@ -170,7 +184,7 @@ impl QueueItemRow {
                 what("completed_at")
             })?,
             progress,
-            error: self.error,
+            error,
             retry_count: to_u32(self.retry_count, || what("retry_count"))?,
             source_url: self.source_url,
             downloaded_bytes: to_u64(self.downloaded_bytes, || what("downloaded_bytes"))?,
@@ -311,5 +325,19 @@ mod tests {
         assert!(priority_rank(Priority::High) < priority_rank(Priority::Normal));
         assert!(priority_rank(Priority::Normal) < priority_rank(Priority::Low));
         assert_eq!(priority_from_rank(7), None);
+    }
+
+    #[test]
+    fn stored_statuses_load_including_the_never_written_ones() {
+        let check = |name: &str, expected: Option<DownloadStatus>| {
+            assert_eq!(stored_status(name).ok(), expected, "{name}");
+        };
+        check("pending", Some(DownloadStatus::Pending));
+        check("downloading", Some(DownloadStatus::Downloading));
+        check("completed", Some(DownloadStatus::Completed));
+        check("failed", Some(DownloadStatus::Failed));
+        check("paused", Some(DownloadStatus::Pending));
+        check("cancelled", Some(DownloadStatus::Failed));
+        check("Pending", None);
     }
 }

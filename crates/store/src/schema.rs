@@ -184,6 +184,36 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The notification outbox: one row per notification and target.
+    notification_outbox (id) {
+        /// Row id.
+        id -> Integer,
+        /// Target name.
+        target -> Text,
+        /// Event wire name.
+        event -> Text,
+        /// The notification as JSON.
+        payload -> Text,
+        /// When it was added (RFC 3339).
+        created_at -> Text,
+        /// pending | delivered | failed | summarized.
+        status -> Text,
+        /// Tries made.
+        attempts -> Integer,
+        /// Not tried before (RFC 3339).
+        next_attempt_at -> Text,
+        /// Held back by quiet hours.
+        held -> Bool,
+        /// When it was last tried (RFC 3339).
+        last_attempt_at -> Nullable<Text>,
+        /// Error of the last try.
+        last_error -> Nullable<Text>,
+        /// When it finished (RFC 3339).
+        finished_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     /// Key/value settings.
     settings (key) {
         /// Setting name.
@@ -202,6 +232,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     episodes,
     hoster_attempts,
     login_attempts,
+    notification_outbox,
     revoked_tokens,
     scheduler_runs,
     series,

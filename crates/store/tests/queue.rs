@@ -66,10 +66,8 @@ fn every_status_and_priority_is_stored() {
     let statuses = [
         DownloadStatus::Pending,
         DownloadStatus::Downloading,
-        DownloadStatus::Paused,
         DownloadStatus::Completed,
         DownloadStatus::Failed,
-        DownloadStatus::Cancelled,
     ];
     let priorities = [Priority::High, Priority::Normal, Priority::Low];
     let mut items = Vec::new();

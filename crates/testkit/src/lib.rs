@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod hoster;
 pub mod images;
 pub mod media;
+pub mod notify;
 pub mod tmdb;
 
 use std::collections::HashMap;
@@ -264,8 +265,15 @@ pub struct FakeServer {
 impl FakeServer {
     /// Starts a server on a free port with no routes (every request answers 404).
     pub fn start() -> Self {
+        Self::start_on(0)
+    }
+
+    /// Starts a server on `127.0.0.1:port` (0 = a free one), e.g. to bring a receiver back on
+    /// the port a service is configured with.
+    pub fn start_on(port: u16) -> Self {
         let server = Arc::new(
-            tiny_http::Server::from_listener(nodelay_listener(), None).expect("bind fake server"),
+            tiny_http::Server::from_listener(nodelay_listener(port), None)
+                .expect("bind fake server"),
         );
         let addr = server.server_addr().to_ip().expect("ip listener");
         let shared = Arc::new(Shared {
@@ -369,15 +377,15 @@ impl Drop for FakeServer {
     }
 }
 
-/// A listener on 127.0.0.1:0 with TCP_NODELAY set; accepted sockets inherit it on Linux, so
+/// A listener on 127.0.0.1:`port` with TCP_NODELAY set; accepted sockets inherit it on Linux, so
 /// responses written in small pieces are not held back by Nagle's algorithm and delayed ACKs.
-fn nodelay_listener() -> std::net::TcpListener {
+fn nodelay_listener(port: u16) -> std::net::TcpListener {
     use socket2::{Domain, Socket, Type};
     let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
     socket.set_reuse_address(true).expect("SO_REUSEADDR");
     socket.set_tcp_nodelay(true).expect("TCP_NODELAY");
-    let addr: std::net::SocketAddr = "127.0.0.1:0".parse().expect("address");
-    socket.bind(&addr.into()).expect("bind 127.0.0.1:0");
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    socket.bind(&addr.into()).expect("bind 127.0.0.1");
     socket.listen(128).expect("listen");
     socket.into()
 }

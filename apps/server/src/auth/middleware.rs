@@ -55,6 +55,8 @@ pub fn is_public(path: &str) -> bool {
         "/api/docs",
         "/api/redoc",
         "/ws/status",
+        // Answers 404 while off and checks its own token (a login token or server.metrics_token).
+        "/metrics",
         // The WebSocket authenticates inside the protocol (token query or auth message).
         "/ws/connect",
     ];

@@ -2,6 +2,8 @@
 //! detail. The work happens in [`LibraryService`]; handlers validate, call it once off the async
 //! workers and shape the answer.
 
+use std::str::FromStr;
+
 use actix_web::{HttpResponse, web};
 use aniworld_core::naming::series_folder_name;
 use aniworld_core::ports::EpisodeRecord;
@@ -14,8 +16,11 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::blocking::blocking;
 use crate::body::Json;
 use crate::error::ApiError;
+use crate::page_cache::PageCache;
 use crate::state::AppState;
-use aniworld_service::library::{LibraryService, ListFilter, ListRequest, SortBy};
+use aniworld_service::library::{
+    LibraryService, ListFilter, ListRequest, ListingGeneration, SortBy,
+};
 
 /// Largest `per_page`.
 pub const MAX_PER_PAGE: usize = 1000;
@@ -133,8 +138,10 @@ impl AnimeSummary {
     }
 }
 
-/// Query of `GET /api/anime`; values are checked by hand so that errors name the field.
-#[derive(Debug, Deserialize, IntoParams)]
+/// Query of `GET /api/anime`. The values arrive as strings and [`ListQuery::validate`] parses
+/// them (`sort_by` into [`SortName`], `filter` into [`FilterName`]) in a fixed order, so that a
+/// bad value answers 422 naming its field with its own message, the first of several included.
+#[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ListQuery {
     /// Page number, at least 1 (default 1).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 4294967295_u64)]
@@ -151,9 +158,8 @@ pub struct ListQuery {
 }
 
 /// A sort order of `GET /api/anime`.
-#[derive(ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
 #[serde(rename_all = "snake_case")]
-#[allow(dead_code)] // names the values in the OpenAPI document; the query carries a string
 pub enum SortName {
     /// By name.
     Title,
@@ -165,10 +171,33 @@ pub enum SortName {
     MissingEpisodes,
 }
 
+impl FromStr for SortName {
+    type Err = &'static str;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "title" => Ok(Self::Title),
+            "id" => Ok(Self::Id),
+            "name" => Ok(Self::Name),
+            "missing_episodes" => Ok(Self::MissingEpisodes),
+            _ => Err("must be one of title, id, name, missing_episodes"),
+        }
+    }
+}
+
+impl From<SortName> for SortBy {
+    fn from(s: SortName) -> Self {
+        match s {
+            SortName::Title | SortName::Name => SortBy::Name,
+            SortName::Id => SortBy::Id,
+            SortName::MissingEpisodes => SortBy::MissingEpisodes,
+        }
+    }
+}
+
 /// A filter of `GET /api/anime`.
-#[derive(ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
 #[serde(rename_all = "snake_case")]
-#[allow(dead_code)] // names the values in the OpenAPI document; the query carries a string
 pub enum FilterName {
     /// Series with missing episodes (the default).
     MissingEpisodes,
@@ -176,6 +205,41 @@ pub enum FilterName {
     NoEpisodes,
     /// Every series.
     All,
+}
+
+impl FromStr for FilterName {
+    type Err = &'static str;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "missing_episodes" => Ok(Self::MissingEpisodes),
+            "no_episodes" => Ok(Self::NoEpisodes),
+            "all" => Ok(Self::All),
+            _ => Err("must be one of missing_episodes, no_episodes, all"),
+        }
+    }
+}
+
+impl From<FilterName> for ListFilter {
+    fn from(f: FilterName) -> Self {
+        match f {
+            FilterName::MissingEpisodes => ListFilter::MissingEpisodes,
+            FilterName::NoEpisodes => ListFilter::NoEpisodes,
+            FilterName::All => ListFilter::All,
+        }
+    }
+}
+
+/// A named choice of a query: absent or blank gives `default`, anything else must parse.
+fn choice<T: FromStr<Err = &'static str>>(
+    field: &str,
+    value: Option<&str>,
+    default: T,
+) -> Result<T, ApiError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|e| ApiError::validation(field, e)),
+    }
 }
 
 /// Parses a positive integer query value within `1..=max`.
@@ -212,33 +276,17 @@ impl ListQuery {
             DEFAULT_PER_PAGE,
             MAX_PER_PAGE,
         )?;
-        let sort = match self.sort_by.as_deref().map(str::trim) {
-            None | Some("") | Some("title") | Some("name") => SortBy::Name,
-            Some("id") => SortBy::Id,
-            Some("missing_episodes") => SortBy::MissingEpisodes,
-            Some(_) => {
-                return Err(ApiError::validation(
-                    "sort_by",
-                    "must be one of title, id, name, missing_episodes",
-                ));
-            }
-        };
-        let filter = match self.filter.as_deref().map(str::trim) {
-            None | Some("") | Some("missing_episodes") => ListFilter::MissingEpisodes,
-            Some("no_episodes") => ListFilter::NoEpisodes,
-            Some("all") => ListFilter::All,
-            Some(_) => {
-                return Err(ApiError::validation(
-                    "filter",
-                    "must be one of missing_episodes, no_episodes, all",
-                ));
-            }
-        };
+        let sort = choice("sort_by", self.sort_by.as_deref(), SortName::Title)?;
+        let filter = choice(
+            "filter",
+            self.filter.as_deref(),
+            FilterName::MissingEpisodes,
+        )?;
         Ok(ListRequest {
             page,
             per_page,
-            sort,
-            filter,
+            sort: sort.into(),
+            filter: filter.into(),
         })
     }
 }
@@ -378,16 +426,36 @@ pub async fn get_library_status(state: web::Data<AppState>) -> Result<HttpRespon
         (status = 422, description = "Bad page, per_page, sort_by or filter; the field is named in details")))]
 pub async fn list_anime(
     state: web::Data<AppState>,
+    pages: web::Data<AnimePages>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let req = query.validate()?;
     let service = state.app.library().clone();
+    // Read before the page is computed: a change that lands meanwhile makes it stale at once.
+    let generation = service.listing_generation();
+    if let Some(body) = pages.get(&req, generation) {
+        return Ok(json_body(body));
+    }
     let page = blocking(move || {
         let series = service.list(&req)?;
         Ok::<_, aniworld_service::ServiceError>(summaries(&service, series))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(page))
+    let body = web::Bytes::from(
+        serde_json::to_vec(&page).map_err(|e| ApiError::internal_from("library page", e))?,
+    );
+    pages.put(req, generation, body.clone());
+    Ok(json_body(body))
+}
+
+/// The pages of `GET /api/anime` answered while the library and the configuration stay the
+/// same (see [`crate::page_cache`]).
+pub type AnimePages = PageCache<ListRequest, ListingGeneration>;
+
+fn json_body(body: web::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body)
 }
 
 fn summaries(service: &LibraryService, series: Vec<Series>) -> Vec<AnimeSummary> {
@@ -462,15 +530,36 @@ pub struct RescanQuery {
     pub mode: Option<String>,
 }
 
-/// A mode of `POST /api/anime/rescan`.
-#[derive(ToSchema)]
+/// A mode of `POST /api/anime/rescan` (and of `scheduler.rescan_mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
 #[serde(rename_all = "snake_case")]
-#[allow(dead_code)] // names the values in the OpenAPI document; the query carries a string
 pub enum RescanModeName {
     /// Every series.
     Full,
     /// Only what changed.
     Changed,
+}
+
+impl FromStr for RescanModeName {
+    type Err = String;
+
+    /// `full` or `changed`, exactly.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "full" => Ok(Self::Full),
+            "changed" => Ok(Self::Changed),
+            other => Err(format!("{other:?} is not one of full, changed")),
+        }
+    }
+}
+
+impl From<RescanModeName> for RescanMode {
+    fn from(m: RescanModeName) -> Self {
+        match m {
+            RescanModeName::Full => RescanMode::Full,
+            RescanModeName::Changed => RescanMode::Changed,
+        }
+    }
 }
 
 /// Starts a rescan of the library in the background: every series, or with `mode=changed`
@@ -488,9 +577,10 @@ pub async fn start_rescan(
 ) -> Result<HttpResponse, ApiError> {
     let mode = match query.mode.as_deref() {
         None => RescanMode::Full,
-        Some(m) => RescanMode::parse(m).ok_or_else(|| {
-            ApiError::validation("mode", format!("{m:?} is not one of full, changed"))
-        })?,
+        Some(m) => m
+            .parse::<RescanModeName>()
+            .map_err(|e| ApiError::validation("mode", e))?
+            .into(),
     };
     let service = state.app.library().clone();
     blocking(move || service.start_rescan(mode)).await?;
@@ -550,4 +640,60 @@ pub async fn get_poster(
     let id = id.into_inner();
     let bytes = blocking(move || service.poster(&id)).await?;
     Ok(HttpResponse::Ok().content_type("image/jpeg").body(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The request `query` gives, or the field its error names.
+    fn check(query: ListQuery, expected: Result<(SortBy, ListFilter), &str>) {
+        let got = query.validate().map(|r| (r.sort, r.filter));
+        match (got, expected) {
+            (Ok(got), Ok(expected)) => assert_eq!(got, expected),
+            (Err(ApiError::Validation { details, .. }), Err(field)) => {
+                assert_eq!(details["field"], field, "{details}");
+                assert!(details[field].is_string(), "{details}");
+            }
+            (got, expected) => panic!("{got:?} instead of {expected:?}"),
+        }
+    }
+
+    fn query(sort_by: Option<&str>, filter: Option<&str>) -> ListQuery {
+        ListQuery {
+            sort_by: sort_by.map(str::to_string),
+            filter: filter.map(str::to_string),
+            ..ListQuery::default()
+        }
+    }
+
+    #[test]
+    fn sorts_and_filters_parse_into_their_names() {
+        let default = (SortBy::Name, ListFilter::MissingEpisodes);
+        check(query(None, None), Ok(default));
+        check(query(Some(" "), Some("")), Ok(default));
+        check(query(Some("title"), None), Ok(default));
+        check(query(Some("name"), None), Ok(default));
+        check(
+            query(Some(" id "), Some("all")),
+            Ok((SortBy::Id, ListFilter::All)),
+        );
+        check(
+            query(Some("missing_episodes"), Some("no_episodes")),
+            Ok((SortBy::MissingEpisodes, ListFilter::NoEpisodes)),
+        );
+        check(query(Some("rating"), Some("downloaded")), Err("sort_by"));
+        check(query(None, Some("downloaded")), Err("filter"));
+        let mut bad_page = query(Some("rating"), None);
+        bad_page.page = Some("0".into());
+        check(bad_page, Err("page"));
+        assert_eq!(
+            "sometimes".parse::<RescanModeName>(),
+            Err("\"sometimes\" is not one of full, changed".to_string())
+        );
+        assert_eq!(
+            RescanMode::from("changed".parse::<RescanModeName>().unwrap()),
+            RescanMode::Changed
+        );
+    }
 }

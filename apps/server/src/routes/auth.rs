@@ -91,10 +91,9 @@ pub struct AuthStatus {
     pub authenticated: bool,
 }
 
+/// The address the login lockout counts under (behind a trusted proxy: the real client).
 fn client_of(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    crate::client::client_of(req).to_string()
 }
 
 /// Sets the master password; works once.

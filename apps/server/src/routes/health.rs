@@ -27,7 +27,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
         DatabaseHealth,
         FilesystemHealth,
         SystemSnapshot,
-        HosterHealthEntry
+        HosterHealthEntry,
+        NotificationsHealth,
+        FailingTarget
     ))
 )]
 pub struct Doc;
@@ -65,6 +67,9 @@ pub struct DetailedHealth {
     /// Per enabled catalogue site: its status, the page engine it served last, the last canary
     /// check and the error. A site that is not `healthy` makes the service `degraded`.
     pub catalogue: BTreeMap<String, CatalogueSiteHealth>,
+    /// Notification targets whose last notification was given up. Informational: never makes
+    /// the service degraded.
+    pub notifications: NotificationsHealth,
     /// When the service started.
     pub startup_time: String,
 }
@@ -149,6 +154,52 @@ fn hoster_entries(state: &AppState) -> BTreeMap<String, HosterHealthEntry> {
         .collect()
 }
 
+/// The notification targets that fail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationsHealth {
+    /// Targets whose last notification was given up after its retries (or refused for good),
+    /// until one is delivered again (`GET /api/notifications/status` has the details).
+    pub failing_targets: Vec<FailingTarget>,
+}
+
+/// One failing notification target.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FailingTarget {
+    /// The target's name.
+    pub name: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The error of its last failed try (never containing a secret).
+    pub last_error: Option<String>,
+    /// When that try was made, RFC 3339.
+    pub last_error_at: Option<String>,
+}
+
+/// The failing targets of the notifier's status (none when it cannot be read).
+fn failing_targets(state: &AppState) -> Vec<FailingTarget> {
+    let status = match state.app.notifications().status() {
+        Ok(s) => s,
+        Err(e) => {
+            log::error!("notification status for the health check: {e}");
+            return Vec::new();
+        }
+    };
+    status
+        .targets
+        .into_iter()
+        .filter(|t| t.failing)
+        .map(|t| FailingTarget {
+            name: t.name,
+            kind: t.kind,
+            last_error: t.last_error,
+            last_error_at: t
+                .last_error_at
+                .map(|at| at.to_rfc3339_opts(SecondsFormat::Millis, true)),
+        })
+        .collect()
+}
+
 /// Database check.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DatabaseHealth {
@@ -223,6 +274,8 @@ pub async fn get_detailed_health(state: web::Data<AppState>) -> Result<HttpRespo
         ((Utc::now() - state.started_at).num_milliseconds() as f64 / 1000.0).max(0.0);
     let st = state.clone();
     let sites = blocking(move || Ok::<_, ApiError>(st.app.library().site_statuses())).await?;
+    let st = state.clone();
+    let failing_targets = blocking(move || Ok::<_, ApiError>(failing_targets(&st))).await?;
     let catalogue: BTreeMap<String, CatalogueSiteHealth> = sites
         .into_iter()
         .map(|s| {
@@ -254,6 +307,7 @@ pub async fn get_detailed_health(state: web::Data<AppState>) -> Result<HttpRespo
             hosters: hoster_entries(&state),
         },
         catalogue,
+        notifications: NotificationsHealth { failing_targets },
         startup_time: state
             .started_at
             .to_rfc3339_opts(SecondsFormat::Millis, true),

@@ -8,7 +8,9 @@ pub mod anime;
 pub mod auth;
 pub mod config;
 pub mod health;
+pub mod metrics;
 pub mod nfo;
+pub mod notifications;
 pub mod queue;
 pub mod scheduler;
 pub mod ui;
@@ -19,6 +21,7 @@ use actix_web::web;
 /// Registers every area's routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
+    metrics::configure(cfg);
     auth::configure(cfg);
     config::configure(cfg);
     anime::configure(cfg);
@@ -26,5 +29,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     scheduler::configure(cfg);
     ws::configure(cfg);
     nfo::configure(cfg);
+    notifications::configure(cfg);
     ui::configure(cfg);
 }

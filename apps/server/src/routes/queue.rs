@@ -5,18 +5,22 @@
 //! store run through [`blocking`]. Item ids are UUIDs; a path or list entry that is not one
 //! names no item and answers 404 like an unknown id.
 
+pub mod dto;
+
 use actix_web::{HttpResponse, web};
 use aniworld_core::{EpisodeRef, ItemId, Priority};
-use aniworld_queue::engine::{QueueEngine, QueueSnapshot};
+use aniworld_queue::engine::QueueEngine;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::{OpenApi, ToSchema};
 
+use self::dto::{
+    DownloadItemBody, DownloadStatusName, EpisodeBody, PriorityName, ProgressBody, QueueStatusBody,
+    QueueStatusResponse, StatisticsBody, WaitingBody,
+};
 use crate::blocking::blocking;
 use crate::body::Json;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::websocket::messages::statistics_json;
 
 /// OpenAPI description of this area.
 #[derive(OpenApi)]
@@ -45,7 +49,15 @@ use crate::websocket::messages::statistics_json;
         FailedItem,
         SuccessMessage,
         CountResponse,
-        RetryResponse
+        RetryResponse,
+        QueueStatusResponse,
+        QueueStatusBody,
+        StatisticsBody,
+        DownloadItemBody,
+        DownloadStatusName,
+        EpisodeBody,
+        ProgressBody,
+        WaitingBody
     )),
     tags((name = "queue", description = "Download queue"))
 )]
@@ -101,24 +113,11 @@ pub struct QueueAddRequest {
     #[schema(min_items = 1)]
     pub episodes: Vec<EpisodeIn>,
     /// `LOW`, `NORMAL` (default) or `HIGH`.
+    // Parsed into `PriorityName` after the body, so that a bad value answers as a validation of
+    // `priority` (with its own message) however the rest of the body is.
     #[serde(default)]
     #[schema(value_type = Option<PriorityName>)]
     pub priority: Option<String>,
-}
-
-/// A queue priority.
-#[derive(ToSchema)]
-#[allow(dead_code)] // names the values in the OpenAPI document; the body carries a string
-pub enum PriorityName {
-    /// Behind the others.
-    #[schema(rename = "LOW")]
-    Low,
-    /// The default.
-    #[schema(rename = "NORMAL")]
-    Normal,
-    /// Ahead of the others.
-    #[schema(rename = "HIGH")]
-    High,
 }
 
 /// Body naming queue items (delete, reorder): at least one.
@@ -227,26 +226,15 @@ fn engine(state: &web::Data<AppState>) -> QueueEngine {
     state.app.queue().clone()
 }
 
-/// api.md's `status` object.
-fn status_json(s: &QueueSnapshot) -> Value {
-    json!({
-        "is_running": s.is_running,
-        "is_paused": s.is_paused,
-        "active_downloads": s.active,
-        "pending_queue": s.pending,
-        "completed_downloads": s.completed,
-        "failed_downloads": s.failed,
-    })
-}
-
 /// The queue, grouped by state, with its statistics.
 #[utoipa::path(get, path = "/api/queue/status", tag = "queue", security(("bearer" = [])),
-    responses((status = 200, description = "`status` (items by state, in processing order) and `statistics`", body = Object)))]
-pub async fn get_queue_status(state: web::Data<AppState>) -> HttpResponse {
-    let (snapshot, stats) = (state.app.queue().status(), state.app.queue().statistics());
-    HttpResponse::Ok().json(json!({
-        "status": status_json(&snapshot),
-        "statistics": statistics_json(&stats),
+    responses((status = 200, description = "`status` (items by state, in processing order) and `statistics`", body = QueueStatusResponse)))]
+pub async fn get_queue_status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let q = engine(&state);
+    let (snapshot, stats) = blocking(move || Ok::<_, ApiError>(q.overview())).await?;
+    Ok(HttpResponse::Ok().json(QueueStatusResponse {
+        status: QueueStatusBody::from(&snapshot),
+        statistics: StatisticsBody::from(&stats),
     }))
 }
 
@@ -263,8 +251,9 @@ pub async fn add_to_queue(
     let priority = match req.priority.as_deref() {
         None => Priority::Normal,
         Some(p) => p
-            .parse::<Priority>()
-            .map_err(|e| ApiError::validation("priority", e))?,
+            .parse::<PriorityName>()
+            .map_err(|e| ApiError::validation("priority", e))?
+            .into(),
     };
     let episodes: Vec<EpisodeRef> = req
         .episodes

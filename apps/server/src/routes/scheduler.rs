@@ -1,18 +1,22 @@
 //! Scheduler endpoints (api.md section 7): read and change the rescan plan, trigger a rescan.
 
+use std::str::FromStr;
+
 use actix_web::{HttpResponse, web};
-use aniworld_core::config::SchedulerConfig;
-use aniworld_library::SchedulerStatus;
+use aniworld_core::config::{RescanMode, SchedulerConfig, ValidationIssue, unknown_keys};
 use aniworld_library::scheduler::RunRecord;
+use aniworld_library::{SchedulerStatus, SkippedSeries};
 use aniworld_service::SchedulerView;
+use aniworld_service::rescans::SchedulerPatch;
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::blocking::blocking;
 use crate::body::Json;
 use crate::error::ApiError;
+use crate::routes::anime::RescanModeName;
 use crate::state::AppState;
 
 /// OpenAPI description of this area.
@@ -26,6 +30,7 @@ use crate::state::AppState;
         SchedulerConfigBody,
         SchedulerStatusBody,
         RunRecordBody,
+        SkippedBody,
         RescanStarted
     ))
 )]
@@ -50,8 +55,8 @@ pub struct SchedulerConfigBody {
     pub interval_minutes: u32,
     /// Daily time `HH:MM` in `timezone`; null for interval mode.
     pub schedule_time: Option<String>,
-    /// Days on which `schedule_time` fires: `mon tue wed thu fri sat sun`.
-    pub schedule_days: Vec<String>,
+    /// Days on which `schedule_time` fires.
+    pub schedule_days: Vec<Weekday>,
     /// Queue every missing episode after a rescan and start the queue.
     pub auto_download_after_rescan: bool,
     /// IANA time zone of `schedule_time`; null for the server's local time.
@@ -72,7 +77,12 @@ impl From<SchedulerConfig> for SchedulerConfigBody {
             enabled: c.enabled,
             interval_minutes: c.interval_minutes,
             schedule_time: c.schedule_time,
-            schedule_days: c.schedule_days,
+            // A stored configuration is valid: every day is one of the seven.
+            schedule_days: c
+                .schedule_days
+                .iter()
+                .filter_map(|d| d.parse().ok())
+                .collect(),
             auto_download_after_rescan: c.auto_download_after_rescan,
             timezone: c.timezone,
             rescan_mode: c.rescan_mode.as_str(),
@@ -83,32 +93,116 @@ impl From<SchedulerConfig> for SchedulerConfigBody {
     }
 }
 
-/// Body of `POST /api/scheduler/config`: any of the settings; fields not sent keep their values,
-/// other keys are refused.
-#[derive(ToSchema)]
+/// Body of `POST /api/scheduler/config`: any of the settings; those not sent keep their values,
+/// other keys are refused. `null` clears `schedule_time` (interval mode) and `timezone` (the
+/// server's local time); the other settings take no `null`.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)] // documents the body; the handler merges the JSON object as sent
 pub struct SchedulerUpdate {
     /// Whether scheduled rescans run.
-    enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
+    pub enabled: Option<bool>,
     /// Minutes between rescans when `schedule_time` is null.
-    #[schema(minimum = 1)]
-    interval_minutes: Option<u32>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, minimum = 1)]
+    pub interval_minutes: Option<u32>,
     /// Daily time `HH:MM` (00:00 to 23:59) in `timezone`; null for interval mode.
-    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-    schedule_time: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub schedule_time: Option<Option<String>>,
     /// Days on which `schedule_time` fires.
-    schedule_days: Option<Vec<Weekday>>,
+    // Strings, not `Weekday`s: the service checks the days together with the other settings,
+    // so a bad day is named only when no setting it checks first is bad too.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Vec<Weekday>>, nullable = false)]
+    pub schedule_days: Option<Vec<String>>,
     /// Queue every missing episode after a rescan and start the queue.
-    auto_download_after_rescan: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
+    pub auto_download_after_rescan: Option<bool>,
     /// IANA time zone of `schedule_time` (e.g. `Europe/Berlin`); null for the server's local time.
-    timezone: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub timezone: Option<Option<String>>,
+    /// What a run looks up: `changed` (change signals, unscanned series, due re-checks) or `full`.
+    #[serde(default, deserialize_with = "rescan_mode")]
+    #[schema(value_type = Option<RescanModeName>, nullable = false)]
+    pub rescan_mode: Option<RescanMode>,
+    /// Days between two re-checks of a running series (changed rescans).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, minimum = 1, maximum = 365)]
+    pub ongoing_recheck_days: Option<u32>,
+    /// Days between two re-checks of a series whose run has ended.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, minimum = 1, maximum = 3650)]
+    pub ended_recheck_days: Option<u32>,
+    /// Most re-checks in one changed rescan; 0 = none.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, maximum = 100000)]
+    pub max_rechecks_per_run: Option<u32>,
+}
+
+/// A setting that was sent: its value must be a `T` (`null` only where `T` takes it).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// `rescan_mode`, sent: refused with the message config.json's reading gives.
+fn rescan_mode<'de, D: Deserializer<'de>>(d: D) -> Result<Option<RescanMode>, D::Error> {
+    RescanMode::deserialize(d)
+        .map(Some)
+        .map_err(|e| serde::de::Error::custom(format!("scheduler.rescan_mode: {e}")))
+}
+
+impl SchedulerUpdate {
+    /// Reads the body as sent. A refusal is a validation of the section (422 naming the field):
+    /// a body that is not an object (`body`); every key that matches no setting, when one before
+    /// the first mistyped value does not; else the first value, in key order, of the wrong type.
+    pub fn parse(body: Value) -> Result<Self, ApiError> {
+        if !body.is_object() {
+            return Err(ApiError::validation(
+                "body",
+                "the scheduler configuration must be a JSON object",
+            ));
+        }
+        let unknown: Vec<ValidationIssue> = unknown_keys::<SchedulerConfig>(&body)
+            .into_iter()
+            .map(|key| ValidationIssue::new(key, "unknown key: no such setting"))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ApiError::from_issues(&unknown));
+        }
+        serde_path_to_error::deserialize(body).map_err(|e| {
+            let field = match e.path().iter().next() {
+                Some(serde_path_to_error::Segment::Map { key }) => key.clone(),
+                _ => "body".to_string(),
+            };
+            ApiError::validation(&field, e.inner().to_string())
+        })
+    }
+}
+
+impl From<SchedulerUpdate> for SchedulerPatch {
+    fn from(u: SchedulerUpdate) -> Self {
+        Self {
+            enabled: u.enabled,
+            interval_minutes: u.interval_minutes,
+            schedule_time: u.schedule_time,
+            schedule_days: u.schedule_days,
+            auto_download_after_rescan: u.auto_download_after_rescan,
+            timezone: u.timezone,
+            rescan_mode: u.rescan_mode,
+            ongoing_recheck_days: u.ongoing_recheck_days,
+            ended_recheck_days: u.ended_recheck_days,
+            max_rechecks_per_run: u.max_rechecks_per_run,
+        }
+    }
 }
 
 /// A day of `schedule_days`.
-#[derive(ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-#[allow(dead_code)] // names the values in the OpenAPI document
 pub enum Weekday {
     /// Monday.
     Mon,
@@ -124,6 +218,24 @@ pub enum Weekday {
     Sat,
     /// Sunday.
     Sun,
+}
+
+impl FromStr for Weekday {
+    type Err = ();
+
+    /// `mon` to `sun`, exactly.
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Ok(match s {
+            "mon" => Self::Mon,
+            "tue" => Self::Tue,
+            "wed" => Self::Wed,
+            "thu" => Self::Thu,
+            "fri" => Self::Fri,
+            "sat" => Self::Sat,
+            "sun" => Self::Sun,
+            _ => return Err(()),
+        })
+    }
 }
 
 /// The runtime status of the scheduler.
@@ -177,8 +289,28 @@ pub struct RunRecordBody {
     /// `changed` or `full`.
     pub mode: Option<&'static str>,
     /// What a changed rescan skipped, by reason.
-    #[schema(value_type = Object)]
-    pub skipped: Value,
+    pub skipped: SkippedBody,
+}
+
+/// The series a changed rescan did not look up (or that answered "not modified"), by reason.
+#[derive(Serialize, ToSchema)]
+pub struct SkippedBody {
+    /// Not named by their site's list of new episodes, and no re-check due.
+    pub unchanged: usize,
+    /// Their site gave no change signal this time, and no re-check due.
+    pub not_due: usize,
+    /// Re-checked and answered "not modified".
+    pub not_modified: usize,
+}
+
+impl From<SkippedSeries> for SkippedBody {
+    fn from(s: SkippedSeries) -> Self {
+        Self {
+            unchanged: s.unchanged,
+            not_due: s.not_due,
+            not_modified: s.not_modified,
+        }
+    }
 }
 
 impl From<RunRecord> for RunRecordBody {
@@ -192,7 +324,7 @@ impl From<RunRecord> for RunRecordBody {
             episodes_queued: r.outcome.episodes_queued,
             error: r.outcome.error,
             mode: r.outcome.mode.map(|m| m.as_str()),
-            skipped: serde_json::to_value(r.outcome.skipped).unwrap_or(Value::Null),
+            skipped: r.outcome.skipped.into(),
         }
     }
 }
@@ -250,8 +382,9 @@ pub async fn update_scheduler_config(
     state: web::Data<AppState>,
     body: Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
+    let patch = SchedulerUpdate::parse(body.into_inner())?;
     let scheduler = state.app.scheduler().clone();
-    let view = blocking(move || scheduler.update(&body)).await?;
+    let view = blocking(move || scheduler.update(patch.into())).await?;
     Ok(HttpResponse::Ok().json(SchedulerEnvelope::from(view)))
 }
 
@@ -266,4 +399,89 @@ pub async fn trigger_rescan(state: web::Data<AppState>) -> Result<HttpResponse, 
     Ok(HttpResponse::Ok().json(RescanStarted {
         message: "Rescan started successfully",
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The refusal of `body`: its message and details.
+    fn refusal(body: Value) -> (String, Value) {
+        match SchedulerUpdate::parse(body.clone()) {
+            Err(ApiError::Validation { message, details }) => (message, details),
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn refusals_name_the_first_bad_field_in_key_order() {
+        for (body, field) in [
+            (json!([1]), "body"),
+            (json!(null), "body"),
+            (json!({"enabled": "yes"}), "enabled"),
+            (json!({"enabled": null}), "enabled"),
+            (json!({"interval_minutes": -5}), "interval_minutes"),
+            (json!({"interval_minutes": 1.5}), "interval_minutes"),
+            (json!({"schedule_time": 5}), "schedule_time"),
+            (json!({"schedule_days": "mon"}), "schedule_days"),
+            (json!({"schedule_days": ["mon", 1]}), "schedule_days"),
+            (json!({"schedule_days": null}), "schedule_days"),
+            (json!({"timezone": 7}), "timezone"),
+            (json!({"rescan_mode": "some"}), "rescan_mode"),
+            (json!({"max_rechecks_per_run": "a"}), "max_rechecks_per_run"),
+            (json!({"schedule_tme": "06:30"}), "schedule_tme"),
+            // Every unknown key before the first mistyped value is named; the first is `field`.
+            (json!({"aaa": 1, "bbb": 2, "enabled": "yes"}), "aaa"),
+            (json!({"enabled": "yes", "zzz": 1}), "enabled"),
+        ] {
+            let (_, details) = refusal(body.clone());
+            assert_eq!(details["field"], field, "{body}: {details}");
+            assert!(details[field].is_string(), "{body}: {details}");
+        }
+        let (_, details) = refusal(json!({"aaa": 1, "bbb": 2, "enabled": "yes"}));
+        assert!(details["bbb"].is_string(), "{details}");
+        for (body, message) in [
+            (
+                json!({"schedule_tme": "06:30"}),
+                "Validation failed: schedule_tme: unknown key: no such setting",
+            ),
+            (
+                json!({"enabled": "yes"}),
+                "Validation failed: enabled: invalid type: string \"yes\", expected a boolean",
+            ),
+            (
+                json!({"rescan_mode": "some"}),
+                "Validation failed: rescan_mode: scheduler.rescan_mode: unknown variant `some`, \
+                 expected `changed` or `full`",
+            ),
+            (
+                json!("x"),
+                "Validation failed: body: the scheduler configuration must be a JSON object",
+            ),
+        ] {
+            assert_eq!(refusal(body).0, message);
+        }
+    }
+
+    #[test]
+    fn a_patch_keeps_what_is_not_sent_and_null_clears_time_and_zone() {
+        let current = SchedulerConfig {
+            timezone: Some("Europe/Berlin".into()),
+            ..SchedulerConfig::default()
+        };
+        let apply = |body: Value| {
+            SchedulerPatch::from(SchedulerUpdate::parse(body).unwrap()).applied_to(&current)
+        };
+        assert_eq!(apply(json!({})), current);
+        let interval = apply(json!({"schedule_time": null, "timezone": null}));
+        assert_eq!((interval.schedule_time, interval.timezone), (None, None));
+        let changed = apply(json!({"schedule_time": "06:30", "rescan_mode": "full"}));
+        assert_eq!(changed.schedule_time.as_deref(), Some("06:30"));
+        assert_eq!(changed.rescan_mode, RescanMode::Full);
+        assert_eq!(changed.timezone, current.timezone);
+        // What GET shows goes back unchanged.
+        let shown = serde_json::to_value(SchedulerConfigBody::from(current.clone())).unwrap();
+        assert_eq!(apply(shown), current);
+    }
 }

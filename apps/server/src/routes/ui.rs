@@ -2,7 +2,9 @@
 //!
 //! Each page is a small HTML file under `static/app/`, embedded in the binary with every other
 //! asset (see `assets.rs`); scripts and styles are separate files under `/static/app/`, so the
-//! pages run under the strict Content-Security-Policy without inline code.
+//! pages run under the strict Content-Security-Policy without inline code. Pages link relatively
+//! and scripts prefix the base path they were loaded from (`api.js`), so the UI works under
+//! `server.base_path`.
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -75,14 +77,18 @@ mod tests {
             assert!(html.starts_with("<!DOCTYPE html>"), "{file}");
             assert!(html.contains("<html lang=\"en\">"), "{file}");
             // The CSP forbids inline code: every <script> has a src, no style attributes.
+            // Relative URLs keep the pages working under `server.base_path`.
             assert_eq!(
                 html.matches("<script").count(),
-                html.matches("<script src=\"/static/app/").count()
+                html.matches("<script src=\"static/app/").count()
                     + html
-                        .matches("<script type=\"module\" src=\"/static/app/")
+                        .matches("<script type=\"module\" src=\"static/app/")
                         .count(),
                 "{file}"
             );
+            for absolute in ["href=\"/", "src=\"/"] {
+                assert!(!html.contains(absolute), "{file}: {absolute}");
+            }
             assert!(!html.contains(" style="), "{file}");
             assert!(!html.contains(" onclick="), "{file}");
         }

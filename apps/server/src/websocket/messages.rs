@@ -25,17 +25,21 @@
 //! | `Status` | `queue_status` | `is_running`, `is_paused`, `statistics` (as in `GET /api/queue/status`) |
 //! | `Started` / `Stopped` | `queue_started` / `queue_stopped` | `is_running`, `is_paused` |
 //!
-//! Every download message goes to authenticated clients in the `downloads` room only.
+//! Every download message goes to authenticated clients in the `downloads` room only. Items,
+//! progress and statistics are the bodies of `GET /api/queue/status` (`crate::routes::queue::dto`).
 
 use aniworld_core::{DownloadItem, ItemId, Progress};
 use aniworld_library::{ScanProgress, ScanReport};
 use aniworld_provider::catalogue::SiteStatus;
 use aniworld_provider::resolver::HosterDegraded;
-use aniworld_queue::engine::{QueueEvent, QueueStatistics, QueueSummary};
+use aniworld_queue::engine::{QueueEvent, QueueSummary};
 use aniworld_service::{Event, Events};
+use serde::Serialize;
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 use crate::events::{Audience, EventHub};
+use crate::routes::queue::dto::{DownloadItemBody, ProgressBody, StatisticsBody};
 
 /// The service's event sink publishing on `hub`.
 pub fn sink(hub: EventHub) -> Events {
@@ -132,60 +136,93 @@ fn hoster_degraded_json(d: &HosterDegraded) -> Value {
     })
 }
 
-/// An item as api.md's "Download Item", plus `download_id`, `key` and `folder` so that every
-/// download message names its item the same way.
-pub fn item_json(item: &DownloadItem) -> Value {
-    let mut v = serde_json::to_value(item).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut v {
-        map.insert("download_id".into(), json!(item.id));
-        map.insert("key".into(), json!(item.series_id));
-        map.insert("folder".into(), json!(item.series_folder));
+/// The data of the item messages: the item (api.md "Download Item") plus `download_id`, `key`
+/// and `folder`, so that every download message names its item the same way.
+#[derive(Serialize)]
+struct ItemMessage {
+    #[serde(flatten)]
+    item: DownloadItemBody,
+    download_id: Uuid,
+    key: String,
+    folder: String,
+}
+
+impl From<&DownloadItem> for ItemMessage {
+    fn from(item: &DownloadItem) -> Self {
+        Self {
+            item: DownloadItemBody::from(item),
+            download_id: item.id.0,
+            key: item.series_id.clone(),
+            folder: item.series_folder.clone(),
+        }
     }
-    v
 }
 
-/// The data of a `download_progress` message.
-pub fn progress_json(id: ItemId, key: &str, folder: &str, p: &Progress) -> Value {
-    json!({
-        "download_id": id,
-        "key": key,
-        "folder": folder,
-        "percent": p.percent,
-        "speed_mbps": p.speed_mbps,
-        "eta_seconds": p.eta_seconds,
-        "downloaded_mb": p.downloaded_mb,
-        "total_mb": p.total_mb,
-    })
+/// The data of a `download_progress` message: the item's names and its progress.
+#[derive(Serialize)]
+struct ProgressMessage {
+    download_id: Uuid,
+    key: String,
+    folder: String,
+    #[serde(flatten)]
+    progress: ProgressBody,
 }
 
-/// api.md's `statistics` object.
-pub fn statistics_json(s: &QueueStatistics) -> Value {
-    json!({
-        "total_items": s.total_items,
-        "pending_count": s.pending_count,
-        "active_count": s.active_count,
-        "completed_count": s.completed_count,
-        "failed_count": s.failed_count,
-        "total_downloaded_mb": s.total_downloaded_mb,
-        "average_speed_mbps": s.average_speed_mbps,
-        "estimated_time_remaining": s.estimated_time_remaining,
-    })
+/// The data of a `download_removed` message.
+#[derive(Serialize)]
+struct RemovedMessage {
+    download_id: Uuid,
 }
 
 /// The data of a `queue_status` message.
-pub fn queue_summary_json(s: &QueueSummary) -> Value {
-    json!({
-        "is_running": s.is_running,
-        "is_paused": s.is_paused,
-        "statistics": statistics_json(&s.statistics),
-    })
+#[derive(Serialize)]
+struct QueueStatusMessage {
+    is_running: bool,
+    is_paused: bool,
+    statistics: StatisticsBody,
+}
+
+impl From<&QueueSummary> for QueueStatusMessage {
+    fn from(s: &QueueSummary) -> Self {
+        Self {
+            is_running: s.is_running,
+            is_paused: s.is_paused,
+            statistics: StatisticsBody::from(&s.statistics),
+        }
+    }
+}
+
+/// The data of `queue_started` (both flags) and `queue_stopped` (`is_running` only).
+#[derive(Serialize)]
+struct RunningMessage {
+    is_running: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_paused: Option<bool>,
+}
+
+/// A message body as JSON (these bodies always serialise).
+fn data(body: impl Serialize) -> Value {
+    serde_json::to_value(body).unwrap_or(Value::Null)
+}
+
+fn progress_message(id: ItemId, key: String, folder: String, p: &Progress) -> ProgressMessage {
+    ProgressMessage {
+        download_id: id.0,
+        key,
+        folder,
+        progress: ProgressBody::from(p),
+    }
 }
 
 /// The message type and data of an engine event.
 fn message(event: QueueEvent) -> (&'static str, Value) {
+    let item = |item: &DownloadItem| data(ItemMessage::from(item));
     match event {
-        QueueEvent::Added(item) => ("download_added", item_json(&item)),
-        QueueEvent::Removed(id) => ("download_removed", json!({ "download_id": id })),
+        QueueEvent::Added(it) => ("download_added", item(&it)),
+        QueueEvent::Removed(id) => (
+            "download_removed",
+            data(RemovedMessage { download_id: id.0 }),
+        ),
         QueueEvent::Progress {
             id,
             key,
@@ -193,17 +230,26 @@ fn message(event: QueueEvent) -> (&'static str, Value) {
             progress,
         } => (
             "download_progress",
-            progress_json(id, &key, &folder, &progress),
+            data(progress_message(id, key, folder, &progress)),
         ),
-        QueueEvent::Completed(item) => ("download_complete", item_json(&item)),
-        QueueEvent::Failed(item) => ("download_failed", item_json(&item)),
-        QueueEvent::Waiting(item) => ("download_waiting", item_json(&item)),
-        QueueEvent::Status(summary) => ("queue_status", queue_summary_json(&summary)),
+        QueueEvent::Completed(it) => ("download_complete", item(&it)),
+        QueueEvent::Failed(it) => ("download_failed", item(&it)),
+        QueueEvent::Waiting(it) => ("download_waiting", item(&it)),
+        QueueEvent::Status(summary) => ("queue_status", data(QueueStatusMessage::from(&summary))),
         QueueEvent::Started => (
             "queue_started",
-            json!({ "is_running": true, "is_paused": false }),
+            data(RunningMessage {
+                is_running: true,
+                is_paused: Some(false),
+            }),
         ),
-        QueueEvent::Stopped => ("queue_stopped", json!({ "is_running": false })),
+        QueueEvent::Stopped => (
+            "queue_stopped",
+            data(RunningMessage {
+                is_running: false,
+                is_paused: None,
+            }),
+        ),
     }
 }
 
@@ -239,7 +285,7 @@ mod tests {
     fn progress_has_the_documented_fields() {
         let p = Progress {
             percent: 45.2,
-            downloaded_mb: 1.5,
+            downloaded_mb: 1.0 / 3.0,
             total_mb: Some(3.0),
             speed_mbps: 2.5,
             eta_seconds: Some(9),
@@ -264,5 +310,36 @@ mod tests {
             assert!(data.get(f).is_some(), "{f}");
         }
         assert_eq!(data["percent"], 45.2);
+        assert_eq!(data["downloaded_mb"], 0.33, "rounded as api.md shows it");
+    }
+
+    #[test]
+    fn queue_state_messages_keep_their_fields() {
+        let data = |e| message(e).1;
+        assert_eq!(
+            data(QueueEvent::Started),
+            json!({"is_running": true, "is_paused": false})
+        );
+        assert_eq!(data(QueueEvent::Stopped), json!({"is_running": false}));
+        let id = ItemId::new();
+        assert_eq!(
+            data(QueueEvent::Removed(id)),
+            json!({"download_id": id.to_string()})
+        );
+        let added = data(QueueEvent::Added(item()));
+        assert_eq!(added["download_id"], added["id"]);
+        assert_eq!(added["serie_id"], "aot");
+        assert_eq!(added["status"], "pending");
+        let summary = QueueSummary {
+            is_running: true,
+            is_paused: false,
+            statistics: Default::default(),
+        };
+        let status = data(QueueEvent::Status(summary));
+        assert_eq!(
+            status["statistics"]["estimated_time_remaining"],
+            json!(null)
+        );
+        assert_eq!(status["is_running"], true);
     }
 }

@@ -2,6 +2,17 @@
 
 const KEY = "aniworld.token";
 
+/**
+ * The path the service is served under: "" at the root, "/aniworld" behind a reverse proxy with
+ * `server.base_path` (taken from where this script was loaded: <base>/static/app/api.js).
+ */
+export const BASE = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** An absolute path of the service ("/api/...", "/login") under its base path. */
+export function at(path) {
+  return BASE + path;
+}
+
 /** The stored token (a "remember me" token lives in localStorage, others in sessionStorage). */
 export function token() {
   return sessionStorage.getItem(KEY) || localStorage.getItem(KEY);
@@ -35,8 +46,8 @@ export class ApiError extends Error {
 /** Sends to the login page, keeping where the user was. */
 export function toLogin() {
   const here = location.pathname + location.search + location.hash;
-  const next = here === "/" || here.startsWith("/login") ? "" : "?next=" + encodeURIComponent(here);
-  location.assign("/login" + next);
+  const next = here === at("/") || here.startsWith(at("/login")) ? "" : "?next=" + encodeURIComponent(here);
+  location.assign(at("/login") + next);
 }
 
 /**
@@ -50,7 +61,7 @@ export async function api(method, path, body, opts = {}) {
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let res;
   try {
-    res = await fetch(path, {
+    res = await fetch(at(path), {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -112,7 +123,7 @@ export function seg(value) {
 export async function blobUrl(path) {
   const t = token();
   try {
-    const res = await fetch(path, { headers: t ? { Authorization: "Bearer " + t } : {}, cache: "no-store" });
+    const res = await fetch(at(path), { headers: t ? { Authorization: "Bearer " + t } : {}, cache: "no-store" });
     if (!res.ok) return null;
     const blob = await res.blob();
     return blob.size > 0 ? URL.createObjectURL(blob) : null;

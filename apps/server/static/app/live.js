@@ -1,7 +1,7 @@
 // The live connection: /ws/connect with the token, the `downloads` room, keepalive pings and
 // reconnecting by itself with a growing delay. Listeners subscribe by message type ("*" = all).
 
-import { token } from "./api.js";
+import { BASE, token } from "./api.js";
 
 export class Live {
   constructor() {
@@ -38,7 +38,7 @@ export class Live {
     const t = token();
     if (!t || this.stopped) return;
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const url = `${proto}//${location.host}/ws/connect?token=${encodeURIComponent(t)}`;
+    const url = `${proto}//${location.host}${BASE}/ws/connect?token=${encodeURIComponent(t)}`;
     this.setState("connecting");
     let socket;
     try {

@@ -1,6 +1,6 @@
 // The login page: master password, "remember me", and the lockout message with a live countdown.
 
-import { api, storeToken, token } from "./api.js";
+import { api, at, storeToken, token } from "./api.js";
 import { h, mount, errorView, busy, duration } from "./ui.js";
 
 const form = document.getElementById("login-form");
@@ -14,15 +14,15 @@ if (params.has("loggedout")) mount(notice, h("p", { class: "card", role: "status
 
 api("GET", "/api/auth/status", undefined, { allow401: true })
   .then((s) => {
-    if (s && !s.configured) location.replace("/setup");
+    if (s && !s.configured) location.replace(at("/setup"));
     else if (s && s.authenticated && token()) location.replace(target());
   })
   .catch(() => {});
 
 /** Where to go after login: a local path from ?next=, else the library. */
 function target() {
-  const next = params.get("next") || "/";
-  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+  const next = params.get("next") || at("/");
+  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : at("/");
 }
 
 function lockout(err) {

@@ -1,8 +1,10 @@
 // Settings: scheduler (with next/last run and "run now"), downloads, metadata, logging, the anime
-// folder and configuration backups (create, list, restore, delete).
+// folder, notifications (notifications.js) and configuration backups (create, list, restore,
+// delete).
 
 import { api, get, seg } from "./api.js";
 import { h, mount, errorView, toast, busy, confirmDialog, when } from "./ui.js";
+import { notificationsSection } from "./notifications.js";
 
 const DAYS = [["mon", "Monday"], ["tue", "Tuesday"], ["wed", "Wednesday"], ["thu", "Thursday"], ["fri", "Friday"], ["sat", "Saturday"], ["sun", "Sunday"]];
 const LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
@@ -17,13 +19,15 @@ export async function settingsView(root, ctx) {
   const logs = h("section", { class: "card", "aria-labelledby": "log-h" });
   const folder = h("section", { class: "card", "aria-labelledby": "dir-h" });
   const backups = h("section", { class: "card", "aria-labelledby": "bak-h" });
-  mount(root, h("h1", { text: "Settings" }), h("div", { class: "settings-grid" }, sched, dl, meta, logs, folder, backups));
+  const notify = h("section", { class: "card", id: "notifications", "aria-labelledby": "notif-h" });
+  mount(root, h("h1", { text: "Settings" }), h("div", { class: "settings-grid" }, sched, dl, meta, logs, folder, notify, backups));
   const reload = () => settingsView(root, ctx);
   schedulerSection(sched, config);
   downloadSection(dl, config);
   metadataSection(meta, config);
   loggingSection(logs, config);
   folderSection(folder, config);
+  notificationsSection(notify, config);
   backupSection(backups, reload);
 }
 

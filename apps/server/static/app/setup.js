@@ -1,7 +1,7 @@
 // The first-run wizard: master password with the policy checked as you type, anime folder and an
 // optional TMDB key (stored through the configuration after a short login), then on to /login.
 
-import { api, storeToken, clearToken } from "./api.js";
+import { api, at, storeToken, clearToken } from "./api.js";
 import { mount, errorView, busy } from "./ui.js";
 
 const RULES = {
@@ -34,7 +34,7 @@ pw.addEventListener("input", check);
 check();
 
 api("GET", "/api/auth/status", undefined, { allow401: true })
-  .then((s) => { if (s && s.configured) location.replace("/login"); })
+  .then((s) => { if (s && s.configured) location.replace(at("/login")); })
   .catch(() => {});
 
 form.addEventListener("submit", (e) => {
@@ -68,11 +68,11 @@ form.addEventListener("submit", (e) => {
       } catch (err) {
         clearToken();
         mount(notice, errorView(err), "The password is set, but the TMDB key was not saved. Add it in Settings after logging in.");
-        setTimeout(() => location.assign("/login?setup=1"), 4000);
+        setTimeout(() => location.assign(at("/login?setup=1")), 4000);
         return;
       }
       clearToken();
     }
-    location.assign("/login?setup=1");
+    location.assign(at("/login?setup=1"));
   });
 });

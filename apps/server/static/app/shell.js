@@ -1,7 +1,7 @@
 // The frame of the signed-in pages: the auth guard, navigation, logout, the live connection and
 // the toasts for finished downloads and scans.
 
-import { api, token, clearToken, toLogin } from "./api.js";
+import { api, at, token, clearToken, toLogin } from "./api.js";
 import { Live } from "./live.js";
 import { toast } from "./ui.js";
 
@@ -12,7 +12,7 @@ import { toast } from "./ui.js";
 export async function startShell() {
   const status = await api("GET", "/api/auth/status", undefined, { allow401: true }).catch(() => null);
   if (status && !status.configured) {
-    location.replace("/setup");
+    location.replace(at("/setup"));
     return new Promise(() => {});
   }
   if (!token() || (status && !status.authenticated)) {
@@ -30,7 +30,7 @@ export async function startShell() {
         // the token is dropped locally either way
       }
       clearToken();
-      location.assign("/login?loggedout=1");
+      location.assign(at("/login?loggedout=1"));
     });
   }
   const live = new Live();
@@ -72,7 +72,7 @@ export function code(season, episode) {
 }
 
 function markNav() {
-  const here = location.pathname === "/queue" ? "queue" : viewOfHash();
+  const here = location.pathname === at("/queue") ? "queue" : viewOfHash();
   for (const a of document.querySelectorAll(".nav a[data-view]")) {
     if (a.dataset.view === here) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");

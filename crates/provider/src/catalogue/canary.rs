@@ -6,6 +6,10 @@
 //! [`CanaryRunner`] is one named thread. Where the configuration and the library live is the
 //! caller's business: it hands in a closure that says, for each run, which catalogues to check,
 //! how long to wait until the next run, and which series of a site the library knows.
+//!
+//! Stopping waits for a check under way at most [`STOP_WAIT`]: against a site that does not
+//! answer, a check lasts as long as its requests' time-outs and retries (half a minute and
+//! more), and nothing it does needs finishing. The thread then ends on its own after that check.
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
@@ -52,6 +56,9 @@ impl std::fmt::Debug for CanaryRunner {
 /// or a canary switched on applies without a restart).
 const RECHECK: Duration = Duration::from_secs(30);
 
+/// How long [`CanaryRunner::shutdown`] waits for a check under way.
+pub const STOP_WAIT: Duration = Duration::from_secs(2);
+
 impl CanaryRunner {
     /// Starts the thread; the first run happens at once.
     pub fn spawn(plan: PlanSource, known: KnownSeries) -> std::io::Result<CanaryRunner> {
@@ -82,14 +89,23 @@ impl CanaryRunner {
             .runs
     }
 
-    /// Stops the thread and waits for it.
+    /// Stops the thread and waits for it, at most [`STOP_WAIT`] for a check under way (which
+    /// then ends on its own).
     pub fn shutdown(&self) {
         let (lock, cv) = &*self.control;
         lock.lock().unwrap_or_else(|p| p.into_inner()).stop = true;
         cv.notify_all();
         let handle = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(h) = handle {
-            let _ = h.join();
+            let deadline = Instant::now() + STOP_WAIT;
+            while !h.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            if h.is_finished() {
+                let _ = h.join();
+            } else {
+                log::info!("catalogue check still waiting for a site; not waiting for it");
+            }
         }
     }
 }
@@ -141,7 +157,8 @@ fn run(control: &Arc<(Mutex<Control>, Condvar)>, plan: &PlanSource, known: &Know
         drop(c);
         next = match plan() {
             Some(p) => {
-                check_all(&p.catalogues, known);
+                let stopping = || lock.lock().unwrap_or_else(|p| p.into_inner()).stop;
+                check_sites(&p.catalogues, known, &stopping);
                 p.interval.map(|i| Instant::now() + i)
             }
             None => interval().map(|_| Instant::now() + RECHECK),
@@ -154,7 +171,15 @@ fn run(control: &Arc<(Mutex<Control>, Condvar)>, plan: &PlanSource, known: &Know
 
 /// One canary check of every enabled site.
 pub fn check_all(catalogues: &Catalogues, known: &KnownSeries) {
+    check_sites(catalogues, known, &|| false);
+}
+
+/// [`check_all`], stopping before the next site once `stop` says so.
+fn check_sites(catalogues: &Catalogues, known: &KnownSeries, stop: &dyn Fn() -> bool) {
     for c in catalogues.sites() {
+        if stop() {
+            return;
+        }
         let (slug, query) = match known(c.site()) {
             Some((slug, name)) => (Some(slug), name),
             None => (None, CANARY_QUERY.to_string()),

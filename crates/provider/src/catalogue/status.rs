@@ -86,6 +86,55 @@ pub struct SiteStatus {
 /// Receives every change of a site's status.
 pub type StatusListener = Arc<dyn Fn(&SiteStatus) + Send + Sync>;
 
+/// How one request to a catalogue site ended (a page read and parsed, a search, a play link).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestOutcome {
+    /// The answer was what was asked for.
+    Ok,
+    /// The series, page or link does not exist.
+    NotFound,
+    /// An anti-bot challenge, captcha or spam block instead of the page.
+    Blocked,
+    /// A verification wall in front of the play links.
+    VerificationRequired,
+    /// A page of an unexpected layout.
+    Layout,
+    /// Unreachable, timed out, an unexpected HTTP status or an unusable configuration.
+    Network,
+}
+
+impl RequestOutcome {
+    /// The outcome of a finished request.
+    pub fn of<T>(result: &Result<T, crate::ProviderError>) -> RequestOutcome {
+        use aniworld_core::ports::SourceErrorKind as K;
+        match result {
+            Ok(_) => RequestOutcome::Ok,
+            Err(e) => match e.kind() {
+                K::NotFound => RequestOutcome::NotFound,
+                K::Blocked => RequestOutcome::Blocked,
+                K::VerificationRequired => RequestOutcome::VerificationRequired,
+                K::Layout => RequestOutcome::Layout,
+                _ => RequestOutcome::Network,
+            },
+        }
+    }
+
+    /// `ok`, `not_found`, `blocked`, `verification_required`, `layout` or `network`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestOutcome::Ok => "ok",
+            RequestOutcome::NotFound => "not_found",
+            RequestOutcome::Blocked => "blocked",
+            RequestOutcome::VerificationRequired => "verification_required",
+            RequestOutcome::Layout => "layout",
+            RequestOutcome::Network => "network",
+        }
+    }
+}
+
+/// Hears the outcome of every request to a site (site id, outcome); must not block.
+pub type RequestListener = Arc<dyn Fn(&str, RequestOutcome) + Send + Sync>;
+
 /// Whether a play-link request for a site may go out now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
@@ -134,6 +183,7 @@ pub struct SiteMonitor {
 struct Inner {
     sites: Mutex<BTreeMap<String, State>>,
     listener: Mutex<Option<StatusListener>>,
+    requests: Mutex<Option<RequestListener>>,
     cooldown: Mutex<(Duration, Duration)>,
 }
 
@@ -168,6 +218,33 @@ impl SiteMonitor {
             .listener
             .lock()
             .unwrap_or_else(|p| p.into_inner()) = Some(listener);
+    }
+
+    /// Sets the listener that hears the outcome of every request to a site (for counters).
+    pub fn set_request_listener(&self, listener: RequestListener) {
+        *self
+            .inner
+            .requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(listener);
+    }
+
+    /// Reports how a request to `site` ended to the request listener, and passes it on.
+    pub fn observe<T>(
+        &self,
+        site: &str,
+        result: Result<T, crate::ProviderError>,
+    ) -> Result<T, crate::ProviderError> {
+        let listener = self
+            .inner
+            .requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(l) = listener {
+            l(site, RequestOutcome::of(&result));
+        }
+        result
     }
 
     fn cooldowns(&self) -> (Duration, Duration) {

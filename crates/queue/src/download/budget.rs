@@ -2,9 +2,12 @@
 //!
 //! Each host gets a token bucket (requests per second, with a burst of one second's worth) and a
 //! counting semaphore (open connections). A request first waits for a connection slot, then for a
-//! token; both waits notice cancellation within a tenth of a second.
+//! token; both waits notice cancellation within a tenth of a second. The limits can change while
+//! downloads run ([`HostBudget::set_limits`]); waiting requests see new limits within a tenth of
+//! a second as well.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -19,8 +22,8 @@ const WAIT_STEP: Duration = Duration::from_millis(100);
 /// Requests-per-second and connection limits per host, shared (through an `Arc`) by all downloads.
 #[derive(Debug)]
 pub struct HostBudget {
-    requests_per_second: u32,
-    max_connections: u32,
+    requests_per_second: AtomicU32,
+    max_connections: AtomicU32,
     hosts: Mutex<HashMap<String, Arc<HostState>>>,
 }
 
@@ -54,10 +57,38 @@ impl HostBudget {
     /// connections to each host. Zero means "no limit" for either.
     pub fn new(requests_per_second: u32, max_connections_per_host: u32) -> Self {
         Self {
-            requests_per_second,
-            max_connections: max_connections_per_host,
+            requests_per_second: AtomicU32::new(requests_per_second),
+            max_connections: AtomicU32::new(max_connections_per_host),
             hosts: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Changes both limits for every request from now on (zero means "no limit").
+    pub fn set_limits(&self, requests_per_second: u32, max_connections_per_host: u32) {
+        let before = (
+            self.requests_per_second
+                .swap(requests_per_second, Ordering::Relaxed),
+            self.max_connections
+                .swap(max_connections_per_host, Ordering::Relaxed),
+        );
+        if before != (requests_per_second, max_connections_per_host) {
+            log::info!(
+                "per-host download budget: {requests_per_second} requests/s, \
+                 {max_connections_per_host} connections (0 = no limit)"
+            );
+            let hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+            for state in hosts.values() {
+                state.freed.notify_all();
+            }
+        }
+    }
+
+    /// The limits in force: (requests per second, connections per host); zero means no limit.
+    pub fn limits(&self) -> (u32, u32) {
+        (
+            self.requests_per_second.load(Ordering::Relaxed),
+            self.max_connections.load(Ordering::Relaxed),
+        )
     }
 
     /// A budget without limits (for tools and benchmarks).
@@ -71,7 +102,10 @@ impl HostBudget {
             .entry(host.to_ascii_lowercase())
             .or_insert_with(|| {
                 Arc::new(HostState {
-                    bucket: Mutex::new((f64::from(self.requests_per_second), Instant::now())),
+                    bucket: Mutex::new((
+                        f64::from(self.requests_per_second.load(Ordering::Relaxed)),
+                        Instant::now(),
+                    )),
                     open: Mutex::new(0),
                     freed: Condvar::new(),
                 })
@@ -82,13 +116,18 @@ impl HostBudget {
     /// Waits for a connection slot and a request token for `host`. The slot is held until the
     /// returned permit is dropped.
     pub fn acquire(&self, host: &str, cancel: &CancelToken) -> Result<HostPermit, DownloadError> {
-        if self.requests_per_second == 0 && self.max_connections == 0 {
+        let (rate, max) = self.limits();
+        if rate == 0 && max == 0 {
             return Ok(HostPermit { state: None });
         }
         let state = self.state(host);
-        if self.max_connections > 0 {
+        if max > 0 {
             let mut open = state.open.lock().unwrap_or_else(|e| e.into_inner());
-            while *open >= self.max_connections {
+            loop {
+                let max = self.max_connections.load(Ordering::Relaxed);
+                if max == 0 || *open < max {
+                    break;
+                }
                 if cancel.is_cancelled() {
                     return Err(DownloadError::Cancelled);
                 }
@@ -102,19 +141,20 @@ impl HostBudget {
         }
         // From here on the slot is ours: dropping the permit gives it back on any early return.
         let permit = HostPermit {
-            state: (self.max_connections > 0).then(|| state.clone()),
+            state: (max > 0).then(|| state.clone()),
         };
-        if self.requests_per_second > 0 {
-            self.take_token(&state, cancel)?;
-        }
+        self.take_token(&state, cancel)?;
         Ok(permit)
     }
 
     fn take_token(&self, state: &HostState, cancel: &CancelToken) -> Result<(), DownloadError> {
-        let rate = f64::from(self.requests_per_second);
         loop {
             if cancel.is_cancelled() {
                 return Err(DownloadError::Cancelled);
+            }
+            let rate = f64::from(self.requests_per_second.load(Ordering::Relaxed));
+            if rate == 0.0 {
+                return Ok(());
             }
             let wait = {
                 let mut bucket = state.bucket.lock().unwrap_or_else(|e| e.into_inner());
@@ -187,5 +227,26 @@ mod tests {
         }
         let bucket = budget.state("h").bucket.lock().unwrap().0;
         assert!(bucket < 1.0, "burst of 3 used up, {bucket} left");
+    }
+
+    #[test]
+    fn changed_limits_apply_to_requests_already_waiting() {
+        let budget = Arc::new(HostBudget::new(0, 1));
+        let cancel = CancelToken::new();
+        let _held = budget.acquire("h", &cancel).unwrap();
+        let waiting = {
+            let (budget, cancel) = (budget.clone(), cancel.clone());
+            thread::spawn(move || budget.acquire("h", &cancel).map(|_| ()))
+        };
+        thread::sleep(Duration::from_millis(50));
+        assert!(
+            !waiting.is_finished(),
+            "the second request waits for the one slot"
+        );
+        budget.set_limits(0, 2);
+        assert!(waiting.join().unwrap().is_ok());
+        assert_eq!(budget.limits(), (0, 2));
+        budget.set_limits(0, 0);
+        assert!(budget.acquire("h", &cancel).is_ok(), "no limit any more");
     }
 }

@@ -1,5 +1,6 @@
-//! Turns raw fetcher reports into the [`Progress`] the API shows: percent that never goes down,
-//! a smoothed speed, an ETA, and at most one report per interval per item.
+//! Turns raw fetcher reports into the [`Progress`] of an item: percent that never goes down, a
+//! smoothed speed, an ETA, and at most one report per interval per item. The figures are exact;
+//! the server rounds them as api.md shows them.
 
 use std::time::{Duration, Instant};
 
@@ -69,10 +70,10 @@ impl ProgressTracker {
             .filter(|_| self.speed_bps > 0.0)
             .map(|t| (t.saturating_sub(p.downloaded_bytes) as f64 / self.speed_bps).ceil() as u64);
         Some(Progress {
-            percent: (percent * 10.0).round() / 10.0,
-            downloaded_mb: round2(p.downloaded_bytes as f64 / MIB),
-            total_mb: total.map(|t| round2(t as f64 / MIB)),
-            speed_mbps: round2(self.speed_bps / MIB),
+            percent,
+            downloaded_mb: p.downloaded_bytes as f64 / MIB,
+            total_mb: total.map(|t| t as f64 / MIB),
+            speed_mbps: self.speed_bps / MIB,
             eta_seconds,
         })
     }
@@ -94,10 +95,6 @@ impl ProgressTracker {
         };
         self.window_start = Some((now, bytes));
     }
-}
-
-fn round2(v: f64) -> f64 {
-    (v * 100.0).round() / 100.0
 }
 
 #[cfg(test)]
@@ -160,7 +157,7 @@ mod tests {
             .update(report(50, None, Some(25.0)), Instant::now())
             .unwrap();
         assert_eq!(p.percent, 25.0);
-        assert_eq!(p.total_mb, Some(0.0));
+        assert_eq!(p.total_mb, Some(200.0 / MIB), "50 bytes are 25 %");
         let p = t.update(report(50, None, None), Instant::now()).unwrap();
         assert_eq!(p.percent, 25.0);
         assert_eq!(p.total_mb, None);

@@ -191,10 +191,11 @@ impl State {
                 DownloadStatus::Downloading => {
                     s.active_count += 1;
                     let p = item.progress.unwrap_or_default();
-                    active_mb += p.downloaded_mb;
-                    active_speed += p.speed_mbps;
+                    let downloaded = as_shown(p.downloaded_mb);
+                    active_mb += downloaded;
+                    active_speed += as_shown(p.speed_mbps);
                     match p.total_mb {
-                        Some(t) => active_left_mb += (t - p.downloaded_mb).max(0.0),
+                        Some(t) => active_left_mb += (as_shown(t) - downloaded).max(0.0),
                         None => active_unsized += 1,
                     }
                 }
@@ -209,10 +210,9 @@ impl State {
                     }
                 }
                 DownloadStatus::Failed => s.failed_count += 1,
-                DownloadStatus::Paused | DownloadStatus::Cancelled => {}
             }
         }
-        s.total_downloaded_mb = round2((done_bytes / MIB) + active_mb);
+        s.total_downloaded_mb = (done_bytes / MIB) + active_mb;
         let done_speed = if done_secs > 0.0 {
             done_bytes / MIB / done_secs
         } else {
@@ -223,7 +223,7 @@ impl State {
         } else {
             done_speed
         };
-        s.average_speed_mbps = round2(speed);
+        s.average_speed_mbps = speed;
         let avg_size_mb = (done_sized > 0).then(|| done_bytes / MIB / done_sized as f64);
         let waiting = s.pending_count + active_unsized;
         s.estimated_time_remaining = if waiting == 0 && s.active_count == 0 {
@@ -249,8 +249,12 @@ pub(crate) fn is_queued(status: DownloadStatus) -> bool {
     )
 }
 
-fn round2(v: f64) -> f64 {
-    (v * 100.0).round() / 100.0
+/// A running download's figure (MiB, MiB/s) to the 2 decimals clients see it with. The
+/// statistics add up these, not the exact figures: so they did when the progress itself was
+/// rounded here, and adding exact figures would move the sum's second decimal (and the estimate
+/// by a second) in about a quarter of the snapshots. The sums themselves are rounded by the server.
+fn as_shown(mib: f64) -> f64 {
+    (mib * 100.0).round() / 100.0
 }
 
 #[cfg(test)]

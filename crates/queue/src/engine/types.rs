@@ -60,10 +60,11 @@ pub struct QueueStatistics {
     pub completed_count: usize,
     /// Items failed (until cleared or retried).
     pub failed_count: usize,
-    /// Megabytes (MiB) written by completed items plus the running downloads.
+    /// Megabytes (MiB) written by completed items plus the running downloads (each running one
+    /// counted with the 2 decimals its progress is shown with); not rounded.
     pub total_downloaded_mb: f64,
-    /// Mean speed in MiB/s: the running downloads together, or when none runs, the mean of the
-    /// completed ones; 0 when nothing is known.
+    /// Mean speed in MiB/s: the running downloads together (each to 2 decimals), or when none
+    /// runs, the mean of the completed ones; 0 when nothing is known. Not rounded.
     pub average_speed_mbps: f64,
     /// Seconds until everything queued is downloaded, estimated from known and average sizes;
     /// None when there is no basis for an estimate.

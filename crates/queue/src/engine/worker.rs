@@ -292,9 +292,9 @@ fn finish(inner: &Inner, job: &Job, result: Result<Done, Failure>) {
             item.source_url = Some(done.source_url);
             item.progress = Some(Progress {
                 percent: 100.0,
-                downloaded_mb: (mb * 100.0).round() / 100.0,
-                total_mb: Some((mb * 100.0).round() / 100.0),
-                speed_mbps: secs.map_or(0.0, |s| ((mb / s) * 100.0).round() / 100.0),
+                downloaded_mb: mb,
+                total_mb: Some(mb),
+                speed_mbps: secs.map_or(0.0, |s| mb / s),
                 eta_seconds: Some(0),
             });
             log::info!(

@@ -13,6 +13,7 @@ use aniworld_provider::catalogue::Catalogues;
 use aniworld_provider::resolver::{HealthTracker, Resolver};
 
 use crate::catalogue::CatalogueHandle;
+use crate::metrics::MetricsService;
 
 /// A [`StreamResolver`] over the shared catalogue; hoster health survives reconfiguration.
 pub struct CatalogueResolver {
@@ -20,6 +21,8 @@ pub struct CatalogueResolver {
     health: HealthTracker,
     /// The resolver built for the catalogue client it was built on.
     current: Mutex<Option<(Arc<Catalogues>, Arc<Resolver>)>>,
+    /// Told which hoster and language each resolved episode got.
+    metrics: Option<Arc<MetricsService>>,
 }
 
 impl std::fmt::Debug for CatalogueResolver {
@@ -35,7 +38,14 @@ impl CatalogueResolver {
             catalogue,
             health,
             current: Mutex::new(None),
+            metrics: None,
         }
+    }
+
+    /// The same resolver, telling `metrics` the source of every episode it resolves.
+    pub fn counted(mut self, metrics: &Arc<MetricsService>) -> Self {
+        self.metrics = Some(metrics.clone());
+        self
     }
 
     /// The resolver for the catalogue client of the current configuration. Downloads that are
@@ -84,7 +94,20 @@ impl StreamResolver for CatalogueResolver {
         hosters: &[String],
         cancel: &CancelToken,
     ) -> Result<(MediaSource, Vec<ResolveAttempt>), (SourceError, Vec<ResolveAttempt>)> {
-        let resolver = self.resolver().map_err(|e| (e, Vec::new()))?;
-        resolver.resolve(key, id, languages, hosters, cancel)
+        let result = self
+            .resolver()
+            .map_err(|e| (e, Vec::new()))
+            .and_then(|r| r.resolve(key, id, languages, hosters, cancel));
+        // The source used, or for a failure the last hoster tried.
+        if let Some(m) = &self.metrics {
+            let source = match &result {
+                Ok((s, _)) => Some((s.hoster.as_str(), s.language.to_string())),
+                Err((_, tried)) => tried
+                    .last()
+                    .map(|a| (a.hoster.as_str(), a.language.to_string())),
+            };
+            m.resolved(key, id, source);
+        }
+        result
     }
 }

@@ -25,7 +25,7 @@ use aniworld_core::Language;
 use aniworld_core::ports::{MediaKind, MediaSource};
 
 pub use error::HosterError;
-pub use fetch::{Fetch, FetchError, FetchedPage, UreqFetch};
+pub use fetch::{Fetch, FetchError, FetchErrorKind, FetchedPage, UreqFetch};
 
 /// The hosters this crate can extract from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,6 +73,43 @@ impl Hoster {
             .find(|h| h.name().eq_ignore_ascii_case(name))
     }
 
+    /// The hoster whose domain serves `url`, for a link whose name the catalogue does not show
+    /// (provider-reference.md 9: `dood.*` and Doodstream's mirrors `d000d.com`, `ds2play.com`,
+    /// `dsvplay.com`, `playmogo.com`, `myvidplay.com`; `streamtape.*`, `vidmoly.*`, ...).
+    /// `www.` and other subdomains are ignored. VOE's alias domains rotate too often to list:
+    /// only `voe.sx` is known.
+    pub fn from_url(url: &str) -> Option<Hoster> {
+        let host = url::Url::parse(url).ok()?.host_str()?.to_ascii_lowercase();
+        let host = host.trim_end_matches('.');
+        let labels: Vec<&str> = host.split('.').collect();
+        // `brand.<any TLD>`: the label left of the last one.
+        let brand = labels.len().checked_sub(2).map(|i| labels[i]);
+        let on = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
+        Hoster::ALL.into_iter().find(|h| {
+            let (brands, domains): (&[&str], &[&str]) = match h {
+                Hoster::Voe => (&[], &["voe.sx"]),
+                Hoster::Doodstream => (
+                    &["dood", "doodstream"],
+                    &[
+                        "d000d.com",
+                        "ds2play.com",
+                        "dsvplay.com",
+                        "playmogo.com",
+                        "myvidplay.com",
+                    ],
+                ),
+                Hoster::Vidoza => (&[], &["vidoza.net", "videzz.net"]),
+                Hoster::Streamtape => (&["streamtape"], &["shavetape.cash", "watchadsontape.com"]),
+                Hoster::Filemoon => (&["filemoon"], &["bysezejataos.com", "bysebuho.com"]),
+                Hoster::Vidmoly => (&["vidmoly"], &[]),
+                Hoster::SpeedFiles => (&[], &["speedfiles.net"]),
+                Hoster::LoadX => (&[], &["loadx.ws"]),
+                Hoster::Luluvdo => (&[], &["luluvdo.com", "luluvdoo.com", "lulustream.com"]),
+            };
+            brand.is_some_and(|b| brands.contains(&b)) || domains.iter().any(|d| on(d))
+        })
+    }
+
     /// The name the catalogue uses (`VOE`, `Doodstream`, ...).
     pub fn name(self) -> &'static str {
         match self {
@@ -116,17 +153,23 @@ pub struct Extracted {
 }
 
 /// Extracts the media source behind `embed_url` with the extractor of the hoster called
-/// `hoster` on the episode page; `language` is the language of the catalogue link.
+/// `hoster` on the episode page (a name the catalogue does not show is recognised by the embed
+/// URL's domain, [`Hoster::from_url`]); `language` is the language of the catalogue link.
 pub fn extract(
     fetch: &dyn Fetch,
     hoster: &str,
     embed_url: &str,
     language: Language,
 ) -> Result<MediaSource, HosterError> {
-    let h = Hoster::from_name(hoster).ok_or_else(|| HosterError::UnknownHoster {
-        name: hoster.to_string(),
+    let h = Hoster::from_name(hoster)
+        .or_else(|| Hoster::from_url(embed_url))
+        .ok_or_else(|| HosterError::UnknownHoster {
+            name: hoster.to_string(),
+        })?;
+    let e = h.extract(fetch, embed_url).inspect_err(|e| {
+        // The user-facing message names no URL; the log keeps it.
+        log::debug!("{}: {embed_url} failed: {e:?}", h.name());
     })?;
-    let e = h.extract(fetch, embed_url)?;
     log::debug!("{}: {} -> {}", h.name(), embed_url, e.url);
     Ok(MediaSource {
         url: e.url,
@@ -156,6 +199,33 @@ mod tests {
         }
         for h in Hoster::ALL {
             assert_eq!(Hoster::from_name(h.name()), Some(h));
+        }
+    }
+
+    #[test]
+    fn hosters_are_recognised_by_their_domains() {
+        for (url, h) in [
+            ("https://playmogo.com/e/abc", Some(Hoster::Doodstream)),
+            ("https://dsvplay.com/d/abc", Some(Hoster::Doodstream)),
+            ("https://d000d.com/e/abc", Some(Hoster::Doodstream)),
+            ("https://www.myvidplay.com/e/abc", Some(Hoster::Doodstream)),
+            ("https://ds2play.com/e/abc", Some(Hoster::Doodstream)),
+            ("https://dood.li/e/abc", Some(Hoster::Doodstream)),
+            ("https://dood.yt/e/abc", Some(Hoster::Doodstream)),
+            ("https://streamtape.xyz/e/abc", Some(Hoster::Streamtape)),
+            ("https://shavetape.cash/e/abc", Some(Hoster::Streamtape)),
+            ("https://vidmoly.biz/embed-abc.html", Some(Hoster::Vidmoly)),
+            ("https://filemoon.sx/e/abc", Some(Hoster::Filemoon)),
+            ("https://bysebuho.com/e/abc", Some(Hoster::Filemoon)),
+            ("https://videzz.net/embed-abc.html", Some(Hoster::Vidoza)),
+            ("https://voe.sx/e/abc", Some(Hoster::Voe)),
+            ("https://lulustream.com/e/abc", Some(Hoster::Luluvdo)),
+            ("https://notdood.li/e/abc", None),
+            ("https://dood.li.example.com/e/abc", None),
+            ("https://playmogo.com.evil.test/e/abc", None),
+            ("not a url", None),
+        ] {
+            assert_eq!(Hoster::from_url(url), h, "{url}");
         }
     }
 

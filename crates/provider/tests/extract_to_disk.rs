@@ -20,7 +20,7 @@ use aniworld_core::config::ProviderConfig;
 use aniworld_core::ports::{CancelToken, MediaKind, MediaSource, SourceErrorKind, StreamResolver};
 use aniworld_core::{EpisodeId, Language};
 use aniworld_provider::catalogue::{Catalogue, CatalogueOptions};
-use aniworld_provider::hosters::Hoster;
+use aniworld_provider::hosters::{self, Hoster};
 use aniworld_provider::http::HttpOptions;
 use aniworld_provider::resolver::Resolver;
 use aniworld_queue::download::{DownloadError, FetchOptions, HostBudget, VerifyMode, fetch_media};
@@ -432,6 +432,20 @@ fn streamtape_2026_captchalink_arithmetic_to_disk() {
     assert!(source.url.ends_with("&stream=1"), "{}", source.url);
 }
 
+/// The link written into `norobotlink` with `('xyz<token>').substring(2).substring(1)`, after a
+/// decoy line with a wrong token.
+#[test]
+fn streamtape_2026_norobotlink_substring_chain_to_disk() {
+    let (source, _media) = shape_2026_to_disk(Shape2026::StreamtapeNorobotlink, 35);
+    assert!(
+        source
+            .url
+            .ends_with("/get_video?id=StNo26&expires=1767225600&ip=F0x&token=n0R0b0t&stream=1"),
+        "{}",
+        source.url
+    );
+}
+
 #[test]
 fn vidmoly_dash_manifest_first_is_skipped_to_disk() {
     let (source, media) = shape_2026_to_disk(Shape2026::VidmolyDashFirst, 32);
@@ -451,8 +465,10 @@ fn filemoon_2026_byse_front_end_to_disk() {
     assert_eq!(source.url, media.url);
 }
 
+/// A page listing only a DASH manifest: the attempt fails with a typed reason naming the format
+/// (no URL in it), the manifest is never fetched, and the resolver reports every hoster failed.
 #[test]
-fn vidmoly_with_only_dash_is_a_typed_layout_error() {
+fn vidmoly_with_only_dash_is_a_typed_no_usable_stream_error() {
     let embed = FakeServer::start();
     let media = hls_media("dashonly", 34, false);
     let dash = format!("{}/dash/manifest.mpd", media.server.url());
@@ -476,11 +492,11 @@ fn vidmoly_with_only_dash_is_a_typed_layout_error() {
         )
         .unwrap_err();
     assert_eq!(err.kind, SourceErrorKind::Layout, "{err:?}");
-    assert!(
-        attempts[0].error.contains("no HLS or MP4 source"),
-        "{attempts:?}"
+    assert_eq!(
+        attempts[0].error,
+        "Vidmoly: offers this video only as DASH, which cannot be downloaded"
     );
-    assert!(attempts[0].error.contains("manifest.mpd"), "{attempts:?}");
+    assert_eq!(media.server.hits("/dash/manifest.mpd"), 0);
 }
 
 /// Doodstream's mirrors of 2026 by their real names (resolved to the fake host): each serves
@@ -496,7 +512,7 @@ fn doodstream_mirror_domains_and_the_script_token_to_disk() {
         let code = format!("m26c{i}");
         let token = format!("sCr1pTt0k{i}");
         let url = serve_dood_mirror(&embed, mirror, moved, &code, &token, &media.url);
-        let site = site_with(&[("Doodstream", url)], &MIRRORS);
+        let site = site_with(&[("Doodstream", url.clone())], &MIRRORS);
         let source = to_disk(Hoster::Doodstream, &site, &media);
         let query = source.url.split_once('?').map(|q| q.1).unwrap_or_default();
         assert!(
@@ -522,7 +538,81 @@ fn doodstream_mirror_domains_and_the_script_token_to_disk() {
             .map(|r| r.header("host").unwrap_or_default().to_string())
             .collect();
         assert_eq!(pass_hosts, [format!("{final_host}:{port}")], "{mirror}");
+        // A link the catalogue does not name is recognised by its mirror domain.
+        assert_eq!(Hoster::from_url(&url), Some(Hoster::Doodstream), "{mirror}");
+        let unnamed = hosters::extract(
+            &**site.catalogue.http(),
+            "Anbieter",
+            &url,
+            Language::GermanDub,
+        )
+        .unwrap_or_else(|e| panic!("{mirror}: {e:?}"));
+        assert_eq!(unnamed.hoster, "Doodstream", "{mirror}");
     }
+}
+
+/// The answers of 2026 next to those pages: a bare 404 embed page, a Cloudflare browser check
+/// (403, met by the catalogue's client, which then leaves that hoster host alone for its
+/// cool-down) and a "not available in your country" page become the same typed reasons, in
+/// plain words without the hosters' URLs, and the next hoster's media reaches the disk.
+#[test]
+fn gone_challenged_and_geo_blocked_hosters_are_typed_and_skipped_to_disk() {
+    let hosts: Vec<FakeServer> = (0..3).map(|_| FakeServer::start()).collect();
+    let media = media_for(Hoster::Vidoza, 52);
+    let working = FakeServer::start();
+    let vidoza = serve_embed(Hoster::Vidoza, &working, &media.url);
+    let site = site(&[
+        ("VOE", serve_unavailable(&hosts[0], "gone")),
+        ("Doodstream", serve_unavailable(&hosts[1], "challenge")),
+        ("Streamtape", serve_unavailable(&hosts[2], "geo")),
+        ("Vidoza", vidoza),
+    ]);
+    let prefs: Vec<String> = ["VOE", "Doodstream", "Streamtape", "Vidoza"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let r = site.resolver();
+    let (source, attempts) = r
+        .resolve(
+            KEY,
+            EpisodeId::new(1, 1),
+            &Language::DEFAULT_PREFERENCE,
+            &prefs,
+            &CancelToken::new(),
+        )
+        .unwrap_or_else(|(e, a)| panic!("{e:?} {a:?}"));
+    assert_eq!(source.hoster, "Vidoza");
+    let reasons: Vec<&str> = attempts.iter().map(|a| a.error.as_str()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "VOE: the video was deleted from this hoster (the hoster answers 404 Not Found)",
+            "Doodstream: the hoster asks for a human verification (an anti-bot browser check), \
+             which cannot be done automatically",
+            "Streamtape: blocked for this address: the hoster refuses downloads from this network \
+             or country (the page says \"not available in your country\")",
+        ]
+    );
+    // A deleted video says nothing about the hoster; the others count against it.
+    let health = r.health();
+    assert_eq!(health["VOE"].consecutive_failures, 0, "{health:?}");
+    assert_eq!(health["Doodstream"].consecutive_failures, 1, "{health:?}");
+    let (_dir, file) = target();
+    download(&source, &file).unwrap();
+    assert!(std::fs::read(&file).unwrap() == media.expected);
+    // The challenged host is not asked again during its cool-down; the reason stays the same.
+    let before = hosts[1].requests().len();
+    let (_, again) = r
+        .resolve(
+            KEY,
+            EpisodeId::new(1, 1),
+            &Language::DEFAULT_PREFERENCE,
+            &prefs,
+            &CancelToken::new(),
+        )
+        .unwrap_or_else(|(e, a)| panic!("{e:?} {a:?}"));
+    assert_eq!(hosts[1].requests().len(), before);
+    assert_eq!(again[1].error, reasons[1]);
 }
 
 /// Hoster answers that mean "deleted", "verification required" and "blocked for this address"

@@ -22,6 +22,13 @@ fn run(hoster: &str, url: &str) -> Result<MediaSource, HosterError> {
     extract(&fetcher(), hoster, url, Language::GermanSub)
 }
 
+fn now_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+}
+
 fn header<'a>(m: &'a MediaSource, name: &str) -> Option<&'a str> {
     m.headers
         .iter()
@@ -213,10 +220,8 @@ fn voe_wrong_pages_are_typed_errors() {
         at("/e/500"),
         HosterError::Http { status: 500, .. }
     ));
-    assert!(matches!(
-        at("/e/missing"),
-        HosterError::Http { status: 404, .. }
-    ));
+    // An embed page answering 404 is a deleted video.
+    assert!(matches!(at("/e/missing"), HosterError::Deleted { .. }));
     let e = run("VOE", "http://127.0.0.1:1/e/x").unwrap_err();
     assert!(matches!(e, HosterError::Network { .. }), "{e:?}");
 }
@@ -235,12 +240,19 @@ fn doodstream_pass_md5_flow() {
     );
     let prefix = format!("{}/media/dood/5f1c~", s.url());
     s.serve("/pass_md5/*", FakeResponse::text(prefix.clone()));
+    let before = now_ms();
     let m = run("Doodstream", &format!("{}/d/xk2l8d9", s.url())).unwrap();
     let rest = m.url.strip_prefix(&prefix).expect("prefix");
     let (random, query) = rest.split_once('?').unwrap();
     assert_eq!(random.len(), 10);
     assert!(random.chars().all(|c| c.is_ascii_alphanumeric()));
-    assert!(query.starts_with("token=tok3nABC9&expiry="), "{query}");
+    // As the player's `makePlay()`: the page's token, then `Date.now()` in milliseconds.
+    let expiry: u128 = query
+        .strip_prefix("token=tok3nABC9&expiry=")
+        .unwrap_or_else(|| panic!("{query}"))
+        .parse()
+        .unwrap();
+    assert!((before..=now_ms()).contains(&expiry), "{expiry}");
     assert_eq!(
         header(&m, "Referer"),
         Some(format!("{}/", s.url()).as_str())
@@ -654,6 +666,74 @@ fn every_hoster_types_deleted_verification_and_blocked_pages() {
         let e = at("plain403");
         assert!(
             matches!(e, HosterError::Http { status: 403, .. }),
+            "{}: {e:?}",
+            h.name()
+        );
+    }
+}
+
+/// The other answers of 2026 that say why there is no video, for every hoster: an embed page
+/// answering 404 or 410 (a bare nginx page) is a deleted video, a Cloudflare browser check (403)
+/// or a DDoS-Guard check (503) a human verification, a "not available in your country" page a
+/// blocked address. The messages are plain words without the hoster's URLs.
+#[test]
+fn every_hoster_types_gone_challenged_and_geo_blocked_answers() {
+    let host = |answer: fn() -> FakeResponse| {
+        let s = FakeServer::start();
+        s.route("/*", move |_| answer());
+        s
+    };
+    let gone404 = host(|| FakeResponse::html(page("hoster_gone_404.html", &[])).with_status(404));
+    let gone410 = host(|| FakeResponse::html("<h1>Gone</h1>").with_status(410));
+    let cloudflare =
+        host(|| FakeResponse::html(page("hoster_cloudflare_challenge.html", &[])).with_status(403));
+    let ddos_guard = host(|| {
+        FakeResponse::html(
+            r#"<html><head><title>DDoS-Guard</title></head><body><h1 id="ddg-l10n-title">Checking your browser before accessing</h1></body></html>"#,
+        )
+        .with_status(503)
+    });
+    let geo = host(|| FakeResponse::html(page("hoster_geo_blocked.html", &[])));
+    for h in Hoster::ALL {
+        let at = |s: &FakeServer| {
+            let e = run(h.name(), &format!("{}/e/abc123", s.url())).unwrap_err();
+            let words = e.to_string();
+            assert!(
+                words.starts_with(&format!("{}: ", h.name())) && !words.contains("http"),
+                "{}: {words}",
+                h.name()
+            );
+            e
+        };
+        let e = at(&gone404);
+        assert!(
+            matches!(e, HosterError::Deleted { ref reason, .. } if reason.contains("404")),
+            "{}: {e:?}",
+            h.name()
+        );
+        assert!(e.is_about_the_video());
+        let e = at(&gone410);
+        assert!(
+            matches!(e, HosterError::Deleted { ref reason, .. } if reason.contains("410")),
+            "{}: {e:?}",
+            h.name()
+        );
+        let e = at(&cloudflare);
+        assert!(
+            matches!(e, HosterError::VerificationRequired { ref reason, .. } if reason == "Cloudflare browser check"),
+            "{}: {e:?}",
+            h.name()
+        );
+        assert!(!e.is_about_the_video());
+        let e = at(&ddos_guard);
+        assert!(
+            matches!(e, HosterError::VerificationRequired { ref reason, .. } if reason == "DDoS-Guard browser check"),
+            "{}: {e:?}",
+            h.name()
+        );
+        let e = at(&geo);
+        assert!(
+            matches!(e, HosterError::Blocked { ref reason, .. } if reason.contains("not available in your country")),
             "{}: {e:?}",
             h.name()
         );

@@ -17,7 +17,9 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 use regex::Regex;
 
-use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, join, layout, missing, origin, parse_url};
+use super::util::{
+    ACCEPT_HTML, BROWSER_UA, get_embed_page, get_page, join, layout, missing, origin, parse_url,
+};
 use super::{Extracted, Fetch, HosterError};
 
 const NAME: &str = "Doodstream";
@@ -35,7 +37,7 @@ static NOT_FOUND: LazyLock<Regex> = LazyLock::new(|| {
 /// Extracts the media source behind a Doodstream embed URL.
 pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, HosterError> {
     let embed = normalise(embed_url)?;
-    let page = get_page(
+    let page = get_embed_page(
         fetch,
         NAME,
         &embed,

@@ -51,9 +51,10 @@ pub enum HosterError {
         /// What the page said.
         reason: String,
     },
-    /// The hoster says the video was deleted or never existed (removed by the uploader, DMCA).
-    /// Another hoster may still have it; this one never will.
-    #[error("{hoster}: the video was deleted ({reason}) at {url}")]
+    /// The hoster says the video was deleted or never existed (removed by the uploader, DMCA,
+    /// or the embed page answers 404/410). Another hoster may still have it; this one never
+    /// will. The message is for users: it names no URL (`url` is kept for the logs).
+    #[error("{hoster}: the video was deleted from this hoster ({reason})")]
     Deleted {
         /// Hoster name.
         hoster: String,
@@ -62,9 +63,12 @@ pub enum HosterError {
         /// What the page said.
         reason: String,
     },
-    /// The hoster put a human verification (captcha, Turnstile, "are you a robot") in front of
-    /// the video. Unlike the catalogue's wall it only concerns this hoster: the resolver moves on.
-    #[error("{hoster}: the hoster asks for a human verification ({reason}) at {url}")]
+    /// The hoster put a human verification (captcha, Turnstile, a Cloudflare or DDoS-Guard
+    /// browser check) in front of the video. Unlike the catalogue's wall it only concerns this
+    /// hoster: the resolver moves on. The message names no URL.
+    #[error(
+        "{hoster}: the hoster asks for a human verification ({reason}), which cannot be done automatically"
+    )]
     VerificationRequired {
         /// Hoster name.
         hoster: String,
@@ -73,8 +77,11 @@ pub enum HosterError {
         /// What was seen (`Cloudflare Turnstile`, `captcha`, ...).
         reason: String,
     },
-    /// The hoster refuses this client's address (IP ban, country block, HTTP 451).
-    #[error("{hoster}: blocked for this address ({reason}) at {url}")]
+    /// The hoster refuses this client's address (IP ban, country block, HTTP 451). The message
+    /// names no URL.
+    #[error(
+        "{hoster}: blocked for this address: the hoster refuses downloads from this network or country ({reason})"
+    )]
     Blocked {
         /// Hoster name.
         hoster: String,
@@ -82,6 +89,16 @@ pub enum HosterError {
         url: String,
         /// What the page said.
         reason: String,
+    },
+    /// The page lists streams, but only in formats that cannot be downloaded (a DASH manifest).
+    #[error("{hoster}: offers this video only as {formats}, which cannot be downloaded")]
+    NoUsableStream {
+        /// Hoster name.
+        hoster: String,
+        /// The page that listed them.
+        url: String,
+        /// The formats offered (`DASH`).
+        formats: String,
     },
     /// An obfuscation layer could not be decoded.
     #[error("{hoster}: could not decode the stream data from {url} (step: {step})")]
@@ -111,6 +128,7 @@ impl HosterError {
             | HosterError::Offline { .. } => SourceErrorKind::Network,
             HosterError::UnknownHoster { .. }
             | HosterError::Layout { .. }
+            | HosterError::NoUsableStream { .. }
             | HosterError::Decode { .. } => SourceErrorKind::Layout,
         }
     }
@@ -175,5 +193,55 @@ mod tests {
             SourceErrorKind::Layout,
             "base64",
         );
+    }
+
+    #[test]
+    fn availability_messages_are_plain_words_without_urls() {
+        let url = "https://dood.example/e/abc?token=secret".to_string();
+        let hoster = "Doodstream".to_string();
+        for (e, kind, words) in [
+            (
+                HosterError::Deleted {
+                    hoster: hoster.clone(),
+                    url: url.clone(),
+                    reason: "the hoster answers 404 Not Found".into(),
+                },
+                SourceErrorKind::NotFound,
+                "Doodstream: the video was deleted from this hoster (the hoster answers 404 Not Found)",
+            ),
+            (
+                HosterError::VerificationRequired {
+                    hoster: hoster.clone(),
+                    url: url.clone(),
+                    reason: "Cloudflare browser check".into(),
+                },
+                SourceErrorKind::Blocked,
+                "Doodstream: the hoster asks for a human verification (Cloudflare browser check), \
+                 which cannot be done automatically",
+            ),
+            (
+                HosterError::Blocked {
+                    hoster: hoster.clone(),
+                    url: url.clone(),
+                    reason: "HTTP 451, unavailable for legal reasons".into(),
+                },
+                SourceErrorKind::Blocked,
+                "Doodstream: blocked for this address: the hoster refuses downloads from this \
+                 network or country (HTTP 451, unavailable for legal reasons)",
+            ),
+            (
+                HosterError::NoUsableStream {
+                    hoster: "Vidmoly".into(),
+                    url: url.clone(),
+                    formats: "DASH".into(),
+                },
+                SourceErrorKind::Layout,
+                "Vidmoly: offers this video only as DASH, which cannot be downloaded",
+            ),
+        ] {
+            assert_eq!(e.to_string(), words);
+            let s: SourceError = e.into();
+            assert_eq!(s.kind, kind, "{words}");
+        }
     }
 }

@@ -21,7 +21,7 @@ pub struct FetchedPage {
     pub body: String,
 }
 
-/// A request that failed below HTTP.
+/// A request that got no usable answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("request to {url} failed: {message}")]
 pub struct FetchError {
@@ -29,6 +29,20 @@ pub struct FetchError {
     pub url: String,
     /// The underlying error.
     pub message: String,
+    /// What kind of failure it was.
+    pub kind: FetchErrorKind,
+}
+
+/// What kind of failure a [`FetchError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchErrorKind {
+    /// Below HTTP (DNS, connect, TLS, timeout, cut connection, oversized body), or the retries
+    /// for 429/5xx answers were used up.
+    Network,
+    /// The host answered with an anti-bot check (browser check, captcha) that the client could
+    /// not get past, nor its FlareSolverr when one is configured; or the host is still in the
+    /// cool-down after such an answer.
+    Challenge,
 }
 
 /// Blocking HTTP as the extractors need it. Redirects are followed; any status is an `Ok`.
@@ -71,6 +85,7 @@ impl UreqFetch {
         let err = |e: ureq::Error| FetchError {
             url: url.to_string(),
             message: e.to_string(),
+            kind: FetchErrorKind::Network,
         };
         let mut res = res.map_err(err)?;
         let final_url = res.get_uri().to_string();
@@ -112,8 +127,9 @@ impl Fetch for UreqFetch {
     }
 }
 
-/// The catalogue's client serves the hosters too: its proxy, DNS overrides, timeouts and
-/// retries then apply to hoster pages as well.
+/// The catalogue's client serves the hosters too: its proxy, DNS overrides, timeouts, retries
+/// and anti-bot handling (FlareSolverr, the cool-down after a challenge) then apply to hoster
+/// pages as well. A challenge it could not get past is a [`FetchErrorKind::Challenge`].
 impl Fetch for HttpClient {
     fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<FetchedPage, FetchError> {
         page_of(url, self.get_any(url, headers))
@@ -141,5 +157,11 @@ fn page_of(
     .map_err(|e| FetchError {
         url: url.to_string(),
         message: e.to_string(),
+        // The client's `Blocked` always stems from its challenge detection (or the cool-down
+        // after one), never from a plain status.
+        kind: match e {
+            crate::error::ProviderError::Blocked { .. } => FetchErrorKind::Challenge,
+            _ => FetchErrorKind::Network,
+        },
     })
 }

@@ -9,7 +9,7 @@ use regex::Regex;
 
 use super::byse;
 use super::packer::{is_packed, unpack_all};
-use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, join, layout, origin, unavailable};
+use super::util::{ACCEPT_HTML, BROWSER_UA, get_embed_page, join, layout, origin, unavailable};
 use super::{Extracted, Fetch, FetchedPage, HosterError};
 
 const NAME: &str = "Filemoon";
@@ -82,7 +82,7 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
 }
 
 fn get_frame(fetch: &dyn Fetch, url: &str, referer: &str) -> Result<FetchedPage, HosterError> {
-    get_page(
+    get_embed_page(
         fetch,
         NAME,
         url,

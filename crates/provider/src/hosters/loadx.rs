@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::packer::unpack_all;
 use super::util::{
-    ACCEPT_HTML, BROWSER_UA, get_page, join, layout, missing, origin, parse_url, post_page,
+    ACCEPT_HTML, BROWSER_UA, get_embed_page, join, layout, missing, origin, parse_url, post_page,
 };
 use super::{Extracted, Fetch, HosterError};
 
@@ -21,7 +21,7 @@ static FIREPLAYER: LazyLock<Regex> =
 
 /// Extracts the media source behind a LoadX embed URL.
 pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, HosterError> {
-    let page = get_page(
+    let page = get_embed_page(
         fetch,
         NAME,
         embed_url,

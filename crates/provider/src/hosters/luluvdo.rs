@@ -11,7 +11,7 @@ use regex::Regex;
 
 use super::packer::unpack_all;
 use super::util::{
-    ACCEPT_HTML, BROWSER_UA, get_page, join, last_segment, layout, missing, origin, parse_url,
+    ACCEPT_HTML, BROWSER_UA, get_embed_page, join, last_segment, layout, missing, origin, parse_url,
 };
 use super::{Extracted, Fetch, HosterError};
 
@@ -35,7 +35,7 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
         .ok_or_else(|| layout(NAME, embed_url, "no file code in the URL"))?;
     let o = origin(NAME, embed_url)?;
     let url = format!("{o}/dl?op=embed&file_code={code}&auto=1&referer=");
-    let page = get_page(
+    let page = get_embed_page(
         fetch,
         NAME,
         &url,

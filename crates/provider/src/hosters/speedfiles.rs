@@ -10,7 +10,8 @@ use aniworld_core::ports::MediaKind;
 use regex::Regex;
 
 use super::util::{
-    ACCEPT_HTML, BROWSER_UA, b64_decode, decode_err, get_page, join, missing, reverse, swap_case,
+    ACCEPT_HTML, BROWSER_UA, b64_decode, decode_err, get_embed_page, join, missing, reverse,
+    swap_case,
 };
 use super::{Extracted, Fetch, HosterError};
 
@@ -24,7 +25,7 @@ static PLAIN: LazyLock<Regex> =
 
 /// Extracts the media source behind a SpeedFiles embed URL.
 pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, HosterError> {
-    let page = get_page(
+    let page = get_embed_page(
         fetch,
         NAME,
         embed_url,

@@ -3,14 +3,23 @@
 //! The page writes the real link into an element with a script line such as
 //! `document.getElementById('robotlink').innerHTML = '<prefix>' + ('<inner>').substring(N);`,
 //! next to decoy lines for other elements (`ideoolink`, `botlink`, `norobotlink`) that carry
-//! wrong tokens. Pages of 2026 use other element names (`captchalink` and the like) and mix
-//! `.substring()`, `.slice()` and `.substr()` calls, on parts or on parenthesised sums.
+//! wrong tokens. Pages of 2026 use other element names (`captchalink`, `ideoooolink`, or
+//! `norobotlink` as the only line) and mix `.substring()`, `.slice()` and `.substr()` calls, on
+//! parts or on parenthesised sums.
 //!
 //! Every `getElementById('<id>').innerHTML = <expr>;` line is evaluated with a small evaluator of
 //! string literals, `+`, parentheses and those three methods (JavaScript semantics, negative
-//! arguments included). The link is the `robotlink` line when there is one, else the last line
-//! of a non-decoy element; older pages without any call drop the first 3 characters of an
-//! `xcd` inner part. `&stream=1` makes `get_video` redirect to the MP4.
+//! arguments included); older pages without any call drop the first 3 characters of an `xcd`
+//! inner part. Of the lines giving a `get_video` link, the link is the line of
+//!
+//! 1. an element the page's own script reads back (`getElementById('<id>').innerHTML` outside
+//!    an assignment, `$('#<id>').text()`), else
+//! 2. `robotlink`, else
+//! 3. the last element that is not a known decoy, else
+//! 4. the last line at all (a page whose only line writes into a name older pages used as a
+//!    decoy).
+//!
+//! `&stream=1` makes `get_video` redirect to the MP4.
 
 use std::sync::LazyLock;
 
@@ -18,21 +27,25 @@ use aniworld_core::ports::MediaKind;
 use regex::Regex;
 
 use super::util::read_js_string;
-use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, join, layout, missing, origin};
+use super::util::{ACCEPT_HTML, BROWSER_UA, get_embed_page, join, missing, origin};
 use super::{Extracted, Fetch, HosterError};
 
 const NAME: &str = "Streamtape";
 
-/// Element ids whose lines carry wrong links.
+/// Element ids whose lines carried wrong links on older pages: they lose to any other line.
 const DECOYS: [&str; 3] = ["ideoolink", "botlink", "norobotlink"];
 
-static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"getElementById\(\s*['"]([\w-]+)['"]\s*\)\.innerHTML\s*=\s*"#).unwrap()
-});
+/// `getElementById('<id>').innerHTML`, assigned or read.
+static ELEMENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"getElementById\(\s*['"]([\w-]+)['"]\s*\)\.innerHTML"#).unwrap());
+
+/// jQuery reading an element's text: `$('#<id>').text()` or `.html()`.
+static JQUERY_READ: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\$\(\s*['"]#([\w-]+)['"]\s*\)\.(?:text|html)\(\s*\)"#).unwrap());
 
 /// Extracts the media source behind a Streamtape embed URL.
 pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, HosterError> {
-    let page = get_page(
+    let page = get_embed_page(
         fetch,
         NAME,
         embed_url,
@@ -51,13 +64,6 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
             "no script line writing a get_video link into an element",
         ));
     };
-    if !link.contains("get_video") {
-        return Err(layout(
-            NAME,
-            page_url,
-            format!("the link line is not a get_video link: {link}"),
-        ));
-    }
     let url = join(NAME, page_url, &format!("{link}&stream=1"))?;
     let o = origin(NAME, page_url)?;
     Ok(Extracted {
@@ -70,17 +76,29 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
     })
 }
 
-/// The link of the page: the `robotlink` line, else the last line of a non-decoy element whose
-/// value looks like a `get_video` link.
+/// The link of the page, chosen among its `get_video` lines as the module documentation says.
 fn find_link(body: &str) -> Option<String> {
-    let mut lines: Vec<(String, String)> = Vec::new();
-    for c in ASSIGNMENT.captures_iter(body) {
+    let mut lines: Vec<(&str, String)> = Vec::new();
+    let mut read: Vec<&str> = JQUERY_READ
+        .captures_iter(body)
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .collect();
+    for c in ELEMENT.captures_iter(body) {
         let (Some(id), Some(whole)) = (c.get(1), c.get(0)) else {
             continue;
         };
+        let rest = &body[whole.end()..];
+        let after = rest.trim_start();
+        if after.starts_with("+=") {
+            continue;
+        }
+        if !after.starts_with('=') || after.starts_with("==") {
+            read.push(id.as_str());
+            continue;
+        }
         let mut p = Parser {
             src: body,
-            pos: whole.end(),
+            pos: whole.end() + (rest.len() - after.len()) + 1,
             calls: 0,
         };
         let Some(mut value) = p.expr() else {
@@ -93,16 +111,21 @@ fn find_link(body: &str) -> Option<String> {
         {
             value.replace_range(i..i + 3, "");
         }
-        lines.push((id.as_str().to_string(), value));
+        if value.contains("get_video") {
+            lines.push((id.as_str(), value));
+        }
     }
-    if let Some((_, v)) = lines.iter().rev().find(|(id, _)| id == "robotlink") {
-        return Some(v.clone());
-    }
-    lines
-        .into_iter()
-        .rev()
-        .find(|(id, v)| !DECOYS.contains(&id.as_str()) && v.contains("get_video"))
-        .map(|(_, v)| v)
+    let last = |keep: &dyn Fn(&str) -> bool| {
+        lines
+            .iter()
+            .rev()
+            .find(|(id, _)| keep(id))
+            .map(|(_, v)| v.clone())
+    };
+    last(&|id| read.contains(&id))
+        .or_else(|| last(&|id| id == "robotlink"))
+        .or_else(|| last(&|id| !DECOYS.contains(&id)))
+        .or_else(|| last(&|_| true))
 }
 
 /// A tiny evaluator of JavaScript string expressions: literals, `+`, parentheses and the
@@ -274,9 +297,45 @@ mod tests {
             Some("//s/get_video"),
         );
         check(
-            "document.getElementById('botlink').innerHTML = '//decoy/get_video?id=1' + ('x');",
+            "document.getElementById('robotlink').innerHTML = '//s/ad' + ('x');",
             None,
         );
+    }
+
+    #[test]
+    fn norobotlink_and_ideoooolink_pages_of_2026() {
+        // The only line writes into `norobotlink`.
+        check(
+            "document.getElementById('norobotlink').innerHTML = '//streamtape.com/get_video?id=abc&expires=1&ip=x&token=' + ('xyzTOKENREST').substring(2).substring(1);",
+            Some("//streamtape.com/get_video?id=abc&expires=1&ip=x&token=TOKENREST"),
+        );
+        // A new name wins over the known decoys, whatever the order.
+        check(
+            "document.getElementById('ideoooolink').innerHTML = '//s/get_video?id=1&token=' + ('abGOOD').substr(2, 4);
+             document.getElementById('botlink').innerHTML = '//s/get_video?id=1&token=' + ('BAD');",
+            Some("//s/get_video?id=1&token=GOOD"),
+        );
+        // Among decoy names only, the last line.
+        check(
+            "document.getElementById('botlink').innerHTML = '//s/get_video?id=1&token=' + ('BAD');
+             document.getElementById('norobotlink').innerHTML = '//s/get_video?id=1&token=' + ('__OK').slice(2);",
+            Some("//s/get_video?id=1&token=OK"),
+        );
+    }
+
+    #[test]
+    fn the_element_the_page_reads_back_wins() {
+        let page = "
+            document.getElementById('robotlink').innerHTML = '//s/get_video?id=1&token=' + ('BAD');
+            document.getElementById('norobotlink').innerHTML = '//s/get_video?id=1&token=' + ('xGOOD').substring(1);
+            if (document.getElementById('norobotlink').innerHTML == '') {}
+            var src = 'https:' + document.getElementById('norobotlink').innerHTML;";
+        check(page, Some("//s/get_video?id=1&token=GOOD"));
+        let jquery = "
+            document.getElementById('captchalink').innerHTML = '//s/get_video?id=1&token=' + ('BAD');
+            document.getElementById('ideoolink').innerHTML = '//s/get_video?id=1&token=' + ('GOOD');
+            player.source = 'https:' + $('#ideoolink').text() + '&stream=1';";
+        check(jquery, Some("//s/get_video?id=1&token=GOOD"));
     }
 
     #[test]

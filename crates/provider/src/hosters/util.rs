@@ -8,7 +8,7 @@ use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use regex::Regex;
 
-use super::{Fetch, FetchedPage, HosterError};
+use super::{Fetch, FetchError, FetchErrorKind, FetchedPage, HosterError};
 
 /// The desktop browser identity sent to hosters and passed on to the media requests.
 pub(crate) const BROWSER_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
@@ -25,12 +25,57 @@ pub(crate) fn get_page(
     url: &str,
     headers: &[(&str, &str)],
 ) -> Result<FetchedPage, HosterError> {
-    let page = fetch.get(url, headers).map_err(|e| HosterError::Network {
-        hoster: hoster.to_string(),
-        url: url.to_string(),
-        message: e.message,
-    })?;
+    let page = fetch
+        .get(url, headers)
+        .map_err(|e| fetch_failed(hoster, url, e))?;
     check_status(hoster, url, page)
+}
+
+/// A request without a usable answer: `Network`, or `VerificationRequired` when the client met
+/// an anti-bot check it could not get past.
+fn fetch_failed(hoster: &str, url: &str, e: FetchError) -> HosterError {
+    match e.kind {
+        FetchErrorKind::Challenge => {
+            log::debug!("{hoster}: {url}: {}", e.message);
+            HosterError::VerificationRequired {
+                hoster: hoster.to_string(),
+                url: url.to_string(),
+                reason: "an anti-bot browser check".into(),
+            }
+        }
+        FetchErrorKind::Network => HosterError::Network {
+            hoster: hoster.to_string(),
+            url: url.to_string(),
+            message: e.message,
+        },
+    }
+}
+
+/// GET a video's embed page (or the page standing for it): as [`get_page`], but a 404 or 410
+/// means the video is not on this hoster (`Deleted`). Follow-up requests (APIs, tokens) keep
+/// their plain `Http` error, since a 404 there says nothing about the video.
+pub(crate) fn get_embed_page(
+    fetch: &dyn Fetch,
+    hoster: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> Result<FetchedPage, HosterError> {
+    match get_page(fetch, hoster, url, headers) {
+        Err(HosterError::Http {
+            hoster,
+            url,
+            status: status @ (404 | 410),
+        }) => Err(HosterError::Deleted {
+            hoster,
+            url,
+            reason: if status == 404 {
+                "the hoster answers 404 Not Found".into()
+            } else {
+                "the hoster answers 410 Gone".into()
+            },
+        }),
+        other => other,
+    }
 }
 
 /// POST a form to `url`, with the same error mapping as [`get_page`].
@@ -43,11 +88,7 @@ pub(crate) fn post_page(
 ) -> Result<FetchedPage, HosterError> {
     let page = fetch
         .post_form(url, form, headers)
-        .map_err(|e| HosterError::Network {
-            hoster: hoster.to_string(),
-            url: url.to_string(),
-            message: e.message,
-        })?;
+        .map_err(|e| fetch_failed(hoster, url, e))?;
     check_status(hoster, url, page)
 }
 
@@ -74,10 +115,12 @@ fn check_status(hoster: &str, url: &str, page: FetchedPage) -> Result<FetchedPag
     })
 }
 
-/// Human verification pages: Cloudflare Turnstile, hCaptcha, reCAPTCHA, "are you a robot".
+/// Human verification pages: Cloudflare Turnstile, hCaptcha, reCAPTCHA, "are you a robot", and
+/// the browser checks of Cloudflare ("Just a moment...", `cdn-cgi/challenge-platform`,
+/// `_cf_chl_opt`) and DDoS-Guard (`ddg-l10n-title`, "Checking your browser").
 static VERIFICATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(cf-turnstile|challenges\.cloudflare\.com/turnstile|\bh-captcha\b|hcaptcha\.com|\bg-recaptcha\b|google\.com/recaptcha|verify (that )?you are (a )?human|are you a robot|\bcaptcha\b)"#,
+        r#"(?i)(cf-turnstile|challenges\.cloudflare\.com/turnstile|\bh-captcha\b|hcaptcha\.com|\bg-recaptcha\b|google\.com/recaptcha|verify (that )?you are (a )?human|are you a robot|\bcaptcha\b|cdn-cgi/challenge-platform|_cf_chl_opt|cf-browser-verification|<title>\s*just a moment|ddg-l10n-title|checking your browser before accessing)"#,
     )
     .unwrap()
 });
@@ -117,6 +160,11 @@ pub(crate) fn unavailable(hoster: &str, url: &str, body: &str) -> Option<HosterE
             "hCaptcha"
         } else if seen.contains("recaptcha") {
             "reCAPTCHA"
+        } else if seen.contains("ddg") || seen.contains("checking your browser") {
+            "DDoS-Guard browser check"
+        } else if seen.contains("cf") || seen.contains("cdn-cgi") || seen.contains("just a moment")
+        {
+            "Cloudflare browser check"
         } else {
             "captcha"
         };

@@ -2,14 +2,15 @@
 //!
 //! `/w/<id>` links are turned into `/embed-<id>.html`. The sources are read in page order and
 //! the first HLS playlist or MP4 file wins; DASH manifests (`.mpd`, `type: "dash"`), which 2026
-//! pages list first, are skipped. Playlist and segments want a Referer of the Vidmoly host.
+//! pages list first, are skipped, and a page listing nothing else is `NoUsableStream`. Playlist
+//! and segments want a Referer of the Vidmoly host.
 
 use std::sync::LazyLock;
 
 use aniworld_core::ports::MediaKind;
 use regex::Regex;
 
-use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, join, layout, missing, origin, parse_url};
+use super::util::{ACCEPT_HTML, BROWSER_UA, get_embed_page, join, missing, origin, parse_url};
 use super::{Extracted, Fetch, HosterError};
 
 const NAME: &str = "Vidmoly";
@@ -29,7 +30,7 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
     let embed = normalise(embed_url)?;
     let o = origin(NAME, &embed)?;
     let referer = format!("{o}/");
-    let page = get_page(
+    let page = get_embed_page(
         fetch,
         NAME,
         &embed,
@@ -46,14 +47,27 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
         page.final_url.clone()
     };
     let listed = sources(&page.body);
-    let Some((file, kind)) = listed.iter().find_map(|(f, k)| k.map(|k| (f.clone(), k))) else {
+    let usable = listed.iter().find_map(|(f, k)| match k {
+        Format::Usable(kind) => Some((f.clone(), *kind)),
+        Format::Unusable(_) => None,
+    });
+    let Some((file, kind)) = usable else {
         if !listed.is_empty() {
+            let mut formats: Vec<&str> = Vec::new();
+            for (_, f) in &listed {
+                if let Format::Unusable(name) = f
+                    && !formats.contains(name)
+                {
+                    formats.push(name);
+                }
+            }
             let files: Vec<&str> = listed.iter().map(|(f, _)| f.as_str()).collect();
-            return Err(layout(
-                NAME,
-                &page_url,
-                format!("no HLS or MP4 source, only {}", files.join(", ")),
-            ));
+            log::debug!("{NAME}: no HLS or MP4 source at {page_url}: {files:?}");
+            return Err(HosterError::NoUsableStream {
+                hoster: NAME.into(),
+                url: page_url,
+                formats: formats.join(" and "),
+            });
         }
         if GONE.is_match(&page.body) {
             return Err(HosterError::Deleted {
@@ -76,9 +90,20 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
     })
 }
 
-/// The `file` of every source object in page order, with its kind: HLS, MP4, or None for what
-/// cannot be downloaded (DASH).
-fn sources(body: &str) -> Vec<(String, Option<MediaKind>)> {
+/// What a listed source is: a stream the downloaders take, or a format they cannot (named for
+/// the user: `DASH`, `WEBM`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// An HLS playlist or an MP4 file.
+    Usable(MediaKind),
+    /// Anything else.
+    Unusable(&'static str),
+}
+
+/// The `file` of every source object in page order, with its format, judged by the `type` field
+/// and else the file's extension: HLS (`hls`, `mpegurl`, `.m3u8`) and MP4 (`mp4`, `.mp4`) are
+/// usable, DASH (`dash`, `.mpd`) and anything else are not.
+fn sources(body: &str) -> Vec<(String, Format)> {
     let Some(list) = SOURCES.captures(body) else {
         return Vec::new();
     };
@@ -95,16 +120,29 @@ fn sources(body: &str) -> Vec<(String, Option<MediaKind>)> {
                 .next()
                 .unwrap_or_default()
                 .to_ascii_lowercase();
-            let kind = if ty.contains("dash") || path.ends_with(".mpd") {
-                None
+            let format = if ty.contains("dash") || path.ends_with(".mpd") {
+                Format::Unusable("DASH")
+            } else if ty.contains("hls") || ty.contains("mpegurl") || path.ends_with(".m3u8") {
+                Format::Usable(MediaKind::Hls)
             } else if ty.contains("mp4") || path.ends_with(".mp4") {
-                Some(MediaKind::Direct)
+                Format::Usable(MediaKind::Direct)
             } else {
-                Some(MediaKind::Hls)
+                Format::Unusable(unusable_name(&path))
             };
-            Some((file, kind))
+            Some((file, format))
         })
         .collect()
+}
+
+/// A user-facing name of a format the downloaders cannot take, by extension.
+fn unusable_name(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    match ext {
+        "webm" => "WebM",
+        "mkv" => "Matroska",
+        "flv" => "Flash video",
+        _ => "an unknown format",
+    }
 }
 
 /// `/w/<id>` becomes `/embed-<id>.html`.
@@ -125,19 +163,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dash_sources_are_skipped() {
+    fn dash_and_unknown_sources_are_unusable() {
         let page = r#"player.setup({sources: [{file:"https://v.example/d/master.mpd", type:"dash"},
-            {file:"https://v.example/h/master.m3u8?t=1"}, {file:"https://v.example/f.mp4"}], image:"x"});"#;
-        let got = sources(page);
-        assert_eq!(got.len(), 3);
-        assert_eq!(got[0].1, None);
-        assert_eq!(got[1].1, Some(MediaKind::Hls));
-        assert_eq!(got[2].1, Some(MediaKind::Direct));
+            {file:"https://v.example/h/master.m3u8?t=1"}, {file:"https://v.example/f.mp4"},
+            {file:"https://v.example/p/index", type:"hls"}, {file:"https://v.example/v.webm"},
+            {file:"https://v.example/x"}], image:"x"});"#;
+        let got: Vec<Format> = sources(page).into_iter().map(|(_, f)| f).collect();
+        assert_eq!(
+            got,
+            [
+                Format::Unusable("DASH"),
+                Format::Usable(MediaKind::Hls),
+                Format::Usable(MediaKind::Direct),
+                Format::Usable(MediaKind::Hls),
+                Format::Unusable("WebM"),
+                Format::Unusable("an unknown format"),
+            ]
+        );
         let only_mp4 =
             r#"sources:[{file:'/x/manifest.mpd?a=1'},{file:'/x/v.mp4',type:'video/mp4'}]"#;
         assert_eq!(
             sources(only_mp4)[1],
-            ("/x/v.mp4".into(), Some(MediaKind::Direct))
+            ("/x/v.mp4".into(), Format::Usable(MediaKind::Direct))
         );
     }
 

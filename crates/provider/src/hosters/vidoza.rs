@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use aniworld_core::ports::MediaKind;
 use regex::Regex;
 
-use super::util::{ACCEPT_HTML, BROWSER_UA, get_page, join, missing};
+use super::util::{ACCEPT_HTML, BROWSER_UA, get_embed_page, join, missing};
 use super::{Extracted, Fetch, HosterError};
 
 const NAME: &str = "Vidoza";
@@ -25,7 +25,7 @@ static PROCESSING: LazyLock<Regex> =
 
 /// Extracts the media source behind a Vidoza embed URL.
 pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, HosterError> {
-    let page = get_page(
+    let page = get_embed_page(
         fetch,
         NAME,
         embed_url,

@@ -19,7 +19,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::util::{
-    ACCEPT_HTML, BROWSER_UA, b64_decode, decode_err, get_page, join, layout, looks_like_hls,
+    ACCEPT_HTML, BROWSER_UA, b64_decode, decode_err, get_embed_page, join, layout, looks_like_hls,
     missing, origin, read_js_string, reverse, rot13,
 };
 use super::{Extracted, Fetch, HosterError};
@@ -78,7 +78,7 @@ pub(super) fn extract(fetch: &dyn Fetch, embed_url: &str) -> Result<Extracted, H
         if let Some(r) = referer.as_deref() {
             headers.push(("Referer", r));
         }
-        let page = get_page(fetch, NAME, &url, &headers)?;
+        let page = get_embed_page(fetch, NAME, &url, &headers)?;
         let page_url = if page.final_url.is_empty() {
             url.clone()
         } else {

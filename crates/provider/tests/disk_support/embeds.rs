@@ -144,6 +144,9 @@ pub enum Shape2026 {
     /// Streamtape writing the link into a `captchalink` element with `.slice()`/`.substr()`
     /// arithmetic, among decoy lines with wrong tokens.
     StreamtapeCaptchalink,
+    /// Streamtape writing the link into `norobotlink` (a name older pages used as a decoy) with
+    /// a `.substring()` chain, after a decoy line; the page never reads the element back.
+    StreamtapeNorobotlink,
     /// Vidmoly listing a DASH manifest before the HLS master.
     VidmolyDashFirst,
     /// Filemoon on a Byse front-end: an application shell and the encrypted playback API.
@@ -154,7 +157,9 @@ impl Shape2026 {
     /// The hoster name the catalogue shows for this shape.
     pub fn hoster(self) -> Hoster {
         match self {
-            Shape2026::StreamtapeCaptchalink => Hoster::Streamtape,
+            Shape2026::StreamtapeCaptchalink | Shape2026::StreamtapeNorobotlink => {
+                Hoster::Streamtape
+            }
             Shape2026::VidmolyDashFirst => Hoster::Vidmoly,
             Shape2026::FilemoonByse => Hoster::Filemoon,
         }
@@ -193,6 +198,29 @@ pub fn serve_embed_2026(
                 }
             });
             format!("{base}/e/St26")
+        }
+        Shape2026::StreamtapeNorobotlink => {
+            let host = base.trim_start_matches("http:").to_string();
+            embed.serve(
+                "/e/StNo26",
+                FakeResponse::html(page(
+                    "streamtape_norobotlink.html",
+                    &[("HOST", &host), ("ID", "StNo26"), ("TOKEN", "n0R0b0t")],
+                )),
+            );
+            let target = media_url.to_string();
+            embed.route("/get_video", move |req| {
+                let ok = req.query_param("id").as_deref() == Some("StNo26")
+                    && req.query_param("expires").as_deref() == Some("1767225600")
+                    && req.query_param("token").as_deref() == Some("n0R0b0t")
+                    && req.query_param("stream").as_deref() == Some("1");
+                if ok {
+                    FakeResponse::redirect(&target)
+                } else {
+                    FakeResponse::status(403)
+                }
+            });
+            format!("{base}/e/StNo26")
         }
         Shape2026::VidmolyDashFirst => {
             media.serve(
@@ -293,13 +321,20 @@ pub fn serve_dood_mirror(
     format!("http://{mirror}:{port}/d/{code}")
 }
 
-/// A hoster page saying why there is no video: `deleted` (200), `verification` (a Turnstile
-/// page, 200) or `blocked` (403); served at `/e/<name>`, returns the embed URL.
+/// A hoster answer saying why there is no video: `deleted` (200), `verification` (a Turnstile
+/// page, 200), `blocked` (403), `gone` (a bare nginx 404), `challenge` (a Cloudflare browser
+/// check, 403) or `geo` (a "not available in your country" page, 200); served at `/e/<name>`,
+/// returns the embed URL.
 pub fn serve_unavailable(embed: &FakeServer, name: &str) -> String {
     let response = match name {
         "deleted" => FakeResponse::html(page("hoster_deleted.html", &[])),
         "verification" => FakeResponse::html(page("hoster_verification.html", &[])),
         "blocked" => FakeResponse::html(page("hoster_blocked.html", &[])).with_status(403),
+        "gone" => FakeResponse::html(page("hoster_gone_404.html", &[])).with_status(404),
+        "challenge" => {
+            FakeResponse::html(page("hoster_cloudflare_challenge.html", &[])).with_status(403)
+        }
+        "geo" => FakeResponse::html(page("hoster_geo_blocked.html", &[])),
         other => panic!("no unavailable page {other}"),
     };
     embed.serve(&format!("/e/{name}"), response);

@@ -62,6 +62,7 @@ impl Settings {
         ServiceOptions {
             data_dir: self.data_dir.clone(),
             overrides: self.overrides.clone(),
+            catch_up_delay: ServiceOptions::CATCH_UP_DELAY,
         }
     }
 }

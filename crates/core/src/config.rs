@@ -134,6 +134,9 @@ pub struct SchedulerConfig {
     /// Most re-checks (series looked up only because their re-check is due) in one changed
     /// rescan, longest unchecked first; 0 = none (only change signals and unscanned series).
     pub max_rechecks_per_run: u32,
+    /// Run once, shortly after the start, a scheduled rescan that fell while the service was
+    /// down (however many were missed).
+    pub catch_up: bool,
 }
 
 impl Default for SchedulerConfig {
@@ -149,6 +152,7 @@ impl Default for SchedulerConfig {
             ongoing_recheck_days: 7,
             ended_recheck_days: 30,
             max_rechecks_per_run: 30,
+            catch_up: true,
         }
     }
 }

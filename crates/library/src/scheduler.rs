@@ -42,12 +42,16 @@ use persist::{LAST_MISSED_KEY, LAST_RUN_KEY, NEXT_RUN_KEY, Store};
 pub struct SchedulerOptions {
     /// The longest the thread sleeps before looking at the clock again.
     pub max_sleep: Duration,
+    /// How long after the start a run missed while the service was down is caught up
+    /// (`scheduler.catch_up`), so the start itself is not slowed by a rescan.
+    pub catch_up_delay: Duration,
 }
 
 impl Default for SchedulerOptions {
     fn default() -> Self {
         Self {
             max_sleep: Duration::from_secs(30),
+            catch_up_delay: Duration::from_secs(30),
         }
     }
 }
@@ -121,8 +125,9 @@ fn plan_or_disabled(config: &SchedulerConfig) -> SchedulePlan {
 }
 
 impl Scheduler {
-    /// Loads the persisted state, logs a run missed while the service was down, plans the next
-    /// run from now and starts the thread. Fails when the settings cannot be read or the thread
+    /// Loads the persisted state, logs a run missed while the service was down (and, with
+    /// `catch_up`, plans it once, [`SchedulerOptions::catch_up_delay`] after the start, however
+    /// many runs were missed), plans the next run from now and starts the thread. Fails when the settings cannot be read or the thread
     /// cannot be started.
     pub fn start(
         config: SchedulerConfig,
@@ -141,15 +146,29 @@ impl Scheduler {
         let missed = saved
             .next_run
             .filter(|t| *t <= now && saved.last_run.is_none_or(|last| last < *t));
+        let planned_next = plan.next_after(now, saved.last_run);
+        let mut next_run = planned_next;
         if let Some(planned) = missed {
-            log::warn!(
-                "the scheduled rescan planned for {planned} was missed while the service was \
-                 down; it is not run now"
-            );
             missed_run = Some(planned);
             store.save_time(LAST_MISSED_KEY, missed_run);
+            let catch_up = chrono::Duration::from_std(options.catch_up_delay)
+                .ok()
+                .map(|delay| now + delay);
+            match (config.catch_up, planned_next, catch_up) {
+                (true, Some(next), Some(at)) => {
+                    next_run = Some(next.min(at));
+                    log::warn!(
+                        "the scheduled rescan planned for {planned} was missed while the service \
+                         was down; it is caught up once at {} (scheduler.catch_up)",
+                        next.min(at)
+                    );
+                }
+                _ => log::warn!(
+                    "the scheduled rescan planned for {planned} was missed while the service was \
+                     down; it is not run now"
+                ),
+            }
         }
-        let next_run = plan.next_after(now, saved.last_run);
         store.save_time(NEXT_RUN_KEY, next_run);
         match next_run {
             Some(t) => log::info!("scheduler started; next rescan at {t}"),

@@ -37,6 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             provider_url: Some(catalogue.url()),
             ..RuntimeOverrides::default()
         },
+        catch_up_delay: ServiceOptions::CATCH_UP_DELAY,
     };
     let (tx, events) = mpsc::channel::<Event>();
     let tx = std::sync::Mutex::new(tx);

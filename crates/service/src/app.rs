@@ -119,6 +119,7 @@ impl Aniworld {
             &store,
             library.clone(),
             queue.clone(),
+            options.catch_up_delay,
         )?);
         Ok(Self {
             inner: Arc::new(Inner {

@@ -5,6 +5,7 @@
 //! are never written into it (see [`RuntimeOverrides::keep_out`]).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use aniworld_core::{AppConfig, Secret};
 
@@ -16,14 +17,21 @@ pub struct ServiceOptions {
     pub data_dir: PathBuf,
     /// Flag/env values that win over config.json.
     pub overrides: RuntimeOverrides,
+    /// How long after the start a scheduled rescan missed while the service was down runs
+    /// (`scheduler.catch_up`); [`ServiceOptions::CATCH_UP_DELAY`] unless a tool or test says.
+    pub catch_up_delay: Duration,
 }
 
 impl ServiceOptions {
+    /// The default [`ServiceOptions::catch_up_delay`]: the start is not slowed by a rescan.
+    pub const CATCH_UP_DELAY: Duration = Duration::from_secs(30);
+
     /// Options for `data_dir` without overrides.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             data_dir: data_dir.into(),
             overrides: RuntimeOverrides::default(),
+            catch_up_delay: Self::CATCH_UP_DELAY,
         }
     }
 

@@ -95,6 +95,8 @@ pub struct SchedulerPatch {
     pub ended_recheck_days: Option<u32>,
     /// Most re-checks in one changed rescan.
     pub max_rechecks_per_run: Option<u32>,
+    /// Catch up once on a run missed while the service was down.
+    pub catch_up: Option<bool>,
 }
 
 impl SchedulerPatch {
@@ -114,6 +116,7 @@ impl SchedulerPatch {
             ongoing_recheck_days: self.ongoing_recheck_days.unwrap_or(c.ongoing_recheck_days),
             ended_recheck_days: self.ended_recheck_days.unwrap_or(c.ended_recheck_days),
             max_rechecks_per_run: self.max_rechecks_per_run.unwrap_or(c.max_rechecks_per_run),
+            catch_up: self.catch_up.unwrap_or(c.catch_up),
         }
     }
 }
@@ -145,12 +148,14 @@ impl std::fmt::Debug for SchedulerService {
 impl SchedulerService {
     /// Starts the runner with the `scheduler` section of `config`, its job scanning through
     /// `library` and queueing into `queue`; a changed section is applied before the change that
-    /// made it returns.
+    /// made it returns. A run missed while the service was down is caught up `catch_up_delay`
+    /// after the start (`scheduler.catch_up`).
     pub fn start(
         config: Arc<ConfigService>,
         store: &Store,
         library: Arc<LibraryService>,
         queue: QueueEngine,
+        catch_up_delay: std::time::Duration,
     ) -> Result<Self, StartError> {
         let job = Arc::new(LibraryJob {
             library: library.clone(),
@@ -162,7 +167,10 @@ impl SchedulerService {
             job,
             Arc::new(store.clone()),
             Arc::new(SystemClock),
-            SchedulerOptions::default(),
+            SchedulerOptions {
+                catch_up_delay,
+                ..SchedulerOptions::default()
+            },
         )
         .map_err(StartError::Scheduler)?;
         let watched = scheduler.clone();

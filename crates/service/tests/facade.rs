@@ -234,3 +234,96 @@ fn the_listing_generation_moves_with_the_library_and_the_configuration_only() {
         .unwrap();
     assert_ne!(library.listing_generation(), added, "a new configuration");
 }
+
+#[test]
+fn a_run_missed_while_the_service_was_stopped_is_caught_up_once_after_the_start() {
+    use aniworld_core::ports::SettingsRepo;
+    use aniworld_service::{RuntimeOverrides, ServiceOptions, events};
+
+    let (catalogue, _hoster) = sites();
+    // Every day at 03:00 UTC.
+    let env = support::open(&catalogue.url(), |c| {
+        c["scheduler"]["schedule_time"] = json!("03:00");
+        c["scheduler"]["timezone"] = json!("UTC");
+    });
+    assert!(env.app.scheduler().view().config.catch_up, "on by default");
+    env.app.shutdown();
+    // While it was stopped, the runs of the last three days passed.
+    let missed = chrono::Utc::now() - chrono::Duration::days(3);
+    let store = aniworld_store::Store::open(&env.data.path().join("aniworld.db")).unwrap();
+    let before = missed - chrono::Duration::days(1);
+    store
+        .set_setting("scheduler.last_run", &before.to_rfc3339())
+        .unwrap();
+    store
+        .set_setting("scheduler.next_run", &missed.to_rfc3339())
+        .unwrap();
+    drop(store);
+
+    let started = chrono::Utc::now();
+    let options = ServiceOptions {
+        data_dir: env.data.path().to_path_buf(),
+        overrides: RuntimeOverrides {
+            provider_url: Some(catalogue.url()),
+            ..RuntimeOverrides::default()
+        },
+        catch_up_delay: Duration::from_millis(300),
+    };
+    let again = aniworld_service::Aniworld::open(options, events::discard()).unwrap();
+    let status = again.scheduler().view().status;
+    assert_eq!(
+        status.missed_run.map(|t| t.timestamp()),
+        Some(missed.timestamp())
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let outcome = loop {
+        let status = again.scheduler().view().status;
+        if let Some(outcome) = status
+            .last_outcome
+            .clone()
+            .filter(|o| o.started_at >= started)
+        {
+            break outcome;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no catch-up: {status:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(outcome.outcome.error, None);
+    // One catch-up for three missed runs: the next is the plan's (03:00 UTC), not another one.
+    let status = again.scheduler().view().status;
+    let next = status.next_run.expect("a next run is planned");
+    assert_eq!(next.format("%H:%M").to_string(), "03:00");
+    assert!(next > chrono::Utc::now());
+    again.shutdown();
+
+    // Switched off, a missed run is only reported.
+    let store = aniworld_store::Store::open(&env.data.path().join("aniworld.db")).unwrap();
+    store
+        .set_setting("scheduler.next_run", &missed.to_rfc3339())
+        .unwrap();
+    store
+        .set_setting("scheduler.last_run", &before.to_rfc3339())
+        .unwrap();
+    drop(store);
+    let mut config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.data.path().join("config.json")).unwrap())
+            .unwrap();
+    config["scheduler"]["catch_up"] = json!(false);
+    support::write_config(env.data.path(), &config);
+    let options = ServiceOptions {
+        data_dir: env.data.path().to_path_buf(),
+        overrides: RuntimeOverrides::default(),
+        catch_up_delay: Duration::from_millis(1),
+    };
+    let off = aniworld_service::Aniworld::open(options, events::discard()).unwrap();
+    let status = off.scheduler().view().status;
+    assert!(status.missed_run.is_some());
+    assert_eq!(
+        status.next_run.map(|t| t.format("%H:%M").to_string()),
+        Some("03:00".into())
+    );
+    off.shutdown();
+}

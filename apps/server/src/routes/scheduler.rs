@@ -69,6 +69,8 @@ pub struct SchedulerConfigBody {
     pub ended_recheck_days: u32,
     /// Most re-checks in one changed rescan; 0 = none.
     pub max_rechecks_per_run: u32,
+    /// Run once, shortly after the start, a scheduled rescan missed while the service was down.
+    pub catch_up: bool,
 }
 
 impl From<SchedulerConfig> for SchedulerConfigBody {
@@ -89,6 +91,7 @@ impl From<SchedulerConfig> for SchedulerConfigBody {
             ongoing_recheck_days: c.ongoing_recheck_days,
             ended_recheck_days: c.ended_recheck_days,
             max_rechecks_per_run: c.max_rechecks_per_run,
+            catch_up: c.catch_up,
         }
     }
 }
@@ -141,6 +144,10 @@ pub struct SchedulerUpdate {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false, maximum = 100000)]
     pub max_rechecks_per_run: Option<u32>,
+    /// Run once, shortly after the start, a scheduled rescan missed while the service was down.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
+    pub catch_up: Option<bool>,
 }
 
 /// A setting that was sent: its value must be a `T` (`null` only where `T` takes it).
@@ -196,6 +203,7 @@ impl From<SchedulerUpdate> for SchedulerPatch {
             ongoing_recheck_days: u.ongoing_recheck_days,
             ended_recheck_days: u.ended_recheck_days,
             max_rechecks_per_run: u.max_rechecks_per_run,
+            catch_up: u.catch_up,
         }
     }
 }

@@ -150,7 +150,10 @@ fn start(
         job.clone(),
         settings.clone(),
         clock,
-        SchedulerOptions { max_sleep },
+        SchedulerOptions {
+            max_sleep,
+            catch_up_delay: Duration::from_secs(30),
+        },
     )
     .unwrap()
 }
@@ -239,7 +242,7 @@ fn a_trigger_while_a_run_is_in_progress_is_refused() {
 }
 
 #[test]
-fn a_run_missed_while_down_is_logged_and_not_run() {
+fn without_catch_up_a_run_missed_while_down_is_logged_and_not_run() {
     let settings = Arc::new(MemorySettings::default());
     let missed = base() - chrono::Duration::hours(9);
     settings
@@ -253,7 +256,11 @@ fn a_run_missed_while_down_is_logged_and_not_run() {
         .unwrap();
     let clock = FastClock::new(base(), 60);
     let job = FakeJob::new(clock.clone());
-    let s = start(daily("12:02"), &job, &settings, clock, HOUR);
+    let no_catch_up = SchedulerConfig {
+        catch_up: false,
+        ..daily("12:02")
+    };
+    let s = start(no_catch_up, &job, &settings, clock, HOUR);
     let st = s.status();
     assert_eq!(st.missed_run, Some(missed));
     assert_eq!(
@@ -268,6 +275,48 @@ fn a_run_missed_while_down_is_logged_and_not_run() {
     assert_eq!(runs.len(), 1);
     assert!(runs[0].0 >= planned, "ran at {}", runs[0].0);
     s.shutdown();
+}
+
+#[test]
+fn runs_missed_while_down_are_caught_up_once_shortly_after_the_start() {
+    let settings = Arc::new(MemorySettings::default());
+    // Three daily runs (03:00 on the 3rd, 4th and 5th) passed while the service was down.
+    let missed = base() - chrono::Duration::days(2) - chrono::Duration::hours(9);
+    settings
+        .set_setting(
+            LAST_RUN_KEY,
+            &(missed - chrono::Duration::days(1)).to_rfc3339(),
+        )
+        .unwrap();
+    settings
+        .set_setting(NEXT_RUN_KEY, &missed.to_rfc3339())
+        .unwrap();
+    // 60 simulated seconds per real second: the catch-up, 30 s after the start, comes at once.
+    let clock = FastClock::new(base(), 60);
+    let job = FakeJob::new(clock.clone());
+    let s = start(daily("03:00"), &job, &settings, clock, HOUR);
+    let st = s.status();
+    assert_eq!(st.missed_run, Some(missed));
+    let catch_up = base() + chrono::Duration::seconds(30);
+    assert!(
+        st.next_run
+            .is_some_and(|t| t >= catch_up && t <= catch_up + chrono::Duration::seconds(1)),
+        "{:?}",
+        st.next_run
+    );
+    wait_until("the catch-up ran", 30, || s.status().last_outcome.is_some());
+    let runs = job.runs();
+    assert_eq!(runs.len(), 1, "one catch-up for three missed runs");
+    assert!(runs[0].0 >= catch_up, "ran at {}", runs[0].0);
+    // Then the plan goes on as usual: the next run is tomorrow's 03:00, not another catch-up.
+    let tomorrow = (base() + chrono::Duration::days(1))
+        .date_naive()
+        .and_hms_opt(3, 0, 0)
+        .unwrap()
+        .and_utc();
+    assert_eq!(s.status().next_run, Some(tomorrow));
+    s.shutdown();
+    assert_eq!(job.runs().len(), 1);
 }
 
 #[test]

@@ -91,6 +91,7 @@ pub fn open(catalogue_url: &str, change: impl FnOnce(&mut Value)) -> Env {
             provider_url: Some(catalogue_url.to_string()),
             ..RuntimeOverrides::default()
         },
+        catch_up_delay: ServiceOptions::CATCH_UP_DELAY,
     };
     let events = Arc::new(Recorder::default());
     let sink = events.clone();

@@ -114,7 +114,8 @@ fn x_forwarded_for_chain(values: &[&str]) -> Vec<Option<IpAddr>> {
 
 /// The client of a request that came from `peer` with these `Forwarded` and `X-Forwarded-For`
 /// header values (each header may appear several times). Only when `peer` is in `trusted` are
-/// the headers read (`Forwarded` when present, else `X-Forwarded-For`): the chain is walked from
+/// the headers read (`X-Forwarded-For` when present, else `Forwarded`: nginx, Caddy and Traefik
+/// append to the first but pass a client's own `Forwarded` on unchanged): the chain is walked from
 /// the nearest hop outwards past every trusted proxy; the first other address is the client.
 /// A hop that is not an address (`unknown`, an obfuscated name) ends the walk at the proxy that
 /// named it.
@@ -129,10 +130,10 @@ pub fn client_address(
     if !is_trusted(peer) {
         return peer;
     }
-    let chain = if forwarded.is_empty() {
-        x_forwarded_for_chain(x_forwarded_for)
-    } else {
+    let chain = if x_forwarded_for.is_empty() {
         forwarded_chain(forwarded)
+    } else {
+        x_forwarded_for_chain(x_forwarded_for)
     };
     let mut client = peer;
     for hop in chain.iter().rev() {
@@ -262,12 +263,18 @@ mod tests {
     }
 
     #[test]
-    fn forwarded_wins_and_its_nodes_parse() {
+    fn x_forwarded_for_wins_and_forwarded_nodes_parse() {
         let trusted = ranges(&["::1", "127.0.0.1"]);
         let fwd = ["for=\"[2001:db8:cafe::17]:4711\";proto=https, for=127.0.0.1"];
         assert_eq!(
-            client_address(ip("::1"), &fwd, &["9.9.9.9"], &trusted),
+            client_address(ip("::1"), &fwd, &[], &trusted),
             ip("2001:db8:cafe::17")
+        );
+        // The common proxies append to X-Forwarded-For but pass a client's own Forwarded on:
+        // a forged Forwarded next to the proxy's X-Forwarded-For is not believed.
+        assert_eq!(
+            client_address(ip("::1"), &["for=203.0.113.67"], &["9.9.9.9"], &trusted),
+            ip("9.9.9.9")
         );
         assert_eq!(
             client_address(ip("::1"), &["For=192.0.2.60:8080;by=x"], &[], &trusted),

@@ -175,7 +175,10 @@ fn download(inner: &Inner, job: &Job) -> Result<Done, Failure> {
                 e.kind,
                 SourceErrorKind::NotFound | SourceErrorKind::Cancelled
             );
-            let message = format!("no stream found for {marker}: {e}{}", tried(&attempts));
+            let message = format!(
+                "no stream found for {marker}: {e}{}",
+                tried_unless_listed(&e.message, &attempts)
+            );
             Failure::new(message, retryable)
         })?;
     if !attempts.is_empty() {
@@ -237,6 +240,16 @@ fn tried(attempts: &[ResolveAttempt]) -> String {
         .map(|a| format!("{} {}: {}", a.hoster, a.language, a.error))
         .collect();
     format!(" (tried {})", list.join("; "))
+}
+
+/// [`tried`], unless `message` already names every attempt's error (the resolver's own summary
+/// of the hosters it went through), so the user does not read each reason twice.
+fn tried_unless_listed(message: &str, attempts: &[ResolveAttempt]) -> String {
+    if attempts.iter().all(|a| message.contains(&a.error)) {
+        String::new()
+    } else {
+        tried(attempts)
+    }
 }
 
 /// Records the outcome of a job: saved first, then announced.
@@ -462,6 +475,23 @@ mod tests {
             language: aniworld_core::Language::GermanDub,
             error: "gone".into(),
         };
-        assert_eq!(tried(&[a]), " (tried VOE German Dub: gone)");
+        assert_eq!(
+            tried(std::slice::from_ref(&a)),
+            " (tried VOE German Dub: gone)"
+        );
+        // A message that already lists each attempt's reason gets no second list.
+        let both = [
+            a.clone(),
+            ResolveAttempt {
+                hoster: "Vidoza".into(),
+                error: "deleted".into(),
+                ..a
+            },
+        ];
+        assert_eq!(tried_unless_listed("VOE: gone; Vidoza: deleted", &both), "");
+        assert_eq!(
+            tried_unless_listed("VOE: gone", &both),
+            " (tried VOE German Dub: gone; Vidoza German Dub: deleted)"
+        );
     }
 }

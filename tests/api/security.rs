@@ -408,3 +408,25 @@ async fn cors_allows_only_configured_and_own_origins() {
     .await;
     assert!(simple.header("access-control-allow-origin").is_none());
 }
+
+/// The UI as served never puts a token into a URL (proxies and servers log request lines): its
+/// WebSocket authenticates with an `auth` message after the upgrade. The browser tests show the
+/// live updates arriving through that connection.
+#[actix_web::test]
+async fn the_served_ui_never_puts_a_token_into_a_url() {
+    let app = spawn_app().await;
+    let live = app.get("/static/app/live.js", None).await;
+    assert_eq!(live.status, 200);
+    assert!(
+        live.text.contains(r#"action: "auth""#),
+        "the live connection authenticates by message"
+    );
+    for script in ["api.js", "live.js", "shell.js", "queue.js", "settings.js"] {
+        let r = app.get(&format!("/static/app/{script}"), None).await;
+        assert_eq!(r.status, 200, "{script}");
+        assert!(
+            !r.text.contains("token="),
+            "{script} puts a token into a URL"
+        );
+    }
+}

@@ -1,5 +1,6 @@
-// The live connection: /ws/connect with the token, the `downloads` room, keepalive pings and
-// reconnecting by itself with a growing delay. Listeners subscribe by message type ("*" = all).
+// The live connection: /ws/connect, authenticated by an `auth` message (never by a token in the
+// URL, which proxies and servers write to their access logs), the `downloads` room, keepalive
+// pings and reconnecting by itself with a growing delay. Listeners subscribe by message type ("*" = all).
 
 import { BASE, token } from "./api.js";
 
@@ -38,7 +39,7 @@ export class Live {
     const t = token();
     if (!t || this.stopped) return;
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const url = `${proto}//${location.host}${BASE}/ws/connect?token=${encodeURIComponent(t)}`;
+    const url = `${proto}//${location.host}${BASE}/ws/connect`;
     this.setState("connecting");
     let socket;
     try {
@@ -51,6 +52,8 @@ export class Live {
     socket.addEventListener("open", () => {
       this.delay = 1000;
       this.setState("open");
+      socket.authenticated = false;
+      socket.send(JSON.stringify({ action: "auth", data: { token: t } }));
       socket.send(JSON.stringify({ action: "join", data: { room: "downloads" } }));
       clearInterval(this.ping);
       this.ping = setInterval(() => {
@@ -61,7 +64,18 @@ export class Live {
     socket.addEventListener("message", (e) => {
       let msg;
       try { msg = JSON.parse(e.data); } catch { return; }
-      if (msg && typeof msg.type === "string") this.emit(msg.type, msg.data || {}, msg);
+      if (!msg || typeof msg.type !== "string") return;
+      if (msg.type === "system_info" && msg.data && msg.data.authenticated) socket.authenticated = true;
+      // The token was refused (revoked or expired): as a 1008 close, the same token cannot
+      // reconnect, and the next API call sends the user to the login page.
+      if (msg.type === "error" && !socket.authenticated) {
+        this.stopped = true;
+        clearInterval(this.ping);
+        socket.close();
+        this.setState("closed");
+        return;
+      }
+      this.emit(msg.type, msg.data || {}, msg);
     });
     socket.addEventListener("close", (e) => {
       clearInterval(this.ping);

@@ -486,3 +486,62 @@ async fn sto_links_are_refused_while_sto_is_disabled_without_any_request() {
     assert!(site.server.requests().is_empty(), "{:?}", site.cookies());
     assert_eq!(w.get("/api/anime/status").await.json["series_count"], 0);
 }
+
+/// The languages each episode is offered in, as `GET /api/anime/{id}/episodes` shows them.
+async fn offered(w: &SiteWorld, id: &str) -> Vec<Value> {
+    let r = w.get(&format!("/api/anime/{id}/episodes")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["languages_offered"].clone())
+        .collect()
+}
+
+fn kaiju() -> FakeSeries {
+    FakeSeries::new("kaiju", "Kaiju No. 8", &[(1, 3)])
+        .year(2024)
+        .links(&[(Language::GermanSub, "VOE")])
+        .episode_links(
+            EpisodeId::new(1, 1),
+            &[(Language::GermanDub, "VOE"), (Language::EnglishSub, "Vidoza")],
+        )
+        .episode_links(EpisodeId::new(1, 2), &[(Language::EnglishSub, "VOE")])
+}
+
+#[actix_web::test]
+async fn the_languages_on_offer_per_episode_come_from_the_v2_season_page_and_follow_rescans() {
+    let fake = FakeCatalogue::start_with(FakeSite::v2_aniworld());
+    fake.add(kaiju());
+    let w = site_world(fake, None, |_| {}).await;
+    w.add_ok(&w.aniworld.link("kaiju")).await;
+    let id = library_id(ANIWORLD, "kaiju");
+    assert_eq!(
+        offered(&w, &id).await,
+        vec![
+            json!(["German Dub", "English Sub"]),
+            json!(["English Sub"]),
+            json!(["German Sub"]),
+        ]
+    );
+    // The German dub of episode 2 comes out: the next rescan shows it.
+    w.aniworld.change("kaiju", |s| {
+        *s = s.clone().episode_links(
+            EpisodeId::new(1, 2),
+            &[(Language::EnglishSub, "VOE"), (Language::GermanDub, "VOE")],
+        )
+    });
+    w.rescan().await;
+    assert_eq!(offered(&w, &id).await[1], json!(["English Sub", "German Dub"]));
+}
+
+#[actix_web::test]
+async fn legacy_pages_do_not_say_which_languages_an_episode_is_offered_in() {
+    let fake = FakeCatalogue::start_with(FakeSite::legacy_aniworld());
+    fake.add(kaiju());
+    let w = site_world(fake, None, |_| {}).await;
+    w.add_ok(&w.aniworld.link("kaiju")).await;
+    let id = library_id(ANIWORLD, "kaiju");
+    assert_eq!(offered(&w, &id).await, vec![Value::Null; 3]);
+}

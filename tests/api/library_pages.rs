@@ -46,6 +46,7 @@ fn seed(app: &TestApp, n: usize) {
                 title_en: None,
                 is_downloaded: i % 3 == 0 || (i % 3 == 1 && e == 1),
                 file_path: None,
+                languages_offered: None,
             })
             .collect();
         store.replace_episodes(&key, &episodes).unwrap();

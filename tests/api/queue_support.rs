@@ -184,6 +184,7 @@ pub fn seed_series(store: &Store, key: &str, missing: &[(u32, u32)]) {
             title_en: None,
             is_downloaded: false,
             file_path: None,
+            languages_offered: None,
         })
         .collect();
     store.replace_episodes(key, &records).unwrap();

@@ -43,6 +43,7 @@ fn seed(store: &Store) {
                 title_en: None,
                 is_downloaded: false,
                 file_path: None,
+                languages_offered: None,
             })
             .collect();
         store.replace_episodes(&key(i), &episodes).unwrap();

@@ -41,6 +41,8 @@ pub struct EpisodeRecord {
     pub is_downloaded: bool,
     /// Path of the file relative to the series folder, when downloaded.
     pub file_path: Option<String>,
+    /// The languages the catalogue offered at the last scan; None when unknown.
+    pub languages_offered: Option<Vec<Language>>,
 }
 
 /// Persistence of series and their episodes.
@@ -260,6 +262,9 @@ pub struct CatalogueEpisode {
     pub title_de: Option<String>,
     /// English title.
     pub title_en: Option<String>,
+    /// The languages the catalogue offers it in, as its season page lists them; None when the
+    /// page does not say (the legacy engine).
+    pub languages_offered: Option<Vec<Language>>,
 }
 
 /// What the catalogue says about a series.

@@ -31,6 +31,7 @@ pub fn merge_episodes(available: &[CatalogueEpisode], present: &PresentEpisodes)
                 title_en: ep.title_en.clone(),
                 is_downloaded: file.is_some(),
                 file_path: file.cloned(),
+                languages_offered: ep.languages_offered.clone(),
             },
         );
     }
@@ -41,6 +42,7 @@ pub fn merge_episodes(available: &[CatalogueEpisode], present: &PresentEpisodes)
             title_en: None,
             is_downloaded: true,
             file_path: Some(path.clone()),
+            languages_offered: None,
         });
     }
     let missing = by_id
@@ -84,6 +86,7 @@ mod tests {
                 id: EpisodeId::new(s, e),
                 title_de: Some(format!("Folge {e}")),
                 title_en: None,
+                languages_offered: None,
             })
             .collect()
     }

@@ -977,6 +977,7 @@ impl Catalogue {
                 id: e.id,
                 title_de: e.title_de,
                 title_en: e.title_en,
+                languages_offered: e.languages,
             }));
         }
         episodes.sort_by_key(|e| e.id);

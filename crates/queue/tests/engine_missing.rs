@@ -14,6 +14,7 @@ fn record(episode: u32, downloaded: bool, title: Option<&str>) -> EpisodeRecord 
         title_en: None,
         is_downloaded: downloaded,
         file_path: downloaded.then(|| format!("Season 01/E{episode}.mp4")),
+        languages_offered: None,
     }
 }
 

@@ -119,6 +119,7 @@ fn main() {
                 title_en: Some(format!("Episode {}", id.episode)),
                 is_downloaded: id.season == 1,
                 file_path: (id.season == 1).then(|| format!("Season 01/E{:02}.mp4", id.episode)),
+                languages_offered: None,
             })
             .collect();
         episodes_total += records.len();

@@ -94,6 +94,9 @@ diesel::table! {
         is_downloaded -> Bool,
         /// File path relative to the series folder.
         file_path -> Nullable<Text>,
+        /// Languages the catalogue offered at the last scan (wire names, comma-separated);
+        /// NULL when unknown.
+        languages_offered -> Nullable<Text>,
     }
 }
 

@@ -6,7 +6,7 @@ use crate::rechecks;
 
 use aniworld_core::ports::{DueQuery, EpisodeRecord, RecheckState, RepoError, SeriesRepo};
 use aniworld_core::series::{SeriesFilter, SeriesQuery, SeriesSort};
-use aniworld_core::{EpisodeId, MissingEpisodes, NewSeries, Series};
+use aniworld_core::{EpisodeId, Language, MissingEpisodes, NewSeries, Series};
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
@@ -71,6 +71,7 @@ struct EpisodeRow {
     title_en: Option<String>,
     is_downloaded: bool,
     file_path: Option<String>,
+    languages_offered: Option<String>,
 }
 
 /// A new row of `episodes`.
@@ -84,6 +85,22 @@ struct NewEpisodeRow<'a> {
     title_en: Option<&'a str>,
     is_downloaded: bool,
     file_path: Option<&'a str>,
+    languages_offered: Option<String>,
+}
+
+/// `languages_offered` as stored: wire names joined by commas (None stays NULL).
+fn languages_text(languages: Option<&[Language]>) -> Option<String> {
+    languages.map(|l| l.iter().map(|l| l.name()).collect::<Vec<_>>().join(","))
+}
+
+/// `languages_offered` as read; a name the service no longer knows is skipped.
+fn languages_of(text: Option<String>) -> Option<Vec<Language>> {
+    text.map(|t| {
+        t.split(',')
+            .filter(|n| !n.is_empty())
+            .filter_map(|n| n.parse().ok())
+            .collect()
+    })
 }
 
 /// Per-series episode summary: missing ids and the number present.
@@ -286,6 +303,7 @@ pub(crate) fn replace_episodes(
             title_en: r.title_en.as_deref(),
             is_downloaded: r.is_downloaded,
             file_path: r.file_path.as_deref(),
+            languages_offered: languages_text(r.languages_offered.as_deref()),
         };
         diesel::insert_into(episodes::table)
             .values(&row)
@@ -441,6 +459,7 @@ pub(crate) fn list_episodes(
                 title_en: r.title_en,
                 is_downloaded: r.is_downloaded,
                 file_path: r.file_path,
+                languages_offered: languages_of(r.languages_offered),
             })
         })
         .collect()
@@ -463,6 +482,7 @@ pub(crate) fn mark_downloaded(
         title_en: None,
         is_downloaded: true,
         file_path: Some(file_path),
+        languages_offered: None,
     };
     diesel::insert_into(episodes::table)
         .values(&row)

@@ -28,6 +28,7 @@ fn ep(season: u32, episode: u32, downloaded: bool) -> EpisodeRecord {
         is_downloaded: downloaded,
         file_path: downloaded
             .then(|| format!("Season {season:02}/x - S{season:02}E{episode:02}.mp4")),
+        languages_offered: None,
     }
 }
 

@@ -65,6 +65,7 @@ fn seed(store: &aniworld_store::Store, n: usize) {
                     _ => e % 2 == 0,
                 },
                 file_path: None,
+                languages_offered: None,
             })
             .collect();
         store.replace_episodes(&id, &episodes).unwrap();
@@ -130,6 +131,7 @@ fn counts_follow_the_episodes() {
                 title_en: None,
                 is_downloaded: false,
                 file_path: None,
+                languages_offered: None,
             }],
         )
         .unwrap();

@@ -393,6 +393,9 @@ pub struct EpisodeEntry {
     pub title_en: Option<String>,
     /// Whether a video file for it exists on disk.
     pub downloaded: bool,
+    /// The languages the catalogue offered it in at the last scan (`German Dub`, `German Sub`,
+    /// `English Sub`, `English Dub`); null when the catalogue's pages do not say.
+    pub languages_offered: Option<Vec<&'static str>>,
 }
 
 impl From<EpisodeRecord> for EpisodeEntry {
@@ -403,6 +406,9 @@ impl From<EpisodeRecord> for EpisodeEntry {
             title_de: e.title_de,
             title_en: e.title_en,
             downloaded: e.is_downloaded,
+            languages_offered: e
+                .languages_offered
+                .map(|l| l.into_iter().map(|l| l.name()).collect()),
         }
     }
 }

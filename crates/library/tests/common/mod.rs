@@ -37,6 +37,7 @@ impl FixedSource {
                     id: EpisodeId::new(s, e),
                     title_de: Some(format!("Folge {e}")),
                     title_en: Some(format!("Episode {e}")),
+                    languages_offered: None,
                 })
             })
             .collect();

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use aniworld_core::EpisodeId;
+use aniworld_core::{EpisodeId, Language};
 use scraper::{ElementRef, Html, Selector};
 
 use super::series_page::is_not_found;
@@ -24,6 +24,9 @@ pub struct EpisodeEntry {
     pub title_de: Option<String>,
     /// English title.
     pub title_en: Option<String>,
+    /// The languages the row says the episode is offered in; None when the page does not say
+    /// (the legacy engine's row flags are not reliable availability, so it always says None).
+    pub languages: Option<Vec<Language>>,
 }
 
 struct Selectors {
@@ -77,6 +80,7 @@ pub fn parse_season_page(
             id,
             title_de: row.select(&S.title_de).next().and_then(element_text),
             title_en: row.select(&S.title_en).next().and_then(element_text),
+            languages: None,
         });
     }
     Ok(episodes.into_values().collect())

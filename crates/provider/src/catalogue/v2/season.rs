@@ -3,13 +3,16 @@
 //! `.episode-section table.episode-table tbody tr.episode-row` rows carry no link of their own,
 //! only `onclick="window.location='…/episode-M'"` (`…/film-K` for movies); the number is also
 //! in `th.episode-number-cell`, the titles in `strong.episode-title-ger[title]` and
-//! `span.episode-title-eng[title]`. The same episodes appear as plain links in
-//! `#episode-nav a[href$="/episode-M"]`, used when the table is absent.
+//! `span.episode-title-eng[title]`, the languages on offer as flags in
+//! `td.episode-language-cell` (`svg.watch-language.svg-flag-german` with
+//! `use[href="#icon-flag-german"]`: real per-episode availability, mapped with the v2 table of
+//! [`super::language`]). The same episodes appear as plain links in
+//! `#episode-nav a[href$="/episode-M"]`, used when the table is absent (languages unknown then).
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use aniworld_core::EpisodeId;
+use aniworld_core::{EpisodeId, Language};
 use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 
@@ -28,6 +31,9 @@ struct Selectors {
     title_en: Selector,
     nav: Selector,
     nav_links: Selector,
+    language_cell: Selector,
+    flag: Selector,
+    flag_use: Selector,
 }
 
 static S: LazyLock<Selectors> = LazyLock::new(|| Selectors {
@@ -37,6 +43,9 @@ static S: LazyLock<Selectors> = LazyLock::new(|| Selectors {
     title_en: sel(".episode-title-eng"),
     nav: sel("#episode-nav"),
     nav_links: sel("a[href]"),
+    language_cell: sel("td.episode-language-cell"),
+    flag: sel("svg, img"),
+    flag_use: sel("use"),
 });
 
 /// `window.location='…'` (or `location.href = "…"`) of an `onclick`; group 1 is the target.
@@ -90,6 +99,30 @@ fn row_number(row: ElementRef<'_>, season: u32) -> Option<u32> {
     }
 }
 
+/// The languages of a row's language cell, in page order without repeats; None without the
+/// cell. A flag that maps to no language is skipped (and logged).
+fn row_languages(row: ElementRef<'_>) -> Option<Vec<Language>> {
+    let cell = row.select(&S.language_cell).next()?;
+    let mut languages = Vec::new();
+    for flag in cell.select(&S.flag) {
+        let v = flag.value();
+        let reference = flag.select(&S.flag_use).find_map(|u| {
+            u.value()
+                .attr("href")
+                .or_else(|| u.value().attr("xlink:href"))
+        });
+        let source = reference
+            .or_else(|| v.attr("class").filter(|c| c.contains("flag-")))
+            .or_else(|| v.attr("src"));
+        match source.and_then(|s| super::language_of(None, None, Some(s))) {
+            Some(l) if !languages.contains(&l) => languages.push(l),
+            Some(_) => {}
+            None => log::debug!("a language flag that maps to no language: {source:?}"),
+        }
+    }
+    Some(languages)
+}
+
 /// Parses the episode list of season `season` (0 = movies) of `key`, fetched from `url`.
 pub fn parse_season_page(
     html: &str,
@@ -118,6 +151,7 @@ pub fn parse_season_page(
                 id,
                 title_de: title(row, &S.title_de),
                 title_en: title(row, &S.title_en),
+                languages: row_languages(row),
             });
         }
         return Ok(episodes.into_values().collect());
@@ -139,6 +173,7 @@ pub fn parse_season_page(
                 id,
                 title_de: None,
                 title_en: None,
+                languages: None,
             });
         }
     }
@@ -195,6 +230,42 @@ mod tests {
                <a href="/serie/x/staffel-2/episode-1">1</a><a href="#">…</a></div>"##,
             2,
             &[(1, None, None), (2, None, None)],
+        );
+    }
+
+    #[test]
+    fn the_language_cell_names_the_languages_on_offer_per_episode() {
+        let html = r##"<table><tbody>
+            <tr class="episode-row" onclick="window.location='/anime/stream/x/staffel-1/episode-1'">
+              <th class="episode-number-cell">1</th>
+              <td class="episode-watch-cell"><img class="watch-link" src="/storage/providers/voe.png" alt="VOE"></td>
+              <td class="episode-language-cell text-end">
+                <svg class="watch-language svg-flag-german"><use href="#icon-flag-german"></use></svg>
+                <svg class="watch-language svg-flag-japanese-english"><use href="#icon-flag-japanese-english"></use></svg>
+                <svg class="watch-language svg-flag-german"><use href="#icon-flag-german"></use></svg>
+              </td></tr>
+            <tr class="episode-row" onclick="window.location='/anime/stream/x/staffel-1/episode-2'">
+              <th class="episode-number-cell">2</th>
+              <td class="episode-language-cell"><svg class="watch-language svg-flag-japanese-english"></svg></td></tr>
+            <tr class="episode-row" onclick="window.location='/anime/stream/x/staffel-1/episode-3'">
+              <th class="episode-number-cell">3</th>
+              <td class="episode-language-cell"></td></tr>
+            <tr class="episode-row" onclick="window.location='/anime/stream/x/staffel-1/episode-4'">
+              <th class="episode-number-cell">4</th></tr>
+            </tbody></table>"##;
+        let got: Vec<Option<Vec<Language>>> = parse_season_page(html, "u", "x", 1)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.languages)
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                Some(vec![Language::GermanDub, Language::EnglishSub]),
+                Some(vec![Language::EnglishSub]),
+                Some(vec![]),
+                None,
+            ]
         );
     }
 

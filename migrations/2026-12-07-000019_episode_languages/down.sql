@@ -1,1 +1,2 @@
+ALTER TABLE episodes DROP COLUMN language;
 ALTER TABLE episodes DROP COLUMN languages_offered;

@@ -273,6 +273,10 @@ async fn list_filters_sorts_and_pages() {
             "folder": "Attack on Titan (2013)",
             "missing_episodes": { "0": [1], "1": [3, 4], "2": [2] },
             "link": w.catalogue.link("attack-on-titan"),
+            "monitored": true,
+            "languages": ["German Dub", "German Sub", "English Sub"],
+            "cutoff": "German Dub",
+            "upgrade": false,
         })
     );
     assert_eq!(r.json[1]["missing_episodes"], json!({ "1": [1, 2, 3] }));
@@ -372,6 +376,10 @@ async fn detail_by_key_and_by_folder() {
         "folder": "Attack on Titan (2013)",
         "episodes": ["0-1", "1-3", "1-4", "2-2"],
         "description": "Attack on Titan & friends – die ganze Geschichte.",
+        "monitored": true,
+        "languages": ["German Dub", "German Sub", "English Sub"],
+        "cutoff": "German Dub",
+        "upgrade": false,
     });
     let r = w.get("/api/anime/attack-on-titan").await;
     assert_eq!(r.status, 200, "{}", r.text);

@@ -373,6 +373,21 @@ async fn english_dub_flow(site: FakeSite) {
     w.start_queue().await;
     w.wait_completed(1).await;
     assert_eq!(std::fs::read(w.episode_file(&folder, 1, 1)).unwrap(), data);
+    // The language of the file is recorded with the episode, and a rescan keeps it.
+    let id = library_id(ANIWORLD, "solo-leveling");
+    let languages = || async {
+        let r = w.get(&format!("/api/anime/{id}/episodes")).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["language"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(languages().await, vec![json!("English Dub"), Value::Null]);
+    w.rescan().await;
+    assert_eq!(languages().await, vec![json!("English Dub"), Value::Null]);
     let plays = w.aniworld.play_requests();
     assert_eq!(plays.len(), 1, "{plays:?}");
     assert_eq!(
@@ -489,14 +504,18 @@ async fn sto_links_are_refused_while_sto_is_disabled_without_any_request() {
 
 /// The languages each episode is offered in, as `GET /api/anime/{id}/episodes` shows them.
 async fn offered(w: &SiteWorld, id: &str) -> Vec<Value> {
+    episodes_field(w, id, |e| e["languages_offered"].clone()).await
+}
+
+/// Whether and in which language each episode is wanted: `[reason, language]`.
+async fn wanted(w: &SiteWorld, id: &str) -> Vec<Value> {
+    episodes_field(w, id, |e| json!([e["wanted"], e["wanted_language"]])).await
+}
+
+async fn episodes_field(w: &SiteWorld, id: &str, f: impl Fn(&Value) -> Value) -> Vec<Value> {
     let r = w.get(&format!("/api/anime/{id}/episodes")).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    r.json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["languages_offered"].clone())
-        .collect()
+    r.json.as_array().unwrap().iter().map(f).collect()
 }
 
 fn kaiju() -> FakeSeries {
@@ -505,7 +524,10 @@ fn kaiju() -> FakeSeries {
         .links(&[(Language::GermanSub, "VOE")])
         .episode_links(
             EpisodeId::new(1, 1),
-            &[(Language::GermanDub, "VOE"), (Language::EnglishSub, "Vidoza")],
+            &[
+                (Language::GermanDub, "VOE"),
+                (Language::EnglishSub, "Vidoza"),
+            ],
         )
         .episode_links(EpisodeId::new(1, 2), &[(Language::EnglishSub, "VOE")])
 }
@@ -525,6 +547,36 @@ async fn the_languages_on_offer_per_episode_come_from_the_v2_season_page_and_fol
             json!(["German Sub"]),
         ]
     );
+    // With the default order (German Dub, German Sub, English Sub) each is wanted in the best
+    // language on offer.
+    assert_eq!(
+        wanted(&w, &id).await,
+        vec![
+            json!(["missing", "German Dub"]),
+            json!(["missing", "English Sub"]),
+            json!(["missing", "German Sub"]),
+        ]
+    );
+    // Only German Dub accepted: the others wait for it.
+    let r = crate::helpers::send(
+        &w.app.client,
+        &w.app.address,
+        actix_web::http::Method::PATCH,
+        &format!("/api/anime/{id}"),
+        Some(&w.token),
+        Some(&json!({"languages": ["German Dub"]})),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        wanted(&w, &id).await,
+        vec![
+            json!(["missing", "German Dub"]),
+            json!(["waiting_for_language", null]),
+            json!(["waiting_for_language", null]),
+        ]
+    );
     // The German dub of episode 2 comes out: the next rescan shows it.
     w.aniworld.change("kaiju", |s| {
         *s = s.clone().episode_links(
@@ -533,7 +585,11 @@ async fn the_languages_on_offer_per_episode_come_from_the_v2_season_page_and_fol
         )
     });
     w.rescan().await;
-    assert_eq!(offered(&w, &id).await[1], json!(["English Sub", "German Dub"]));
+    assert_eq!(
+        offered(&w, &id).await[1],
+        json!(["English Sub", "German Dub"])
+    );
+    assert_eq!(wanted(&w, &id).await[1], json!(["missing", "German Dub"]));
 }
 
 #[actix_web::test]

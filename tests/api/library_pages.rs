@@ -47,13 +47,15 @@ fn seed(app: &TestApp, n: usize) {
                 is_downloaded: i % 3 == 0 || (i % 3 == 1 && e == 1),
                 file_path: None,
                 languages_offered: None,
+                language: None,
             })
             .collect();
         store.replace_episodes(&key, &episodes).unwrap();
     }
 }
 
-/// The answer the listing of earlier versions gave for `q`, as JSON.
+/// The answer the listing of earlier versions gave for `q`, as JSON, with the monitoring
+/// fields (defaults for these series) after the fields it had.
 fn oracle(app: &TestApp, q: &SeriesQuery) -> Value {
     let all = app.state.app.store().list_series().unwrap();
     let base = app.state.app.config().current().provider.base_url.clone();
@@ -69,6 +71,10 @@ fn oracle(app: &TestApp, q: &SeriesQuery) -> Value {
                     "folder": s.folder,
                     "missing_episodes": s.missing,
                     "link": format!("{base}/anime/stream/{}", s.key),
+                    "monitored": true,
+                    "languages": ["German Dub", "German Sub", "English Sub"],
+                    "cutoff": "German Dub",
+                    "upgrade": false,
                 })
             })
             .collect(),

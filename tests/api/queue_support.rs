@@ -185,6 +185,7 @@ pub fn seed_series(store: &Store, key: &str, missing: &[(u32, u32)]) {
             is_downloaded: false,
             file_path: None,
             languages_offered: None,
+            language: None,
         })
         .collect();
     store.replace_episodes(key, &records).unwrap();

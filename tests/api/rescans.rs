@@ -44,6 +44,7 @@ fn seed(store: &Store) {
                 is_downloaded: false,
                 file_path: None,
                 languages_offered: None,
+                language: None,
             })
             .collect();
         store.replace_episodes(&key(i), &episodes).unwrap();

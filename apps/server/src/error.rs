@@ -449,6 +449,16 @@ impl From<aniworld_service::NotificationError> for ApiError {
     }
 }
 
+impl From<aniworld_service::HistoryError> for ApiError {
+    fn from(e: aniworld_service::HistoryError) -> Self {
+        use aniworld_service::HistoryError as H;
+        match e {
+            H::Invalid { field, problem } => ApiError::validation(field, problem),
+            e @ H::Store(_) => ApiError::internal_from("history", e),
+        }
+    }
+}
+
 impl From<aniworld_service::MetricsError> for ApiError {
     fn from(e: aniworld_service::MetricsError) -> Self {
         match e {

@@ -46,6 +46,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(routes::config::Doc::openapi());
     doc.merge(routes::anime::Doc::openapi());
     doc.merge(routes::queue::Doc::openapi());
+    doc.merge(routes::history::Doc::openapi());
     doc.merge(routes::scheduler::Doc::openapi());
     doc.merge(routes::ws::Doc::openapi());
     doc.merge(routes::nfo::Doc::openapi());

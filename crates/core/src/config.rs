@@ -1,9 +1,10 @@
 //! The application configuration (`<data_dir>/config.json`) and its validation.
 //!
 //! The sections `name`, `data_dir`, `scheduler`, `logging`, `backup` and `other` are fixed by api.md;
-//! `download`, `provider`, `nfo`, `server` and `notifications` are Aniworld's own additions. Every
-//! field has a serde default, so a partial or older file loads, and `AppConfig::default()` is what
-//! a fresh data dir gets (kept equal to `config/default.json` by a test).
+//! `download`, `provider`, `nfo`, `server`, `notifications` and `history` are Aniworld's own
+//! additions. Every field has a serde default, so a partial or older file loads, and
+//! `AppConfig::default()` is what a fresh data dir gets (kept equal to `config/default.json` by a
+//! test).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -83,6 +84,8 @@ pub struct AppConfig {
     pub server: ServerConfig,
     /// Notification targets (webhooks, chat services, e-mail, media servers) and quiet hours.
     pub notifications: crate::notifications::NotificationsConfig,
+    /// The download history (docs/history.md).
+    pub history: HistoryConfig,
 }
 
 impl Default for AppConfig {
@@ -99,7 +102,22 @@ impl Default for AppConfig {
             nfo: NfoConfig::default(),
             server: ServerConfig::default(),
             notifications: Default::default(),
+            history: HistoryConfig::default(),
         }
+    }
+}
+
+/// The download history (docs/history.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HistoryConfig {
+    /// Entries older than this many days are pruned (1..=36500).
+    pub keep_days: u32,
+}
+
+impl Default for HistoryConfig {
+    fn default() -> Self {
+        Self { keep_days: 365 }
     }
 }
 
@@ -118,7 +136,8 @@ pub struct SchedulerConfig {
     pub schedule_time: Option<String>,
     /// Days on which `schedule_time` fires (`mon`..`sun`).
     pub schedule_days: Vec<String>,
-    /// Queue every missing episode after a scheduled or triggered rescan, and start the queue.
+    /// Queue every missing episode of the monitored series after a scheduled or triggered
+    /// rescan, and start the queue.
     pub auto_download_after_rescan: bool,
     /// IANA time zone of `schedule_time` (e.g. `Europe/Berlin`); None = the process's local time.
     pub timezone: Option<String>,
@@ -933,6 +952,9 @@ impl AppConfig {
                 "must be empty or a path such as /aniworld (segments of A-Z a-z 0-9 . _ ~ -, \
                  no trailing slash, not starting with a route of the service such as /api)",
             );
+        }
+        if !(1..=36_500).contains(&self.history.keep_days) {
+            bad("history.keep_days", "must be between 1 and 36500");
         }
         v.extend(self.scheduler.validate("scheduler."));
         v.extend(self.notifications.validate());

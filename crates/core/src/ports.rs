@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 
 use crate::download::{DownloadItem, ItemId};
 use crate::episode::{EpisodeId, Language};
+use crate::monitoring::Monitoring;
 use crate::series::{NewSeries, Series, SeriesQuery};
 
 /// Error of a repository call.
@@ -43,6 +44,9 @@ pub struct EpisodeRecord {
     pub file_path: Option<String>,
     /// The languages the catalogue offered at the last scan; None when unknown.
     pub languages_offered: Option<Vec<Language>>,
+    /// The language of the file when the service downloaded it; None for a file it did not
+    /// write (found on disk) or no file. Kept by scans while the file stays the same.
+    pub language: Option<Language>,
 }
 
 /// Persistence of series and their episodes.
@@ -87,6 +91,29 @@ pub trait SeriesRepo: Send + Sync {
     fn find_series_by_folder(&self, folder: &str) -> Result<Option<Series>, RepoError>;
     /// Inserts a series; `RepoError::Conflict` when the key exists.
     fn insert_series(&self, serie: &NewSeries) -> Result<Series, RepoError>;
+    /// Inserts a series with its monitoring settings, in one transaction in a store of real
+    /// libraries; `RepoError::Conflict` when the key exists. The default inserts, then stores the
+    /// settings.
+    fn insert_series_with(
+        &self,
+        serie: &NewSeries,
+        monitoring: &Monitoring,
+    ) -> Result<Series, RepoError> {
+        let mut inserted = self.insert_series(serie)?;
+        if *monitoring != inserted.monitoring {
+            self.set_monitoring(&serie.key, monitoring)?;
+            inserted.monitoring = monitoring.clone();
+        }
+        Ok(inserted)
+    }
+    /// Replaces the monitoring settings of a series; `RepoError::NotFound` when it does not
+    /// exist. The default refuses: a repository that keeps no settings cannot change them.
+    fn set_monitoring(&self, key: &str, monitoring: &Monitoring) -> Result<(), RepoError> {
+        let _ = monitoring;
+        Err(RepoError::Backend(format!(
+            "this repository keeps no monitoring settings (series {key:?})"
+        )))
+    }
     /// Removes a series and its episodes; false when it did not exist.
     fn delete_series(&self, key: &str) -> Result<bool, RepoError>;
     /// Replaces the episode list of a series with the result of a scan, in one transaction,
@@ -94,8 +121,15 @@ pub trait SeriesRepo: Send + Sync {
     fn replace_episodes(&self, key: &str, episodes: &[EpisodeRecord]) -> Result<(), RepoError>;
     /// The episode list of a series.
     fn list_episodes(&self, key: &str) -> Result<Vec<EpisodeRecord>, RepoError>;
-    /// Marks one episode as downloaded to `file_path` (inserting it when unknown).
-    fn mark_downloaded(&self, key: &str, id: EpisodeId, file_path: &str) -> Result<(), RepoError>;
+    /// Marks one episode as downloaded to `file_path` (inserting it when unknown), in
+    /// `language` when the service wrote the file (None: a file it did not write).
+    fn mark_downloaded(
+        &self,
+        key: &str,
+        id: EpisodeId,
+        file_path: &str,
+        language: Option<Language>,
+    ) -> Result<(), RepoError>;
     /// Records that the last catalogue look-up of a series failed; its episodes stay as they were.
     fn record_scan_error(&self, key: &str, error: &str) -> Result<(), RepoError>;
     /// Updates catalogue metadata of a series (description, year, imdb id, cover).

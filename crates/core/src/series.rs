@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::episode::MissingEpisodes;
+use crate::monitoring::Monitoring;
 
 use crate::config::{SITE_ANIWORLD, canonical_site_id};
 
@@ -67,6 +68,9 @@ pub struct Series {
     /// The series page as the site last served it (after its redirects), when known.
     #[serde(default)]
     pub catalogue_url: Option<String>,
+    /// Whether automatic runs queue it, its accepted languages, cutoff and upgrades.
+    #[serde(default)]
+    pub monitoring: Monitoring,
 }
 
 impl Series {

@@ -5,7 +5,7 @@ use std::path::Path;
 use aniworld_core::naming::series_folder_name;
 use aniworld_core::ports::RepoError;
 use aniworld_core::series::{is_valid_library_id, split_library_id};
-use aniworld_core::{EpisodeId, NewSeries, Series};
+use aniworld_core::{EpisodeId, Monitoring, NewSeries, Series};
 
 use crate::error::LibraryError;
 use crate::scan::Scanner;
@@ -27,12 +27,24 @@ impl Scanner {
     /// The name is the catalogue's title (`name_hint` when the catalogue gives none), the folder
     /// `<sanitized name> (<year>)`. An existing key answers [`LibraryError::AlreadyExists`] and
     /// changes nothing. The folder is created (an existing one is kept, with its files counted) and
-    /// the series is scanned with the catalogue answer already fetched.
+    /// the series is scanned with the catalogue answer already fetched. It gets the default
+    /// monitoring settings ([`Scanner::add_series_with`] gives others).
     pub fn add_series(
         &self,
         anime_dir: &Path,
         key: &str,
         name_hint: Option<&str>,
+    ) -> Result<AddedSeries, LibraryError> {
+        self.add_series_with(anime_dir, key, name_hint, &Monitoring::default())
+    }
+
+    /// [`Scanner::add_series`], storing `monitoring` with the series when it is inserted.
+    pub fn add_series_with(
+        &self,
+        anime_dir: &Path,
+        key: &str,
+        name_hint: Option<&str>,
+        monitoring: &Monitoring,
     ) -> Result<AddedSeries, LibraryError> {
         let Some((site, _)) = split_library_id(key).filter(|_| is_valid_library_id(key)) else {
             return Err(LibraryError::InvalidName {
@@ -70,7 +82,7 @@ impl Scanner {
             cover_url: cat.cover_url.clone(),
             catalogue_url: cat.page_url.clone(),
         };
-        let serie = match self.repo.insert_series(&new) {
+        let serie = match self.repo.insert_series_with(&new, monitoring) {
             Ok(s) => s,
             Err(RepoError::Conflict(_)) => {
                 return Err(LibraryError::AlreadyExists {

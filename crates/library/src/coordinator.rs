@@ -234,6 +234,7 @@ mod tests {
                 last_scanned_at: None,
                 last_scan_error: None,
                 catalogue_url: None,
+                monitoring: Default::default(),
             }])
         }
         fn get_series(&self, _: &str) -> Result<Option<Series>, RepoError> {
@@ -254,7 +255,13 @@ mod tests {
         fn list_episodes(&self, _: &str) -> Result<Vec<EpisodeRecord>, RepoError> {
             Ok(Vec::new())
         }
-        fn mark_downloaded(&self, _: &str, _: EpisodeId, _: &str) -> Result<(), RepoError> {
+        fn mark_downloaded(
+            &self,
+            _: &str,
+            _: EpisodeId,
+            _: &str,
+            _: Option<aniworld_core::Language>,
+        ) -> Result<(), RepoError> {
             Ok(())
         }
         fn record_scan_error(&self, _: &str, _: &str) -> Result<(), RepoError> {

@@ -32,6 +32,7 @@ pub fn merge_episodes(available: &[CatalogueEpisode], present: &PresentEpisodes)
                 is_downloaded: file.is_some(),
                 file_path: file.cloned(),
                 languages_offered: ep.languages_offered.clone(),
+                language: None,
             },
         );
     }
@@ -43,6 +44,7 @@ pub fn merge_episodes(available: &[CatalogueEpisode], present: &PresentEpisodes)
             is_downloaded: true,
             file_path: Some(path.clone()),
             languages_offered: None,
+            language: None,
         });
     }
     let missing = by_id

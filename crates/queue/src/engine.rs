@@ -229,6 +229,29 @@ impl QueueEngine {
         self.clear(DownloadStatus::Failed)
     }
 
+    /// Deletes every item of the series `series_id`, in any state, the way
+    /// [`QueueEngine::remove_many`] does: running downloads are cancelled and leave no file.
+    /// Returns the items deleted as they were, in queue position order.
+    pub fn remove_series(&self, series_id: &str) -> Result<Vec<DownloadItem>, QueueError> {
+        let st = self.inner.lock();
+        let mut items: Vec<DownloadItem> = st
+            .items
+            .values()
+            .filter(|i| i.series_id == series_id)
+            .cloned()
+            .collect();
+        items.sort_by_key(|i| (i.position, i.added_at));
+        let ids = items.iter().map(|i| i.id).collect();
+        self.delete_locked(st, ids)?;
+        Ok(items)
+    }
+
+    /// Whether a worker still runs the download of `id`. A deleted item's download counts until
+    /// its worker has let go of it, having removed what it wrote.
+    pub fn is_downloading(&self, id: ItemId) -> bool {
+        self.inner.lock().active.contains_key(&id)
+    }
+
     fn clear(&self, status: DownloadStatus) -> Result<usize, QueueError> {
         let st = self.inner.lock();
         let ids = st.sorted_with(status).iter().map(|i| i.id).collect();

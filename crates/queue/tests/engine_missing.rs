@@ -1,5 +1,6 @@
 //! `add_all_missing`: every missing episode of the library is queued once, with its title;
-//! episodes already pending are not queued again; series with nothing missing add nothing.
+//! episodes already pending are not queued again; series with nothing missing add nothing, nor do
+//! series that are not monitored.
 
 mod engine_support;
 
@@ -15,6 +16,7 @@ fn record(episode: u32, downloaded: bool, title: Option<&str>) -> EpisodeRecord 
         is_downloaded: downloaded,
         file_path: downloaded.then(|| format!("Season 01/E{episode}.mp4")),
         languages_offered: None,
+        language: None,
     }
 }
 
@@ -79,4 +81,41 @@ fn queues_every_missing_episode_not_already_queued() {
             .is_empty()
     );
     assert_eq!(stored_items(&*h.store.queue()).len(), 3);
+}
+
+#[test]
+fn series_that_are_not_monitored_are_left_alone() {
+    let h = Harness::new();
+    let series = h.store.series();
+    h.store.add_series("watched", "Watched");
+    h.store.add_series("ignored", "Ignored");
+    for key in ["watched", "ignored"] {
+        series
+            .replace_episodes(key, &[record(1, false, None), record(2, false, None)])
+            .unwrap();
+    }
+    let off = aniworld_core::Monitoring {
+        monitored: false,
+        ..aniworld_core::Monitoring::default()
+    };
+    series.set_monitoring("ignored", &off).unwrap();
+
+    let added = h.engine.add_all_missing(Priority::Normal).unwrap();
+    let got: Vec<(&str, u32)> = added
+        .iter()
+        .map(|i| (i.series_id.as_str(), i.episode.episode))
+        .collect();
+    assert_eq!(got, [("watched", 1), ("watched", 2)]);
+    // Queueing by hand still takes it.
+    let manual = h
+        .engine
+        .add(
+            "ignored",
+            "Ignored",
+            "Ignored",
+            vec![ep(1, 1)],
+            Priority::Normal,
+        )
+        .unwrap();
+    assert_eq!(manual.added.len(), 1);
 }

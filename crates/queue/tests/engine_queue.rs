@@ -1,5 +1,6 @@
-//! Queue operations of the engine without downloads: ordering, reorder, duplicates, deletes,
-//! validation, flags and their persistence, and save-before-announce.
+//! Queue operations of the engine without downloads: ordering, reorder, duplicates, deletes (of
+//! items and of a series' items), validation, flags and their persistence, and
+//! save-before-announce.
 
 mod engine_support;
 
@@ -171,6 +172,24 @@ fn removing_and_clearing_pending_items() {
         .filter(|e| matches!(e, QueueEvent::Removed(_)))
         .count();
     assert_eq!(removed, 5);
+}
+
+#[test]
+fn removing_a_series_deletes_its_items_and_no_other() {
+    let h = Harness::new();
+    let ids = add(&h, &[1, 2, 3], Priority::Normal);
+    h.engine
+        .add("other", "Other", "Other", vec![ep(1, 1)], Priority::High)
+        .unwrap();
+    let removed = h.engine.remove_series("aot").unwrap();
+    assert_eq!(removed.iter().map(|i| i.id).collect::<Vec<_>>(), ids);
+    assert!(ids.iter().all(|id| !h.engine.is_downloading(*id)));
+    assert!(h.engine.remove_series("aot").unwrap().is_empty());
+    let left: Vec<String> = stored_items(&*h.store.queue())
+        .into_iter()
+        .map(|i| i.series_id)
+        .collect();
+    assert_eq!(left, ["other"]);
 }
 
 #[test]

@@ -18,6 +18,7 @@ use aniworld_store::Store;
 use crate::config::ConfigService;
 use crate::error::StartError;
 use crate::events::Events;
+use crate::history::HistoryService;
 use crate::instance::InstanceLock;
 use crate::library::LibraryService;
 use crate::metrics::MetricsService;
@@ -46,6 +47,7 @@ struct Inner {
     canary: CanaryRunner,
     notifications: Arc<NotificationService>,
     metrics: Arc<MetricsService>,
+    history: Arc<HistoryService>,
     /// This process's lock on the data folder (one service per folder).
     lock: InstanceLock,
 }
@@ -85,6 +87,9 @@ impl Aniworld {
         let events = notifications.sink(events);
         let metrics = Arc::new(MetricsService::new(config.clone(), store.clone()));
         let events = metrics.sink(events);
+        // Completed and failed downloads are in the history before anyone hears of them.
+        let history = HistoryService::start(&store, &config);
+        let events = history.sink(events);
         let nfo = Arc::new(NfoService::new(Arc::new(store.clone()), config.clone()));
         let hosters = downloads::hoster_health(&store, &events);
         let library = Arc::new(LibraryService::new(
@@ -111,9 +116,14 @@ impl Aniworld {
             &hosters,
             library.catalogue().clone(),
             nfo.clone(),
-            &metrics,
+            &[
+                downloads::counting(&metrics),
+                downloads::recording(&history),
+            ],
         )?;
         metrics.queue_counts(&queue.statistics());
+        // Removing a series deletes its queue items and records deleted files.
+        library.attach_downloads(queue.clone(), history.clone());
         let scheduler = Arc::new(SchedulerService::start(
             config.clone(),
             &store,
@@ -134,6 +144,7 @@ impl Aniworld {
                 canary,
                 notifications,
                 metrics,
+                history,
                 lock,
             }),
         })
@@ -177,6 +188,11 @@ impl Aniworld {
     /// The figures of `GET /metrics` (Prometheus text format).
     pub fn metrics(&self) -> &Arc<MetricsService> {
         &self.inner.metrics
+    }
+
+    /// The download history: completed, failed, upgraded and deleted episodes.
+    pub fn history(&self) -> &Arc<HistoryService> {
+        &self.inner.history
     }
 
     /// Hoster health as the download resolver saw it.

@@ -17,12 +17,11 @@ use aniworld_queue::engine::{
 };
 use aniworld_store::Store;
 
-pub use resolver::CatalogueResolver;
+pub use resolver::{CatalogueResolver, SourceListener, counting, recording};
 
 use crate::catalogue::CatalogueHandle;
 use crate::config::ConfigService;
 use crate::events::{Event, Events};
-use crate::metrics::MetricsService;
 use crate::nfo::NfoService;
 
 /// The resolver's hoster health, kept in `store` so it survives a restart, with each hoster
@@ -53,8 +52,9 @@ pub fn engine_config(config: &AppConfig) -> EngineConfig {
 /// the service's shared `catalogue` client, and finished episodes get their NFO through `nfo`. The engine
 /// restores the stored queue and resumes by itself when it was running.
 /// The resolver records every hoster attempt in `hosters` (shown by `/health/detailed`) and
-/// tells `metrics` which hoster and language each download used. The per-host request budget
-/// follows `download.host_requests_per_second` / `host_max_connections` while it runs.
+/// tells each of `sources` which hoster and language each download used (the metrics through
+/// [`counting`], the history through [`recording`]). The per-host request budget follows
+/// `download.host_requests_per_second` / `host_max_connections` while it runs.
 pub fn start(
     store: &Store,
     config: &Arc<ConfigService>,
@@ -62,10 +62,11 @@ pub fn start(
     hosters: &HealthTracker,
     catalogue: Arc<CatalogueHandle>,
     nfo: Arc<NfoService>,
-    metrics: &Arc<MetricsService>,
+    sources: &[SourceListener],
 ) -> Result<QueueEngine, QueueError> {
     let current = config.current();
-    let resolver = Arc::new(CatalogueResolver::new(catalogue, hosters.clone()).counted(metrics));
+    let resolver =
+        Arc::new(CatalogueResolver::new(catalogue, hosters.clone()).with_listeners(sources));
     let budget = Arc::new(HostBudget::from_config(&current.download));
     let fetch_options = FetchOptions::from_config(&current.download, budget.clone());
     let deps = EngineDeps {

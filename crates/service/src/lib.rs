@@ -4,10 +4,10 @@
 //! This crate owns what the service does: open the data folder and keep config.json
 //! ([`config`], [`backups`]), the library (search, add, pages, scans: [`library`]), metadata
 //! ([`nfo`]), the download queue's wiring ([`downloads`]), the rescan scheduler ([`rescans`]),
-//! notifications ([`notifications`]) and one-shot downloads ([`oneshot`]), all behind one
-//! facade, [`Aniworld`]. It composes the domain crates (`aniworld-store`, `-provider`,
-//! `-library`, `-metadata`, `-queue`, `-notify`) and tells its front ends what happens through
-//! typed [`Event`]s sent to an [`EventSink`].
+//! notifications ([`notifications`]), the download history ([`history`]) and one-shot
+//! downloads ([`oneshot`]), all behind one facade, [`Aniworld`]. It composes the domain crates
+//! (`aniworld-store`, `-provider`, `-library`, `-metadata`, `-queue`, `-notify`) and tells its
+//! front ends what happens through typed [`Event`]s sent to an [`EventSink`].
 //!
 //! It must never know actix or any HTTP framework, HTTP status codes, or the JSON shapes of
 //! the wire (api.md): a front end maps [`ServiceError`] to its own answers and [`Event`] to its
@@ -34,6 +34,7 @@ pub mod downloads;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod history;
 pub mod instance;
 pub mod library;
 pub mod metrics;
@@ -48,6 +49,7 @@ pub use app::Aniworld;
 pub use config::{ConfigError, ConfigService};
 pub use error::{ServiceError, StartError};
 pub use events::{Event, EventSink, Events};
+pub use history::{HistoryError, HistoryService};
 pub use library::LibraryService;
 pub use metrics::{MetricsError, MetricsService};
 pub use nfo::{NfoError, NfoService};

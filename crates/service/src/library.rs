@@ -6,15 +6,22 @@
 //! catalogue requests, folder walks): async front ends call it off their event loop. Scans go
 //! through the [`ScanCoordinator`], which the scheduler shares, and report
 //! [`Event::ScanProgress`] / [`Event::ScanComplete`] to the event sink.
+//!
+//! How each series is followed (monitored, languages, cutoff, upgrades) is read and changed in
+//! `library/monitoring.rs`; removing a series, with its queue items and optionally the files the
+//! service wrote, in `library/removal.rs` (docs/monitoring.md).
+
+mod monitoring;
+mod removal;
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use aniworld_core::naming::SeriesFolder;
 use aniworld_core::ports::{EpisodeRecord, SeriesRepo};
 use aniworld_core::series::{SeriesFilter, SeriesQuery, SeriesSort, library_id};
-use aniworld_core::{AppConfig, Series};
+use aniworld_core::{AppConfig, MonitoringPatch, Series};
 use aniworld_library::{
     AddedSeries, LibraryError, RecheckPolicy, RescanMode, ScanCoordinator, ScanOptions, ScanReport,
     Scanner, anime_dir_from_config,
@@ -28,6 +35,9 @@ use crate::config::ConfigService;
 use crate::error::ServiceError;
 use crate::events::{Event, Events};
 use crate::nfo::NfoService;
+
+pub use monitoring::SeriesDetail;
+pub use removal::{KeptFile, RemovedSeries};
 
 /// Which series a library page lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -84,6 +94,15 @@ pub struct LibraryStatus {
     pub scan_in_progress: bool,
 }
 
+/// An episode of a series as the library shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpisodeView {
+    /// The episode as stored.
+    pub record: EpisodeRecord,
+    /// Whether, why and in which language it is wanted; None when it is not.
+    pub wanted: Option<aniworld_core::wanted::Wanted>,
+}
+
 /// The library use cases; share it behind an `Arc`.
 pub struct LibraryService {
     config: Arc<ConfigService>,
@@ -93,6 +112,9 @@ pub struct LibraryService {
     coordinator: Arc<ScanCoordinator>,
     events: Events,
     nfo: Arc<NfoService>,
+    /// The queue and the history, attached once they run ([`LibraryService::attach_downloads`]):
+    /// removing a series needs them.
+    downloads: OnceLock<removal::Downloads>,
 }
 
 impl std::fmt::Debug for LibraryService {
@@ -127,6 +149,7 @@ impl LibraryService {
             coordinator: Arc::new(ScanCoordinator::new()),
             events,
             nfo,
+            downloads: OnceLock::new(),
         }
     }
 
@@ -302,14 +325,29 @@ impl LibraryService {
 
     /// Adds the series behind a catalogue link (series, season or episode link of an enabled
     /// site, in any URL family): links to anything else are refused with no request at all.
+    /// It gets the default monitoring settings.
     pub fn add(&self, link: &str, name: Option<&str>) -> Result<AddedSeries, ServiceError> {
+        self.add_with(link, name, MonitoringPatch::default())
+    }
+
+    /// [`LibraryService::add`] with monitoring settings other than the defaults: `settings`
+    /// is checked (naming the field) before any request, and stored with the series.
+    pub fn add_with(
+        &self,
+        link: &str,
+        name: Option<&str>,
+        settings: MonitoringPatch,
+    ) -> Result<AddedSeries, ServiceError> {
+        let monitoring = self.checked_monitoring(&Default::default(), settings)?;
         let catalogues = self.catalogue.get()?;
         let key = catalogues
             .library_id_of_link(link)
             .map_err(|e| ServiceError::invalid("link", e.to_string()))?;
         let anime_dir = self.anime_dir()?;
         self.apply_recheck_policy();
-        let added = self.scanner.add_series(&anime_dir, &key, name)?;
+        let added = self
+            .scanner
+            .add_series_with(&anime_dir, &key, name, &monitoring)?;
         // tvshow.nfo and artwork follow on their own thread when `nfo.auto_create` is on.
         self.nfo.series_added_in_background(added.serie.key.clone());
         Ok(added)
@@ -339,12 +377,22 @@ impl LibraryService {
             .ok_or_else(|| ServiceError::NotFound(format!("Series '{id}' not found")))
     }
 
-    /// Every known episode of a series (by key or folder), sorted by season and episode.
-    pub fn episodes(&self, id: &str) -> Result<Vec<EpisodeRecord>, ServiceError> {
+    /// Every known episode of a series (by key or folder), sorted by season and episode, each
+    /// with whether it is wanted under the series' monitoring settings in force
+    /// ([`aniworld_core::wanted::wanted`]; whether the series is monitored and what is queued
+    /// are not looked at here).
+    pub fn episodes(&self, id: &str) -> Result<Vec<EpisodeView>, ServiceError> {
         let serie = self.detail(id)?;
+        let profile = self.monitoring_of(&serie);
         let mut episodes = self.store.list_episodes(&serie.key)?;
         episodes.sort_by_key(|e| e.id);
-        Ok(episodes)
+        Ok(episodes
+            .into_iter()
+            .map(|record| EpisodeView {
+                wanted: aniworld_core::wanted::wanted(&profile, &record),
+                record,
+            })
+            .collect())
     }
 
     /// The bytes of `<anime_dir>/<folder>/poster.jpg` of a series (by key or folder). The path

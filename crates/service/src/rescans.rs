@@ -19,8 +19,9 @@ use crate::error::{ServiceError, StartError};
 use crate::library::LibraryService;
 
 /// A scheduler run: a library scan in the configured `scheduler.rescan_mode` (changed by
-/// default), then (with auto download) every missing episode that is not already queued goes
-/// into the queue and the queue starts.
+/// default), then (with auto download) every missing episode of a monitored series that is not
+/// already queued goes into the queue and the queue starts (series that are not monitored are
+/// scanned but never queued by a run).
 struct LibraryJob {
     library: Arc<LibraryService>,
     queue: QueueEngine,

@@ -120,6 +120,7 @@ fn main() {
                 is_downloaded: id.season == 1,
                 file_path: (id.season == 1).then(|| format!("Season 01/E{:02}.mp4", id.episode)),
                 languages_offered: None,
+                language: None,
             })
             .collect();
         episodes_total += records.len();

@@ -97,6 +97,38 @@ diesel::table! {
         /// Languages the catalogue offered at the last scan (wire names, comma-separated);
         /// NULL when unknown.
         languages_offered -> Nullable<Text>,
+        /// Language of the file the service downloaded; NULL for a file it did not write.
+        language -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// The download history: completed, failed, upgraded and deleted episodes.
+    download_history (id) {
+        /// Row id (insertion order).
+        id -> Integer,
+        /// `completed`, `failed`, `upgraded` or `deleted`.
+        event -> Text,
+        /// When it happened (RFC 3339).
+        at -> Text,
+        /// Series key.
+        series_key -> Text,
+        /// Series display name.
+        series_name -> Text,
+        /// Season (0 = movies).
+        season -> Integer,
+        /// Episode number.
+        episode -> Integer,
+        /// Language name, when known.
+        language -> Nullable<Text>,
+        /// Hoster name, when known.
+        hoster -> Nullable<Text>,
+        /// The episode file.
+        file_path -> Nullable<Text>,
+        /// File size in bytes.
+        size_bytes -> Nullable<BigInt>,
+        /// Why a download failed.
+        error -> Nullable<Text>,
     }
 }
 
@@ -167,6 +199,14 @@ diesel::table! {
         page_last_modified -> Nullable<Text>,
         /// When the next re-check of a changed rescan is planned (RFC 3339).
         next_check_at -> Nullable<Text>,
+        /// Automatic runs queue its missing episodes.
+        monitored -> Bool,
+        /// Accepted languages, best first, wire names joined by commas; null: the global order.
+        languages -> Nullable<Text>,
+        /// The language at which no upgrade is sought; null: the first accepted language.
+        cutoff -> Nullable<Text>,
+        /// Episodes below the cutoff are downloaded again when a better language appears.
+        upgrade -> Bool,
     }
 }
 
@@ -231,6 +271,7 @@ diesel::table! {
 diesel::joinable!(episodes -> series (series_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    download_history,
     download_queue,
     episodes,
     hoster_attempts,

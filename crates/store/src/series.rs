@@ -2,8 +2,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::rechecks;
+use crate::{monitoring, rechecks};
 
+use aniworld_core::monitoring::{Monitoring, languages_to_text};
 use aniworld_core::ports::{DueQuery, EpisodeRecord, RecheckState, RepoError, SeriesRepo};
 use aniworld_core::series::{SeriesFilter, SeriesQuery, SeriesSort};
 use aniworld_core::{EpisodeId, Language, MissingEpisodes, NewSeries, Series};
@@ -41,6 +42,10 @@ pub(crate) struct SeriesRow {
     #[allow(dead_code)]
     missing_count: i32,
     present_count: i32,
+    monitored: bool,
+    languages: Option<String>,
+    cutoff: Option<String>,
+    upgrade: bool,
 }
 
 /// A new row of `series`.
@@ -58,6 +63,10 @@ struct NewSeriesRow<'a> {
     added_at: String,
     catalogue_url: Option<&'a str>,
     sort_name: String,
+    monitored: bool,
+    languages: Option<String>,
+    cutoff: Option<&'static str>,
+    upgrade: bool,
 }
 
 /// A row of `episodes` as the domain needs it.
@@ -72,6 +81,7 @@ struct EpisodeRow {
     is_downloaded: bool,
     file_path: Option<String>,
     languages_offered: Option<String>,
+    language: Option<String>,
 }
 
 /// A new row of `episodes`.
@@ -86,6 +96,7 @@ struct NewEpisodeRow<'a> {
     is_downloaded: bool,
     file_path: Option<&'a str>,
     languages_offered: Option<String>,
+    language: Option<&'static str>,
 }
 
 /// `languages_offered` as stored: wire names joined by commas (None stays NULL).
@@ -135,6 +146,13 @@ impl EpisodeSummary {
 /// Builds the domain series from its row and episode summary.
 fn to_serie(row: SeriesRow, summary: EpisodeSummary) -> Result<Series, StoreError> {
     let key = row.key;
+    let monitoring = monitoring::from_columns(
+        &key,
+        row.monitored,
+        row.languages.as_deref(),
+        row.cutoff.as_deref(),
+        row.upgrade,
+    )?;
     Ok(Series {
         id: i64::from(row.id),
         added_at: time::from_text(&row.added_at, || format!("series.added_at of {key:?}"))?,
@@ -152,6 +170,7 @@ fn to_serie(row: SeriesRow, summary: EpisodeSummary) -> Result<Series, StoreErro
         present_count: summary.present,
         last_scan_error: row.last_scan_error,
         catalogue_url: row.catalogue_url,
+        monitoring,
         key,
     })
 }
@@ -248,8 +267,13 @@ pub(crate) fn find_by_folder(
     load_one(conn, row)
 }
 
-/// Inserts a series; a duplicate key is a unique violation (mapped to `Conflict`).
-pub(crate) fn insert(conn: &mut SqliteConnection, new: &NewSeries) -> Result<Series, StoreError> {
+/// Inserts a series with its monitoring settings; a duplicate key is a unique violation (mapped
+/// to `Conflict`).
+pub(crate) fn insert(
+    conn: &mut SqliteConnection,
+    new: &NewSeries,
+    settings: &Monitoring,
+) -> Result<Series, StoreError> {
     let row = NewSeriesRow {
         key: &new.key,
         name: &new.name,
@@ -262,6 +286,10 @@ pub(crate) fn insert(conn: &mut SqliteConnection, new: &NewSeries) -> Result<Ser
         added_at: time::to_text(Utc::now()),
         catalogue_url: new.catalogue_url.as_deref(),
         sort_name: aniworld_core::series::sort_name(&new.name),
+        monitored: settings.monitored,
+        languages: settings.languages.as_deref().map(languages_to_text),
+        cutoff: settings.cutoff.map(Language::name),
+        upgrade: settings.upgrade,
     };
     diesel::insert_into(series::table)
         .values(&row)
@@ -288,6 +316,23 @@ pub(crate) fn replace_episodes(
 ) -> Result<(), StoreError> {
     let sid = series_id(conn, key)?;
     let unique: BTreeMap<EpisodeId, &EpisodeRecord> = records.iter().map(|r| (r.id, r)).collect();
+    // The language of a file the service wrote outlives the scan while the file is the same.
+    let written: BTreeMap<(i32, i32), (Option<String>, String)> = episodes::table
+        .filter(episodes::series_id.eq(sid))
+        .filter(episodes::language.is_not_null())
+        .select((
+            episodes::season,
+            episodes::episode,
+            episodes::file_path,
+            episodes::language,
+        ))
+        .load::<(i32, i32, Option<String>, Option<String>)>(conn)
+        .map_err(StoreError::query(format!(
+            "reading the file languages of series {key:?}"
+        )))?
+        .into_iter()
+        .filter_map(|(s, e, path, language)| Some(((s, e), (path, language?))))
+        .collect();
     diesel::delete(episodes::table.filter(episodes::series_id.eq(sid)))
         .execute(conn)
         .map_err(StoreError::query(format!(
@@ -295,15 +340,25 @@ pub(crate) fn replace_episodes(
         )))?;
     for (id, r) in unique {
         let what = || format!("episode {id} of series {key:?}");
+        let (season, episode) = (to_i32(id.season, what)?, to_i32(id.episode, what)?);
+        let kept = written
+            .get(&(season, episode))
+            .filter(|(path, _)| r.is_downloaded && *path == r.file_path)
+            .and_then(|(_, name)| name.parse::<Language>().ok());
         let row = NewEpisodeRow {
             series_id: sid,
-            season: to_i32(id.season, what)?,
-            episode: to_i32(id.episode, what)?,
+            season,
+            episode,
             title_de: r.title_de.as_deref(),
             title_en: r.title_en.as_deref(),
             is_downloaded: r.is_downloaded,
             file_path: r.file_path.as_deref(),
             languages_offered: languages_text(r.languages_offered.as_deref()),
+            language: r
+                .language
+                .or(kept)
+                .filter(|_| r.is_downloaded)
+                .map(Language::name),
         };
         diesel::insert_into(episodes::table)
             .values(&row)
@@ -460,17 +515,20 @@ pub(crate) fn list_episodes(
                 is_downloaded: r.is_downloaded,
                 file_path: r.file_path,
                 languages_offered: languages_of(r.languages_offered),
+                language: r.language.and_then(|l| l.parse().ok()),
             })
         })
         .collect()
 }
 
-/// Marks one episode downloaded, inserting it when unknown.
+/// Marks one episode downloaded in `language` (None: a file the service did not write),
+/// inserting it when unknown.
 pub(crate) fn mark_downloaded(
     conn: &mut SqliteConnection,
     key: &str,
     id: EpisodeId,
     file_path: &str,
+    language: Option<Language>,
 ) -> Result<(), StoreError> {
     let sid = series_id(conn, key)?;
     let what = || format!("episode {id} of series {key:?}");
@@ -483,6 +541,7 @@ pub(crate) fn mark_downloaded(
         is_downloaded: true,
         file_path: Some(file_path),
         languages_offered: None,
+        language: language.map(Language::name),
     };
     diesel::insert_into(episodes::table)
         .values(&row)
@@ -491,6 +550,7 @@ pub(crate) fn mark_downloaded(
         .set((
             episodes::is_downloaded.eq(true),
             episodes::file_path.eq(Some(file_path)),
+            episodes::language.eq(language.map(Language::name)),
         ))
         .execute(conn)
         .map_err(StoreError::query(format!(
@@ -603,7 +663,15 @@ impl SeriesRepo for Store {
     }
 
     fn insert_series(&self, serie: &NewSeries) -> Result<Series, RepoError> {
-        self.transaction("inserting a series", |c| insert(c, serie))
+        self.insert_series_with(serie, &Monitoring::default())
+    }
+
+    fn insert_series_with(
+        &self,
+        serie: &NewSeries,
+        settings: &Monitoring,
+    ) -> Result<Series, RepoError> {
+        self.transaction("inserting a series", |c| insert(c, serie, settings))
             .map_err(|e| {
                 if e.is_unique_violation() {
                     RepoError::Conflict(format!("series {:?} already exists", serie.key))
@@ -611,6 +679,12 @@ impl SeriesRepo for Store {
                     e.into()
                 }
             })
+    }
+
+    fn set_monitoring(&self, key: &str, settings: &Monitoring) -> Result<(), RepoError> {
+        Ok(self.with_conn("storing monitoring settings", |c| {
+            monitoring::store(c, key, settings)
+        })?)
     }
 
     fn delete_series(&self, key: &str) -> Result<bool, RepoError> {
@@ -625,9 +699,15 @@ impl SeriesRepo for Store {
         Ok(self.with_conn("listing episodes", |c| list_episodes(c, key))?)
     }
 
-    fn mark_downloaded(&self, key: &str, id: EpisodeId, file_path: &str) -> Result<(), RepoError> {
+    fn mark_downloaded(
+        &self,
+        key: &str,
+        id: EpisodeId,
+        file_path: &str,
+        language: Option<Language>,
+    ) -> Result<(), RepoError> {
         Ok(self.transaction("marking an episode downloaded", |c| {
-            mark_downloaded(c, key, id, file_path)
+            mark_downloaded(c, key, id, file_path, language)
         })?)
     }
 

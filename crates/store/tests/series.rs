@@ -3,7 +3,7 @@
 mod common;
 
 use aniworld_core::ports::{EpisodeRecord, RepoError, SeriesRepo};
-use aniworld_core::{EpisodeId, MissingEpisodes, NewSeries, SITE_ID};
+use aniworld_core::{EpisodeId, Language, MissingEpisodes, NewSeries, SITE_ID};
 use common::TestDb;
 
 fn new_serie(key: &str, name: &str) -> NewSeries {
@@ -29,6 +29,7 @@ fn ep(season: u32, episode: u32, downloaded: bool) -> EpisodeRecord {
         file_path: downloaded
             .then(|| format!("Season {season:02}/x - S{season:02}E{episode:02}.mp4")),
         languages_offered: None,
+        language: None,
     }
 }
 
@@ -194,7 +195,8 @@ fn episode_calls_on_an_unknown_series_are_not_found() {
     assert!(nf(s.mark_downloaded(
         "ghost",
         EpisodeId::new(1, 1),
-        "x.mp4"
+        "x.mp4",
+        None
     )));
     assert!(nf(s.record_scan_error("ghost", "boom")));
     let mut serie = s.insert_series(&new_serie("real", "Real")).unwrap();
@@ -211,8 +213,13 @@ fn mark_downloaded_updates_or_inserts_the_episode() {
     s.replace_episodes("aot", &[ep(1, 1, false), ep(1, 2, false)])
         .unwrap();
 
-    s.mark_downloaded("aot", EpisodeId::new(1, 2), "Season 01/AoT - S01E02.mp4")
-        .unwrap();
+    s.mark_downloaded(
+        "aot",
+        EpisodeId::new(1, 2),
+        "Season 01/AoT - S01E02.mp4",
+        Some(Language::GermanSub),
+    )
+    .unwrap();
     let serie = s.get_series("aot").unwrap().unwrap();
     assert_eq!(serie.missing, ids(&[(1, 1)]));
     assert_eq!(serie.present_count, 1);
@@ -223,15 +230,77 @@ fn mark_downloaded_updates_or_inserts_the_episode() {
     assert_eq!(e2.title_de.as_deref(), Some("Folge 2"));
 
     // unknown episode: inserted as downloaded
-    s.mark_downloaded("aot", EpisodeId::new(0, 4), "Season 00/AoT - S00E04.mp4")
-        .unwrap();
+    s.mark_downloaded(
+        "aot",
+        EpisodeId::new(0, 4),
+        "Season 00/AoT - S00E04.mp4",
+        None,
+    )
+    .unwrap();
     let serie = s.get_series("aot").unwrap().unwrap();
     assert_eq!(serie.present_count, 2);
     assert_eq!(serie.missing, ids(&[(1, 1)]));
     // marking twice is harmless
-    s.mark_downloaded("aot", EpisodeId::new(0, 4), "Season 00/AoT - S00E04.mp4")
-        .unwrap();
+    s.mark_downloaded(
+        "aot",
+        EpisodeId::new(0, 4),
+        "Season 00/AoT - S00E04.mp4",
+        None,
+    )
+    .unwrap();
     assert_eq!(s.list_episodes("aot").unwrap().len(), 3);
+}
+
+#[test]
+fn the_language_of_a_written_file_outlives_scans_while_the_file_stays() {
+    let db = TestDb::new();
+    let s = &db.store;
+    s.insert_series(&new_serie("aot", "Attack on Titan"))
+        .unwrap();
+    let offered = |mut e: EpisodeRecord| {
+        e.languages_offered = Some(vec![Language::GermanSub, Language::GermanDub]);
+        e
+    };
+    s.replace_episodes("aot", &[offered(ep(1, 1, false)), ep(1, 2, true)])
+        .unwrap();
+    let path = ep(1, 1, true).file_path.unwrap();
+    s.mark_downloaded(
+        "aot",
+        EpisodeId::new(1, 1),
+        &path,
+        Some(Language::GermanSub),
+    )
+    .unwrap();
+    let languages = |s: &aniworld_store::Store| -> Vec<(Option<Language>, Option<Vec<Language>>)> {
+        s.list_episodes("aot")
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.language, e.languages_offered))
+            .collect()
+    };
+    assert_eq!(
+        languages(s),
+        vec![
+            (
+                Some(Language::GermanSub),
+                Some(vec![Language::GermanSub, Language::GermanDub])
+            ),
+            // Found on disk, not written by the service: no language.
+            (None, None),
+        ]
+    );
+    // A scan that finds the same file keeps its language; the offer follows the scan.
+    s.replace_episodes("aot", &[ep(1, 1, true), ep(1, 2, true)])
+        .unwrap();
+    assert_eq!(
+        languages(s),
+        vec![(Some(Language::GermanSub), None), (None, None)]
+    );
+    // Another file in its place (or none) loses it.
+    let mut other = ep(1, 1, true);
+    other.file_path = Some("Season 01/elsewhere.mkv".into());
+    s.replace_episodes("aot", &[other, ep(1, 2, true)]).unwrap();
+    assert_eq!(languages(s), vec![(None, None), (None, None)]);
 }
 
 #[test]

@@ -66,6 +66,7 @@ fn seed(store: &aniworld_store::Store, n: usize) {
                 },
                 file_path: None,
                 languages_offered: None,
+                language: None,
             })
             .collect();
         store.replace_episodes(&id, &episodes).unwrap();
@@ -132,6 +133,7 @@ fn counts_follow_the_episodes() {
                 is_downloaded: false,
                 file_path: None,
                 languages_offered: None,
+                language: None,
             }],
         )
         .unwrap();
@@ -145,7 +147,7 @@ fn counts_follow_the_episodes() {
     };
     assert!(listed(&db).contains(&key.to_string()));
     db.store
-        .mark_downloaded(key, EpisodeId::new(1, 1), "Season 01/x - S01E01.mp4")
+        .mark_downloaded(key, EpisodeId::new(1, 1), "Season 01/x - S01E01.mp4", None)
         .unwrap();
     assert!(!listed(&db).contains(&key.to_string()));
     let all = db.store.list_series().unwrap();

@@ -1,12 +1,14 @@
 //! Anime endpoints (api.md section 3): library status, list, catalogue search, add, rescan and
-//! detail. The work happens in [`LibraryService`]; handlers validate, call it once off the async
-//! workers and shape the answer.
+//! detail; changing how a series is followed and removing it ([`monitoring`]). The work happens
+//! in [`LibraryService`]; handlers validate, call it once off the async workers and shape the
+//! answer.
+
+pub mod monitoring;
 
 use std::str::FromStr;
 
 use actix_web::{HttpResponse, web};
 use aniworld_core::naming::series_folder_name;
-use aniworld_core::ports::EpisodeRecord;
 use aniworld_core::{MissingEpisodes, Series};
 use aniworld_library::{AddedSeries, RescanMode};
 use aniworld_provider::catalogue::SearchHit;
@@ -19,8 +21,9 @@ use crate::error::ApiError;
 use crate::page_cache::PageCache;
 use crate::state::AppState;
 use aniworld_service::library::{
-    LibraryService, ListFilter, ListRequest, ListingGeneration, SortBy,
+    EpisodeView, LibraryService, ListFilter, ListRequest, ListingGeneration, SeriesDetail, SortBy,
 };
+use monitoring::{LanguageName, MonitoringChanges, MonitoringView};
 
 /// Largest `per_page`.
 pub const MAX_PER_PAGE: usize = 1000;
@@ -38,12 +41,20 @@ pub const DEFAULT_PER_PAGE: usize = 20;
         add_anime,
         start_rescan,
         get_anime,
+        monitoring::update_anime,
+        monitoring::remove_anime,
         list_episodes,
         get_poster
     ),
     components(schemas(
         AnimeStatus,
         AnimeSummary,
+        LibrarySeries,
+        MonitoringView,
+        MonitoringChanges,
+        LanguageName,
+        monitoring::RemovalResponse,
+        monitoring::KeptFileEntry,
         SearchRequest,
         AddRequest,
         AddResponse,
@@ -69,7 +80,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/api/anime/add").route(web::post().to(add_anime)))
         .service(web::resource("/api/anime/rescan").route(web::post().to(start_rescan)))
-        .service(web::resource("/api/anime/{anime_id}").route(web::get().to(get_anime)))
+        .service(
+            web::resource("/api/anime/{anime_id}")
+                .route(web::get().to(get_anime))
+                .route(web::patch().to(monitoring::update_anime))
+                .route(web::delete().to(monitoring::remove_anime)),
+        )
         .service(
             web::resource("/api/anime/{anime_id}/episodes").route(web::get().to(list_episodes)),
         )
@@ -136,6 +152,17 @@ impl AnimeSummary {
             link: h.link,
         }
     }
+}
+
+/// A series of `GET /api/anime`: its summary and how the library follows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LibrarySeries {
+    /// Key, name, site, folder, missing episodes and link.
+    #[serde(flatten)]
+    pub summary: AnimeSummary,
+    /// Monitored, accepted languages, cutoff and upgrades.
+    #[serde(flatten)]
+    pub monitoring: MonitoringView,
 }
 
 /// Query of `GET /api/anime`. The values arrive as strings and [`ListQuery::validate`] parses
@@ -316,6 +343,24 @@ pub struct AddRequest {
     pub link: String,
     /// Display name, used when the catalogue page gives no title.
     pub name: Option<String>,
+    /// Whether automatic runs queue its missing episodes (default true).
+    #[serde(default, deserialize_with = "monitoring::present")]
+    #[schema(value_type = bool)]
+    pub monitored: Option<bool>,
+    /// Accepted languages, best first (default, and null: follow
+    /// `download.language_preference`).
+    #[serde(default, deserialize_with = "monitoring::nullable")]
+    #[schema(value_type = Option<Vec<LanguageName>>, min_items = 1)]
+    pub languages: Option<Option<Vec<aniworld_core::Language>>>,
+    /// The language at which no upgrade is sought (default, and null: the first accepted one).
+    #[serde(default, deserialize_with = "monitoring::nullable")]
+    #[schema(value_type = Option<LanguageName>)]
+    pub cutoff: Option<Option<aniworld_core::Language>>,
+    /// Whether episodes below the cutoff are downloaded again when a better language appears
+    /// (default false).
+    #[serde(default, deserialize_with = "monitoring::present")]
+    #[schema(value_type = bool)]
+    pub upgrade: Option<bool>,
 }
 
 /// Answer of `POST /api/anime/add`.
@@ -378,6 +423,24 @@ pub struct AnimeDetail {
     pub episodes: Vec<String>,
     /// Description from the catalogue.
     pub description: Option<String>,
+    /// Monitored, accepted languages, cutoff and upgrades.
+    #[serde(flatten)]
+    pub monitoring: MonitoringView,
+}
+
+impl From<SeriesDetail> for AnimeDetail {
+    fn from(d: SeriesDetail) -> Self {
+        let s = d.serie;
+        Self {
+            episodes: s.missing.ids().iter().map(ToString::to_string).collect(),
+            key: s.slug().to_string(),
+            site: s.site.clone(),
+            title: s.name,
+            folder: s.folder,
+            description: s.description,
+            monitoring: d.monitoring.into(),
+        }
+    }
 }
 
 /// One episode in `GET /api/anime/{anime_id}/episodes`.
@@ -396,11 +459,48 @@ pub struct EpisodeEntry {
     /// The languages the catalogue offered it in at the last scan (`German Dub`, `German Sub`,
     /// `English Sub`, `English Dub`); null when the catalogue's pages do not say.
     pub languages_offered: Option<Vec<&'static str>>,
+    /// The language of the file when the service downloaded it; null for no file or a file
+    /// found on disk that the service did not write.
+    pub language: Option<&'static str>,
+    /// Whether it is wanted under the series' settings: `missing` (no file, an accepted
+    /// language on offer or the offer unknown), `upgrade` (a file below the cutoff, a better
+    /// accepted language on offer, upgrades on) or `waiting_for_language` (no file, no accepted
+    /// language on offer yet); null when not wanted.
+    pub wanted: Option<WantedReason>,
+    /// The language it would be downloaded in when wanted; null while waiting, or when the
+    /// catalogue does not say what it offers (the accepted languages are tried in order).
+    pub wanted_language: Option<&'static str>,
 }
 
-impl From<EpisodeRecord> for EpisodeEntry {
-    fn from(e: EpisodeRecord) -> Self {
+/// Why an episode is wanted.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WantedReason {
+    /// No file, an accepted language on offer (or the offer unknown).
+    Missing,
+    /// A file below the cutoff, a better accepted language on offer.
+    Upgrade,
+    /// No file, no accepted language on offer yet.
+    WaitingForLanguage,
+}
+
+impl From<aniworld_core::wanted::WantedReason> for WantedReason {
+    fn from(r: aniworld_core::wanted::WantedReason) -> Self {
+        use aniworld_core::wanted::WantedReason as R;
+        match r {
+            R::Missing => Self::Missing,
+            R::Upgrade => Self::Upgrade,
+            R::WaitingForLanguage => Self::WaitingForLanguage,
+        }
+    }
+}
+
+impl From<EpisodeView> for EpisodeEntry {
+    fn from(view: EpisodeView) -> Self {
+        let e = view.record;
         Self {
+            wanted: view.wanted.as_ref().map(|w| w.reason.into()),
+            wanted_language: view.wanted.and_then(|w| w.language).map(|l| l.name()),
             season: e.id.season,
             episode: e.id.episode,
             title_de: e.title_de,
@@ -409,6 +509,7 @@ impl From<EpisodeRecord> for EpisodeEntry {
             languages_offered: e
                 .languages_offered
                 .map(|l| l.into_iter().map(|l| l.name()).collect()),
+            language: e.language.map(|l| l.name()),
         }
     }
 }
@@ -428,7 +529,7 @@ pub async fn get_library_status(state: web::Data<AppState>) -> Result<HttpRespon
 
 /// Library series, by default those with missing episodes.
 #[utoipa::path(get, path = "/api/anime", tag = "anime", security(("bearer" = [])), params(ListQuery),
-    responses((status = 200, body = [AnimeSummary]),
+    responses((status = 200, body = [LibrarySeries]),
         (status = 422, description = "Bad page, per_page, sort_by or filter; the field is named in details")))]
 pub async fn list_anime(
     state: web::Data<AppState>,
@@ -464,12 +565,17 @@ fn json_body(body: web::Bytes) -> HttpResponse {
         .body(body)
 }
 
-fn summaries(service: &LibraryService, series: Vec<Series>) -> Vec<AnimeSummary> {
+fn summaries(service: &LibraryService, series: Vec<Series>) -> Vec<LibrarySeries> {
     let links = service.links_of(&series);
+    let monitoring = service.monitorings_of(&series);
     series
         .into_iter()
         .zip(links)
-        .map(|(s, link)| AnimeSummary::from_serie(s, link))
+        .zip(monitoring)
+        .map(|((s, link), m)| LibrarySeries {
+            summary: AnimeSummary::from_serie(s, link),
+            monitoring: m.into(),
+        })
         .collect()
 }
 
@@ -515,15 +621,28 @@ pub async fn search_anime_by_body(
     responses((status = 200, body = AddResponse),
         (status = 404, description = "The catalogue has no such series"),
         (status = 409, description = "The series is already in the library"),
-        (status = 422, description = "Not a series link of the configured catalogue"),
+        (status = 422, description = "Not a series link of the configured catalogue, or a monitoring field refused (an unknown or repeated language, an empty `languages`, a `cutoff` outside the accepted languages); `details.field` names it"),
         (status = 503, description = "No anime directory, or the catalogue is unreachable or blocks requests")))]
 pub async fn add_anime(
     state: web::Data<AppState>,
     body: Json<AddRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let AddRequest { link, name } = body.into_inner();
+    let AddRequest {
+        link,
+        name,
+        monitored,
+        languages,
+        cutoff,
+        upgrade,
+    } = body.into_inner();
+    let settings = aniworld_core::MonitoringPatch {
+        monitored,
+        languages,
+        cutoff,
+        upgrade,
+    };
     let service = state.app.library().clone();
-    let added = blocking(move || service.add(&link, name.as_deref())).await?;
+    let added = blocking(move || service.add_with(&link, name.as_deref(), settings)).await?;
     Ok(HttpResponse::Ok().json(AddResponse::from(added)))
 }
 
@@ -596,7 +715,8 @@ pub async fn start_rescan(
     }))
 }
 
-/// One series by key (or, deprecated, by folder) with its missing episodes.
+/// One series by key (or, deprecated, by folder) with its missing episodes and how the library
+/// follows it.
 #[utoipa::path(get, path = "/api/anime/{anime_id}", tag = "anime", security(("bearer" = [])),
     params(("anime_id" = String, Path, description = "Series key (`s.to:<key>` for an s.to series whose key aniworld.to also has; or, deprecated, the folder name)")),
     responses((status = 200, body = AnimeDetail), (status = 404, description = "No such series")))]
@@ -606,15 +726,8 @@ pub async fn get_anime(
 ) -> Result<HttpResponse, ApiError> {
     let service = state.app.library().clone();
     let id = id.into_inner();
-    let s = blocking(move || service.detail(&id)).await?;
-    Ok(HttpResponse::Ok().json(AnimeDetail {
-        episodes: s.missing.ids().iter().map(ToString::to_string).collect(),
-        key: s.slug().to_string(),
-        site: s.site.clone(),
-        title: s.name,
-        folder: s.folder,
-        description: s.description,
-    }))
+    let detail = blocking(move || service.show(&id)).await?;
+    Ok(HttpResponse::Ok().json(AnimeDetail::from(detail)))
 }
 
 /// Every known episode of a series (by key or folder), present or missing, in order.

@@ -8,6 +8,7 @@ pub mod anime;
 pub mod auth;
 pub mod config;
 pub mod health;
+pub mod history;
 pub mod metrics;
 pub mod nfo;
 pub mod notifications;
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     config::configure(cfg);
     anime::configure(cfg);
     queue::configure(cfg);
+    history::configure(cfg);
     scheduler::configure(cfg);
     ws::configure(cfg);
     nfo::configure(cfg);

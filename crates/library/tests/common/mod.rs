@@ -192,6 +192,7 @@ impl SeriesRepo for MemRepo {
             last_scanned_at: None,
             last_scan_error: None,
             catalogue_url: n.catalogue_url.clone(),
+            monitoring: Default::default(),
         };
         all.insert(n.key.clone(), s.clone());
         Ok(s)
@@ -230,6 +231,7 @@ impl SeriesRepo for MemRepo {
         _key: &str,
         _id: EpisodeId,
         _file_path: &str,
+        _language: Option<aniworld_core::Language>,
     ) -> Result<(), RepoError> {
         Ok(())
     }

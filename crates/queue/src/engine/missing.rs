@@ -1,4 +1,5 @@
-//! Queueing everything the library lacks: used after a scheduled or triggered rescan.
+//! Queueing everything the monitored series of the library lack: used after a scheduled or
+//! triggered rescan.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,11 +12,13 @@ const PAGE: usize = 200;
 use super::{QueueEngine, QueueError};
 
 impl QueueEngine {
-    /// Queues every missing episode of every series in the library (as the last scan left it in
-    /// the series repository) that has no pending, downloading or failed item yet; a failed item
-    /// waits for a manual retry instead of piling up copies. Series are taken in repository
-    /// order, episodes in season/episode order, with their catalogue titles. Returns the items
-    /// added. Does not start the queue.
+    /// Queues every missing episode of every monitored series in the library (as the last scan
+    /// left it in the series repository) that has no pending, downloading or failed item yet; a
+    /// failed item waits for a manual retry instead of piling up copies. A series that is not
+    /// monitored is left alone (what the scheduler's automatic runs want; manual queueing goes
+    /// through [`QueueEngine::add`]). Series are taken in repository order, episodes in
+    /// season/episode order, with their catalogue titles. Returns the items added. Does not
+    /// start the queue.
     pub fn add_all_missing(&self, priority: Priority) -> Result<Vec<DownloadItem>, QueueError> {
         let held: HashSet<(String, EpisodeId)> = {
             let st = self.inner.lock();
@@ -45,7 +48,7 @@ impl QueueEngine {
             let series = repo.list_series_page(&page)?;
             let last_page = series.len() < PAGE;
             page.offset += series.len();
-            for serie in series {
+            for serie in series.into_iter().filter(|s| s.monitoring.monitored) {
                 let wanted: Vec<EpisodeId> = serie
                     .missing
                     .ids()

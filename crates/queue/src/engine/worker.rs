@@ -14,7 +14,7 @@ use aniworld_core::naming::{
     episode_file_name, episode_marker, episode_relative_path, season_dir_name,
 };
 use aniworld_core::ports::{CancelToken, ResolveAttempt, SourceErrorKind, WaitInfo};
-use aniworld_core::{DownloadItem, DownloadStatus, Progress};
+use aniworld_core::{DownloadItem, DownloadStatus, Language, Progress};
 use chrono::Utc;
 
 use super::Inner;
@@ -49,6 +49,8 @@ struct Done {
     bytes: u64,
     final_path: PathBuf,
     source_url: String,
+    /// The language of the stream the file came from.
+    language: Language,
 }
 
 /// Why an attempt failed, and where its file would have been.
@@ -221,6 +223,7 @@ fn download(inner: &Inner, job: &Job) -> Result<Done, Failure> {
             bytes,
             final_path,
             source_url: source.url.clone(),
+            language: source.language,
         }),
         Err(failure) => Err(Failure {
             failure,
@@ -256,12 +259,9 @@ fn tried_unless_listed(message: &str, attempts: &[ResolveAttempt]) -> String {
 fn finish(inner: &Inner, job: &Job, result: Result<Done, Failure>) {
     let id = job.item.id;
     let mut st = inner.lock();
-    st.active.remove(&id);
-    if st.apply_waiting_folder() {
-        log::info!("running downloads done; the new anime folder is in force");
-    }
-    inner.wake.notify_all();
-    let Some(current) = st.items.get(&id).cloned() else {
+    if !st.items.contains_key(&id) {
+        // Deleted while it ran: what it wrote goes before the job stops counting as active, so
+        // whoever waits for it (removing a series with its files) finds the files gone.
         drop(st);
         let final_path = match &result {
             Ok(done) => Some(done.final_path.clone()),
@@ -270,6 +270,14 @@ fn finish(inner: &Inner, job: &Job, result: Result<Done, Failure>) {
         if let Some(path) = final_path {
             discard_files(&path, result.is_ok());
         }
+        st = inner.lock();
+    }
+    st.active.remove(&id);
+    if st.apply_waiting_folder() {
+        log::info!("running downloads done; the new anime folder is in force");
+    }
+    inner.wake.notify_all();
+    let Some(current) = st.items.get(&id).cloned() else {
         return;
     };
     let mut item = current;
@@ -290,7 +298,12 @@ fn finish(inner: &Inner, job: &Job, result: Result<Done, Failure>) {
                 season_dir_name(ep.season),
                 episode_file_name(&item.series_folder, ep)
             );
-            if let Err(e) = inner.deps.series.mark_downloaded(&item.series_id, ep, &rel) {
+            let marked =
+                inner
+                    .deps
+                    .series
+                    .mark_downloaded(&item.series_id, ep, &rel, Some(done.language));
+            if let Err(e) = marked {
                 log::warn!("cannot mark {} {rel} as downloaded: {e}", item.series_id);
             }
             let now = Utc::now();

@@ -2,6 +2,10 @@
 //! catalogue client the whole service shares ([`CatalogueHandle`]), so request pacing, cookies
 //! and solver clearances are the same for scans, adds and downloads, and a changed `provider`
 //! configuration reaches downloads without a restart.
+//!
+//! Listeners ([`SourceListener`], given with [`CatalogueResolver::with_listeners`]) learn which
+//! hoster and language each episode's download used: the metrics count downloads by them
+//! ([`counting`]) and the download history records them ([`recording`]).
 
 use std::sync::{Arc, Mutex};
 
@@ -13,7 +17,27 @@ use aniworld_provider::catalogue::Catalogues;
 use aniworld_provider::resolver::{HealthTracker, Resolver};
 
 use crate::catalogue::CatalogueHandle;
+use crate::history::HistoryService;
 use crate::metrics::MetricsService;
+
+/// Told the source an episode's download resolved to: (series key, episode, hoster and
+/// language), or when resolving failed the last hoster and language tried (None: none was
+/// tried). Called on the download worker's thread; must be quick.
+pub type SourceListener = Arc<dyn Fn(&str, EpisodeId, Option<(&str, Language)>) + Send + Sync>;
+
+/// The listener that lets `metrics` count downloads by hoster and language.
+pub fn counting(metrics: &Arc<MetricsService>) -> SourceListener {
+    let metrics = metrics.clone();
+    Arc::new(move |key, id, source| {
+        metrics.resolved(key, id, source.map(|(h, l)| (h, l.to_string())));
+    })
+}
+
+/// The listener that lets `history` record the hoster and language of each download.
+pub fn recording(history: &Arc<HistoryService>) -> SourceListener {
+    let history = history.clone();
+    Arc::new(move |key, id, source| history.resolved(key, id, source))
+}
 
 /// A [`StreamResolver`] over the shared catalogue; hoster health survives reconfiguration.
 pub struct CatalogueResolver {
@@ -22,7 +46,7 @@ pub struct CatalogueResolver {
     /// The resolver built for the catalogue client it was built on.
     current: Mutex<Option<(Arc<Catalogues>, Arc<Resolver>)>>,
     /// Told which hoster and language each resolved episode got.
-    metrics: Option<Arc<MetricsService>>,
+    listeners: Vec<SourceListener>,
 }
 
 impl std::fmt::Debug for CatalogueResolver {
@@ -38,13 +62,13 @@ impl CatalogueResolver {
             catalogue,
             health,
             current: Mutex::new(None),
-            metrics: None,
+            listeners: Vec::new(),
         }
     }
 
-    /// The same resolver, telling `metrics` the source of every episode it resolves.
-    pub fn counted(mut self, metrics: &Arc<MetricsService>) -> Self {
-        self.metrics = Some(metrics.clone());
+    /// The same resolver, telling each of `listeners` the source of every episode it resolves.
+    pub fn with_listeners(mut self, listeners: &[SourceListener]) -> Self {
+        self.listeners.extend(listeners.iter().cloned());
         self
     }
 
@@ -99,14 +123,14 @@ impl StreamResolver for CatalogueResolver {
             .map_err(|e| (e, Vec::new()))
             .and_then(|r| r.resolve(key, id, languages, hosters, cancel));
         // The source used, or for a failure the last hoster tried.
-        if let Some(m) = &self.metrics {
+        if !self.listeners.is_empty() {
             let source = match &result {
-                Ok((s, _)) => Some((s.hoster.as_str(), s.language.to_string())),
-                Err((_, tried)) => tried
-                    .last()
-                    .map(|a| (a.hoster.as_str(), a.language.to_string())),
+                Ok((s, _)) => Some((s.hoster.as_str(), s.language)),
+                Err((_, tried)) => tried.last().map(|a| (a.hoster.as_str(), a.language)),
             };
-            m.resolved(key, id, source);
+            for listener in &self.listeners {
+                listener(key, id, source);
+            }
         }
         result
     }

@@ -41,5 +41,6 @@ mod scheduler;
 mod scheduler_runs;
 mod security;
 mod tidy;
+mod wanted;
 mod ws;
 mod ws_support;

@@ -212,6 +212,7 @@ const SERVER_MODULES: &[&str] = &[
     "routes/config.rs",
     "routes/health.rs",
     "routes/history.rs",
+    "routes/wanted.rs",
     "routes/metrics.rs",
     "routes/mod.rs",
     "routes/nfo.rs",

@@ -51,6 +51,31 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// An optional JSON request body: None when the request carries no body (no `Content-Length`
+/// or `0`, and not chunked); otherwise read exactly as [`Json`], so a bad body is refused and
+/// never taken for an absent one.
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let chunked = headers.contains_key(actix_web::http::header::TRANSFER_ENCODING);
+        let empty = match headers.get(actix_web::http::header::CONTENT_LENGTH) {
+            Some(len) => len.to_str().is_ok_and(|l| l.trim() == "0"),
+            None => !chunked,
+        };
+        if empty {
+            return Box::pin(async { Ok(OptionalJson(None)) });
+        }
+        let body = Json::<T>::from_request(req, payload);
+        Box::pin(async move { Ok(OptionalJson(Some(body.await?.into_inner()))) })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;

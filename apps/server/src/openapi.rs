@@ -47,6 +47,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(routes::anime::Doc::openapi());
     doc.merge(routes::queue::Doc::openapi());
     doc.merge(routes::history::Doc::openapi());
+    doc.merge(routes::wanted::Doc::openapi());
     doc.merge(routes::scheduler::Doc::openapi());
     doc.merge(routes::ws::Doc::openapi());
     doc.merge(routes::nfo::Doc::openapi());

@@ -39,6 +39,7 @@ use aniworld_core::{DownloadItem, DownloadStatus, EpisodeRef, ItemId, Priority};
 pub use error::QueueError;
 pub use fetcher::{FetchFailure, FetchJob, FetchProgress, MediaFetcher};
 pub use http_fetcher::HttpFetcher;
+pub use missing::{PlannedEpisode, WantedEntry};
 pub use types::{
     AddOutcome, EngineConfig, EngineDeps, PAUSED_KEY, QueueEvent, QueueSnapshot, QueueStatistics,
     QueueSummary, RUNNING_KEY,

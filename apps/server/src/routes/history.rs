@@ -124,7 +124,7 @@ pub struct HistoryListQuery {
 }
 
 /// Parses a positive integer query value within `1..=max`, as `GET /api/anime` does.
-fn bounded(
+pub(crate) fn bounded(
     field: &str,
     value: Option<&str>,
     default: usize,

@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod queue;
 pub mod scheduler;
 pub mod ui;
+pub mod wanted;
 pub mod ws;
 
 use actix_web::web;
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     anime::configure(cfg);
     queue::configure(cfg);
     history::configure(cfg);
+    wanted::configure(cfg);
     scheduler::configure(cfg);
     ws::configure(cfg);
     nfo::configure(cfg);

@@ -155,13 +155,18 @@ fn download(inner: &Inner, job: &Job) -> Result<Done, Failure> {
     }
     let final_path = anime_dir.join(episode_relative_path(&item.series_folder, id));
     let d = &job.cfg.download;
+    // The series' accepted languages (its own list, else the global order), best first.
+    let languages = match inner.deps.series.get_series(&item.series_id) {
+        Ok(Some(serie)) => serie.monitoring.effective(&d.language_preference).languages,
+        _ => d.language_preference.clone(),
+    };
     let (source, attempts) = inner
         .deps
         .resolver
         .resolve(
             &item.series_id,
             id,
-            &d.language_preference,
+            &languages,
             &d.hoster_preference,
             &job.cancel,
         )

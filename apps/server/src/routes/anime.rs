@@ -269,8 +269,9 @@ fn choice<T: FromStr<Err = &'static str>>(
     }
 }
 
-/// Parses a positive integer query value within `1..=max`.
-fn bounded(
+/// Parses a positive integer query value within `1..=max` (`page`, `per_page` of every paged
+/// list: the library, the history, the wanted episodes).
+pub(crate) fn bounded(
     field: &str,
     value: Option<&str>,
     default: usize,

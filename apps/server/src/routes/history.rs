@@ -12,7 +12,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::blocking::blocking;
 use crate::error::ApiError;
-use crate::routes::anime::{DEFAULT_PER_PAGE, MAX_PER_PAGE};
+use crate::routes::anime::{DEFAULT_PER_PAGE, MAX_PER_PAGE, bounded};
 use crate::state::AppState;
 
 /// OpenAPI description of this area.
@@ -121,30 +121,6 @@ pub struct HistoryListQuery {
     /// Only the entries of this event.
     #[param(value_type = Option<HistoryEventName>)]
     pub event: Option<String>,
-}
-
-/// Parses a positive integer query value within `1..=max`, as `GET /api/anime` does.
-pub(crate) fn bounded(
-    field: &str,
-    value: Option<&str>,
-    default: usize,
-    max: usize,
-) -> Result<usize, ApiError> {
-    let Some(raw) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(default);
-    };
-    match raw.parse::<u64>() {
-        Ok(0) => Err(ApiError::validation(field, "must be at least 1")),
-        Ok(n) if n > max as u64 => Err(ApiError::validation(
-            field,
-            format!("must be at most {max}"),
-        )),
-        Ok(n) => Ok(n as usize),
-        Err(_) => Err(ApiError::validation(
-            field,
-            format!("must be an integer from 1 to {max}"),
-        )),
-    }
 }
 
 impl HistoryListQuery {

@@ -12,8 +12,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::blocking::blocking;
 use crate::body::OptionalJson;
 use crate::error::ApiError;
-use crate::routes::anime::{DEFAULT_PER_PAGE, MAX_PER_PAGE, WantedReason};
-use crate::routes::history::bounded;
+use crate::routes::anime::{DEFAULT_PER_PAGE, MAX_PER_PAGE, WantedReason, bounded};
 use crate::routes::queue::QueueAddResponse;
 use crate::state::AppState;
 

@@ -256,3 +256,143 @@ async fn wanted_episodes_are_queued_on_request_paged_and_checked() {
     // Without a token: 401.
     assert_eq!(w.app.get("/api/wanted", None).await.status, 401);
 }
+
+#[actix_web::test]
+async fn with_upgrades_on_a_german_sub_file_is_replaced_once_the_dub_appears() {
+    let fake = FakeCatalogue::start_with(FakeSite::v2_aniworld());
+    fake.add(
+        FakeSeries::new(KEY, "Kaiju No. 8", &[(1, 1)])
+            .year(2024)
+            .links(&[(Language::GermanSub, "VOE")]),
+    );
+    let webhook = aniworld_testkit::notify::webhook(None);
+    let hook_url = format!(
+        "{}{}",
+        webhook.url(),
+        aniworld_testkit::notify::WEBHOOK_PATH
+    );
+    let w = site_world(fake, None, |c| {
+        c["scheduler"]["auto_download_after_rescan"] = json!(true);
+        c["scheduler"]["rescan_mode"] = json!("full");
+        c["notifications"]["targets"] =
+            json!([{"name": "hook", "type": "webhook", "url": hook_url}]);
+    })
+    .await;
+    let folder = w.add_ok(&w.aniworld.link(KEY)).await["folder"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = library_id(ANIWORLD, KEY);
+    let r = send(
+        &w.app.client,
+        &w.app.address,
+        Method::PATCH,
+        &format!("/api/anime/{id}"),
+        Some(&w.token),
+        Some(&json!({"upgrade": true})),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["cutoff"], "German Dub", "{}", r.text);
+
+    // Only the German Sub is out: it is downloaded, below the cutoff.
+    let sub = w.serve_media(KEY, 1, 1, 20_000);
+    assert_eq!(run(&w).await, 1);
+    w.wait_completed(1).await;
+    let file = w.episode_file(&folder, 1, 1);
+    assert_eq!(std::fs::read(&file).unwrap(), sub);
+    let e = first_episode(&w, &id).await;
+    assert_eq!(
+        (&e["language"], &e["wanted"]),
+        (&json!("German Sub"), &Value::Null),
+        "{e}"
+    );
+    assert_eq!(wanted(&w, "").await, vec![]);
+    assert_eq!(run(&w).await, 0, "nothing better is offered yet");
+
+    // The German Dub comes out: after a rescan the upgrade is wanted, and the run queues it.
+    w.aniworld.change(KEY, |s| {
+        *s = s
+            .clone()
+            .links(&[(Language::GermanSub, "VOE"), (Language::GermanDub, "VOE")])
+    });
+    let dub = w.serve_media(KEY, 1, 1, 30_000);
+    w.rescan().await;
+    assert_eq!(
+        wanted(&w, "").await,
+        vec![(1, 1, "upgrade".into(), json!("German Dub"))]
+    );
+    assert_eq!(run(&w).await, 1, "one item for the upgrade");
+    w.wait_completed(2).await;
+    // The dub's bytes replace the sub's at the same name; nothing else is left in the folder.
+    assert_eq!(std::fs::read(&file).unwrap(), dub);
+    let names: Vec<String> = std::fs::read_dir(file.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    let plays = w.aniworld.play_requests();
+    assert_eq!(
+        plays.last().unwrap().target.as_ref().unwrap().language,
+        Language::GermanDub
+    );
+    let e = first_episode(&w, &id).await;
+    assert_eq!(
+        (&e["language"], &e["wanted"]),
+        (&json!("German Dub"), &Value::Null),
+        "{e}"
+    );
+    // The history: the first download completed, the second upgraded it.
+    let h = w.get("/api/history").await;
+    assert_eq!(h.status, 200, "{}", h.text);
+    let events: Vec<(&str, &str)> = h
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap(),
+                e["language"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        vec![("upgraded", "German Dub"), ("completed", "German Sub")],
+        "{}",
+        h.text
+    );
+    // The webhook heard of the first download and of the upgrade, not of a second completion.
+    let events = crate::catalogue_support::poll("the upgrade notification", || async {
+        let events: Vec<String> = webhook
+            .requests()
+            .iter()
+            .filter_map(|r| serde_json::from_slice::<Value>(&r.body).ok())
+            .filter_map(|b| b["event"].as_str().map(str::to_string))
+            .collect();
+        events
+            .contains(&"episode_upgraded".to_string())
+            .then_some(events)
+    })
+    .await;
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.as_str() == "download_completed")
+            .count(),
+        1,
+        "{events:?}"
+    );
+    // Nothing is wanted any more, and the next run queues nothing.
+    assert_eq!(wanted(&w, "").await, vec![]);
+    assert_eq!(run(&w).await, 0);
+}
+
+/// The first entry of `GET /api/anime/{id}/episodes`.
+async fn first_episode(w: &SiteWorld, id: &str) -> Value {
+    let r = w.get(&format!("/api/anime/{id}/episodes")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json[0].clone()
+}

@@ -101,6 +101,29 @@ pub fn wanted(profile: &EffectiveMonitoring, episode: &EpisodeRecord) -> Option<
     })
 }
 
+/// The languages a download of `episode` tries, best first: for a file the service wrote, with
+/// upgrades on, only the accepted languages better than the file's (an upgrade never takes the
+/// same or a worse language); otherwise every accepted language.
+pub fn languages_to_try(
+    profile: &EffectiveMonitoring,
+    episode: Option<&EpisodeRecord>,
+) -> Vec<Language> {
+    let present = episode
+        .filter(|e| e.is_downloaded && profile.upgrade)
+        .and_then(|e| e.language);
+    match present {
+        Some(l) => {
+            let rank = profile
+                .languages
+                .iter()
+                .position(|x| *x == l)
+                .unwrap_or(profile.languages.len());
+            profile.languages[..rank].to_vec()
+        }
+        None => profile.languages.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +226,23 @@ mod tests {
         // A file the service did not write meets the cutoff; so does an unknown offer.
         assert_eq!(reason(&on, &ep(true, None, Some(&[GermanDub]))), None);
         assert_eq!(reason(&on, &ep(true, Some(GermanSub), None)), None);
+    }
+
+    #[test]
+    fn an_upgrade_tries_only_better_languages() {
+        let all = [GermanDub, GermanSub, EnglishSub];
+        let on = profile(&all, GermanDub, true);
+        let sub = ep(true, Some(GermanSub), Some(&[GermanSub, GermanDub]));
+        assert_eq!(languages_to_try(&on, Some(&sub)), vec![GermanDub]);
+        let dub_file = ep(true, Some(EnglishDub), None);
+        assert_eq!(languages_to_try(&on, Some(&dub_file)), all.to_vec());
+        // Missing, unknown, or upgrades off: every accepted language.
+        assert_eq!(
+            languages_to_try(&on, Some(&ep(false, None, None))),
+            all.to_vec()
+        );
+        assert_eq!(languages_to_try(&on, None), all.to_vec());
+        let off = profile(&all, GermanDub, false);
+        assert_eq!(languages_to_try(&off, Some(&sub)), all.to_vec());
     }
 }

@@ -63,6 +63,8 @@ pub struct HistoryService {
     /// The source each episode's download resolved to last: (series key, episode) -> (hoster,
     /// language), taken when its download completes or fails.
     sources: Mutex<HashMap<(String, EpisodeId), (String, Language)>>,
+    /// Items whose upgrade was recorded; their completion, which follows, records nothing.
+    upgraded: Mutex<std::collections::HashSet<aniworld_core::ItemId>>,
     /// When entries were last pruned.
     pruned: Mutex<Instant>,
 }
@@ -81,6 +83,7 @@ impl HistoryService {
             store: store.clone(),
             config: config.clone(),
             sources: Mutex::new(HashMap::new()),
+            upgraded: Mutex::new(std::collections::HashSet::new()),
             pruned: Mutex::new(Instant::now()),
         });
         service.prune_logged(config.current().history.keep_days);
@@ -228,8 +231,41 @@ impl HistoryService {
         }
     }
 
-    /// Records a completed or failed download.
+    /// Records a completed or failed download; an upgrade (announced right before its
+    /// completion) is recorded as `upgraded` instead of `completed`.
     fn take_in(&self, event: &Event) {
+        if let Event::Queue(QueueEvent::Upgraded { item, to, .. }) = event {
+            let source = self
+                .sources
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&(item.series_id.clone(), item.episode.id()));
+            let hoster = source.map(|(hoster, _)| hoster);
+            let path = episode_path(&self.config.current(), item);
+            let recorded =
+                self.record_upgraded(item, Some(*to), hoster.as_deref(), Path::new(&path));
+            if let Err(e) = recorded {
+                log::error!(
+                    "cannot record the upgrade of {} {} in the history: {e}",
+                    item.series_id,
+                    item.episode.id()
+                );
+            }
+            self.upgraded
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(item.id);
+            return;
+        }
+        if let Event::Queue(QueueEvent::Completed(item)) = event
+            && self
+                .upgraded
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&item.id)
+        {
+            return;
+        }
         let (item, event) = match event {
             Event::Queue(QueueEvent::Completed(item)) => (item, HistoryEvent::Completed),
             Event::Queue(QueueEvent::Failed(item)) => (item, HistoryEvent::Failed),

@@ -6,12 +6,13 @@
 //!
 //! | service event | notification |
 //! | --- | --- |
+//! | `Queue(Upgraded)` | `episode_upgraded`; the `Completed` of the same item that follows announces nothing |
 //! | `Queue(Completed)` | `download_completed` (with the file's path), then `series_completed` when the series has no missing episode left |
 //! | `Queue(Failed)` (sent only after the last retry) | `download_failed` |
 //! | `SiteStatus` verification required | `verification_required` |
 //! | `SiteStatus` degraded or session expired | `site_degraded` |
 //! | `HosterDegraded` | `hoster_degraded` |
-//! | [`NotificationService::episode_upgraded`] | `episode_upgraded` (for the upgrade work to call once it exists) |
+//! | [`NotificationService::episode_upgraded`] | `episode_upgraded` (for tools that replace a file themselves) |
 //!
 //! The sink only forwards the few events that notify to a thread of its own (`notify-intake`),
 //! which reads the store (series name, poster, what is still missing) and adds the outbox
@@ -60,6 +61,8 @@ pub struct NotificationService {
     config: Arc<ConfigService>,
     intake: Mutex<Option<mpsc::Sender<Event>>>,
     intake_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Items whose upgrade was announced; their completion, which follows, announces nothing.
+    upgraded: Mutex<std::collections::HashSet<aniworld_core::ItemId>>,
 }
 
 impl std::fmt::Debug for NotificationService {
@@ -87,6 +90,7 @@ impl NotificationService {
             config: config.clone(),
             intake: Mutex::new(Some(tx)),
             intake_thread: Mutex::new(None),
+            upgraded: Mutex::new(std::collections::HashSet::new()),
         });
         let weak = Arc::downgrade(&service);
         let handle = std::thread::Builder::new()
@@ -145,7 +149,7 @@ impl NotificationService {
 
     /// Announces that the file of `item`'s episode was replaced by a better one at its usual
     /// place (`reason`, e.g. `German Dub instead of German Sub`): `episode_upgraded`, and media
-    /// servers learn about the file. For the upgrade work to call once it exists.
+    /// servers learn about the file. The queue's upgrades are announced this way by themselves.
     pub fn episode_upgraded(
         &self,
         item: &DownloadItem,
@@ -184,6 +188,29 @@ impl NotificationService {
         let config = self.config.current();
         let now = Utc::now();
         let notes: Vec<Notification> = match event {
+            Event::Queue(QueueEvent::Upgraded { item, from, to }) => {
+                self.upgraded
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(item.id);
+                vec![Notification::episode_upgraded(
+                    self.series_info(item),
+                    episode_info(item),
+                    file_path(&config, item),
+                    format!("{to} instead of {from}"),
+                    now,
+                )]
+            }
+            // An upgrade's completion: announced as the upgrade above.
+            Event::Queue(QueueEvent::Completed(item))
+                if self
+                    .upgraded
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&item.id) =>
+            {
+                Vec::new()
+            }
             Event::Queue(QueueEvent::Completed(item)) => {
                 let series = self.series_info(item);
                 let mut out = vec![Notification::download_completed(
@@ -255,7 +282,9 @@ impl NotificationService {
 /// Whether an event can lead to a notification (the rest never reaches the intake thread).
 fn notifies(event: &Event) -> bool {
     match event {
-        Event::Queue(QueueEvent::Completed(_) | QueueEvent::Failed(_)) => true,
+        Event::Queue(
+            QueueEvent::Completed(_) | QueueEvent::Failed(_) | QueueEvent::Upgraded { .. },
+        ) => true,
         Event::HosterDegraded(_) => true,
         Event::SiteStatus(s) => s.status != SiteHealth::Healthy,
         _ => false,

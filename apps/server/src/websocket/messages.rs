@@ -22,6 +22,7 @@
 //! | `Completed` | `download_complete` | the item plus `download_id`, `key`, `folder` |
 //! | `Failed` | `download_failed` | the item plus `download_id`, `key`, `folder`, `error` |
 //! | `Waiting` | `download_waiting` | the item plus `download_id`, `key`, `folder`; its `waiting` says why and until when |
+//! | `Upgraded` | `episode_upgraded` | before its `download_complete`: the item plus `download_id`, `key`, `folder`, `from` and `to` (the languages of the replaced and the new file) |
 //! | `Status` | `queue_status` | `is_running`, `is_paused`, `statistics` (as in `GET /api/queue/status`) |
 //! | `Started` / `Stopped` | `queue_started` / `queue_stopped` | `is_running`, `is_paused` |
 //!
@@ -200,6 +201,15 @@ struct RunningMessage {
     is_paused: Option<bool>,
 }
 
+/// The data of `episode_upgraded`: the item, and the languages of the replaced and new file.
+#[derive(Serialize)]
+struct UpgradedMessage {
+    #[serde(flatten)]
+    item: ItemMessage,
+    from: &'static str,
+    to: &'static str,
+}
+
 /// A message body as JSON (these bodies always serialise).
 fn data(body: impl Serialize) -> Value {
     serde_json::to_value(body).unwrap_or(Value::Null)
@@ -235,6 +245,14 @@ fn message(event: QueueEvent) -> (&'static str, Value) {
         QueueEvent::Completed(it) => ("download_complete", item(&it)),
         QueueEvent::Failed(it) => ("download_failed", item(&it)),
         QueueEvent::Waiting(it) => ("download_waiting", item(&it)),
+        QueueEvent::Upgraded { item: it, from, to } => (
+            "episode_upgraded",
+            data(UpgradedMessage {
+                item: ItemMessage::from(&it),
+                from: from.name(),
+                to: to.name(),
+            }),
+        ),
         QueueEvent::Status(summary) => ("queue_status", data(QueueStatusMessage::from(&summary))),
         QueueEvent::Started => (
             "queue_started",
@@ -265,6 +283,25 @@ mod tests {
             title: Some("Two".into()),
         };
         DownloadItem::new_pending("aot", "AoT (2013)", "AoT", ep, Priority::High, 0)
+    }
+
+    #[test]
+    fn an_upgrade_names_the_item_and_both_languages() {
+        let it = item();
+        let (kind, data) = message(QueueEvent::Upgraded {
+            item: it.clone(),
+            from: aniworld_core::Language::GermanSub,
+            to: aniworld_core::Language::GermanDub,
+        });
+        assert_eq!(kind, "episode_upgraded");
+        assert_eq!(data["download_id"], json!(it.id));
+        assert_eq!(data["key"], "aot");
+        assert_eq!(data["episode"]["episode"], 2);
+        assert_eq!(
+            (&data["from"], &data["to"]),
+            (&json!("German Sub"), &json!("German Dub"))
+        );
+        assert!(super::super::protocol::MESSAGE_TYPES.contains(&kind));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::events::Audience;
 pub const DOWNLOADS_ROOM: &str = "downloads";
 
 /// Every message type the server sends or understands (for `GET /ws/status`).
-pub const MESSAGE_TYPES: [&str; 18] = [
+pub const MESSAGE_TYPES: [&str; 19] = [
     "connected",
     "ping",
     "pong",
@@ -19,6 +19,7 @@ pub const MESSAGE_TYPES: [&str; 18] = [
     "download_added",
     "download_removed",
     "download_waiting",
+    "episode_upgraded",
     "queue_status",
     "queue_started",
     "queue_stopped",

@@ -1,12 +1,13 @@
 //! What the scheduler's automatic runs queue, and the plan of it (`GET /api/wanted`).
 //!
-//! The plan walks the monitored series of the library with missing episodes (as the last scan
-//! left them in the series repository, a page at a time, by name) and asks, per missing
-//! episode, the rule of [`aniworld_core::wanted`] under the series' settings in force: wanted
-//! in an accepted language on offer ([`WantedReason::Missing`]), or held back because none is
-//! offered yet ([`WantedReason::WaitingForLanguage`]). An episode that already has a pending,
-//! downloading or failed item is left out: a failed item waits for a manual retry instead of
-//! piling up copies. Upgrades are not planned yet.
+//! The plan walks the monitored series of the library that have missing episodes or seek
+//! upgrades (as the last scan left them in the series repository, a page at a time, by name)
+//! and asks, per episode, the rule of [`aniworld_core::wanted`] under the series' settings in
+//! force: wanted in an accepted language on offer ([`WantedReason::Missing`]), held back
+//! because none is offered yet ([`WantedReason::WaitingForLanguage`]), or a file below the
+//! cutoff to replace with a better language on offer ([`WantedReason::Upgrade`]). An episode
+//! that already has a pending, downloading or failed item is left out: a failed item waits for
+//! a manual retry instead of piling up copies.
 
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -102,14 +103,14 @@ impl QueueEngine {
         let global = self.config().download.language_preference;
         let repo = &self.inner.deps.series;
         let mut plan = |s: &Series| -> Result<ControlFlow<()>, QueueError> {
-            if !s.monitoring.monitored || s.missing.is_empty() {
+            if !s.monitoring.monitored || (s.missing.is_empty() && !s.monitoring.upgrade) {
                 return Ok(ControlFlow::Continue(()));
             }
             let profile = s.monitoring.effective(&global);
             let planned: Vec<PlannedEpisode> = repo
                 .list_episodes(&s.key)?
                 .into_iter()
-                .filter(|e| !e.is_downloaded && !held.contains(&(s.key.clone(), e.id)))
+                .filter(|e| !held.contains(&(s.key.clone(), e.id)))
                 .filter_map(|e| {
                     let w = wanted(&profile, &e)?;
                     Some(PlannedEpisode {
@@ -130,7 +131,9 @@ impl QueueEngine {
             return Ok(());
         }
         let mut page = SeriesQuery {
-            filter: SeriesFilter::MissingEpisodes,
+            // Series without missing episodes may seek upgrades; the others are skipped above
+            // without reading their episodes.
+            filter: SeriesFilter::All,
             sort: SeriesSort::Name,
             offset: 0,
             limit: PAGE,
@@ -150,9 +153,10 @@ impl QueueEngine {
         }
     }
 
-    /// Queues what [`QueueEngine::plan_wanted`] plans as missing (every series, or only
-    /// `serie`): episodes in season/episode order with their catalogue titles; episodes waiting
-    /// for a language stay out. A series that is not monitored is left alone (manual queueing
+    /// Queues what [`QueueEngine::plan_wanted`] plans as missing or as an upgrade (every
+    /// series, or only `serie`): episodes in season/episode order with their catalogue titles;
+    /// episodes waiting for a language stay out. An upgrade's download tries only languages
+    /// better than its file's and replaces the file once it is complete and verified. A series that is not monitored is left alone (manual queueing
     /// goes through [`QueueEngine::add`]). Returns the items added. Does not start the queue.
     pub fn add_all_missing(&self, priority: Priority) -> Result<Vec<DownloadItem>, QueueError> {
         self.add_wanted(None, priority)
@@ -169,7 +173,7 @@ impl QueueEngine {
         self.plan_wanted(serie, |s, planned| {
             let episodes: Vec<EpisodeRef> = planned
                 .into_iter()
-                .filter(|p| p.wanted.reason == WantedReason::Missing)
+                .filter(|p| p.wanted.reason != WantedReason::WaitingForLanguage)
                 .map(|p| EpisodeRef {
                     season: p.episode.id.season,
                     episode: p.episode.id.episode,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use aniworld_core::config::DownloadConfig;
 use aniworld_core::ports::{QueueRepo, SeriesRepo, SettingsRepo, StreamResolver};
-use aniworld_core::{DownloadItem, EpisodeRef, ItemId, Progress};
+use aniworld_core::{DownloadItem, EpisodeRef, ItemId, Language, Progress};
 
 use super::fetcher::MediaFetcher;
 
@@ -123,6 +123,16 @@ pub enum QueueEvent {
     },
     /// An item's file is in the library.
     Completed(DownloadItem),
+    /// Right before the [`QueueEvent::Completed`] of the same item: its new file replaced one
+    /// the service had written in a worse language (an upgrade, docs/monitoring.md).
+    Upgraded {
+        /// The completed item.
+        item: DownloadItem,
+        /// The language of the replaced file.
+        from: Language,
+        /// The language of the new file.
+        to: Language,
+    },
     /// An item failed for good; `error` says why.
     Failed(DownloadItem),
     /// A pending item waits for its site (a verification wall); `waiting` says why and until

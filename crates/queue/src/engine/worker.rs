@@ -51,6 +51,9 @@ struct Done {
     source_url: String,
     /// The language of the stream the file came from.
     language: Language,
+    /// The language of the file the service had written before, which this one replaced (an
+    /// upgrade); None when there was none.
+    replaced: Option<Language>,
 }
 
 /// Why an attempt failed, and where its file would have been.
@@ -155,9 +158,21 @@ fn download(inner: &Inner, job: &Job) -> Result<Done, Failure> {
     }
     let final_path = anime_dir.join(episode_relative_path(&item.series_folder, id));
     let d = &job.cfg.download;
-    // The series' accepted languages (its own list, else the global order), best first.
+    // The episode as the library knows it: a file the service wrote is being upgraded.
+    let previous = inner
+        .deps
+        .series
+        .list_episodes(&item.series_id)
+        .ok()
+        .and_then(|episodes| episodes.into_iter().find(|e| e.id == id));
+    // The series' accepted languages (its own list, else the global order), best first; for
+    // an upgrade of a file the service wrote, only the better ones.
     let languages = match inner.deps.series.get_series(&item.series_id) {
-        Ok(Some(serie)) => serie.monitoring.effective(&d.language_preference).languages,
+        Ok(Some(serie)) => {
+            let profile = serie.monitoring.effective(&d.language_preference);
+            let record = previous.as_ref();
+            aniworld_core::wanted::languages_to_try(&profile, record)
+        }
         _ => d.language_preference.clone(),
     };
     let (source, attempts) = inner
@@ -229,6 +244,10 @@ fn download(inner: &Inner, job: &Job) -> Result<Done, Failure> {
             final_path,
             source_url: source.url.clone(),
             language: source.language,
+            replaced: previous
+                .filter(|e| e.is_downloaded)
+                .and_then(|e| e.language)
+                .filter(|l| *l != source.language),
         }),
         Err(failure) => Err(Failure {
             failure,
@@ -334,6 +353,24 @@ fn finish(inner: &Inner, job: &Job, result: Result<Done, Failure>) {
                 episode_marker(ep),
                 done.bytes
             );
+            let upgraded = done.replaced.map(|from| {
+                log::info!(
+                    "{} {}: {from} replaced by {}",
+                    item.series_id,
+                    episode_marker(ep),
+                    done.language
+                );
+                QueueEvent::Upgraded {
+                    item: item.clone(),
+                    from,
+                    to: done.language,
+                }
+            });
+            // Announced before the completion, so listeners can tell an upgrade's completion
+            // from a first download.
+            if let Some(event) = upgraded {
+                inner.push(event);
+            }
             commit(inner, &mut st, item, Some(QueueEvent::Completed));
         }
         Err(Failure {

@@ -205,6 +205,7 @@ pub fn name(e: &QueueEvent) -> &'static str {
         QueueEvent::Completed(_) => "completed",
         QueueEvent::Failed(_) => "failed",
         QueueEvent::Waiting(_) => "waiting",
+        QueueEvent::Upgraded { .. } => "upgraded",
         QueueEvent::Status(_) => "status",
         QueueEvent::Started => "started",
         QueueEvent::Stopped => "stopped",

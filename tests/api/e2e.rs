@@ -224,6 +224,8 @@ async fn every_page_at_phone_width_is_clean_and_named() {
             "settings",
         ),
         ("/queue", "#queue-state", "queue"),
+        ("/#/wanted", "#wanted-list > *", "wanted"),
+        ("/#/history", "#history-list > *", "history"),
     ];
     for (path, ready, name) in pages {
         b.client

@@ -150,7 +150,19 @@ impl Browser {
             json!(css)
         );
         self.js(&script).await;
-        if let Err(e) = self.wait_css(css).await.click().await {
+        // A list that re-renders on a live update replaces the element between finding and
+        // clicking it ("stale element"): a user would click the new one, so find it again
+        // (a few times at most).
+        let mut result = self.wait_css(css).await.click().await;
+        for _ in 0..5 {
+            match &result {
+                Err(e) if e.to_string().contains("stale element") => {
+                    result = self.wait_css(css).await.click().await;
+                }
+                _ => break,
+            }
+        }
+        if let Err(e) = result {
             let probe = format!(
                 "const r = document.querySelector({}).getBoundingClientRect(); \
                  const el = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); \

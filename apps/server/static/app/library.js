@@ -121,9 +121,10 @@ function card(s, showPoster) {
     h("div", { class: "series-body" },
       h("div", { class: "series-title" }, h("a", { href: `#/series/${seg(seriesId(s))}`, text: s.name || s.key })),
       h("div", { class: "meta" }, [year ? String(year) : null, s.site].filter(Boolean).join(" · ")),
-      h("div", {}, missing.length
+      h("div", { class: "btn-row" }, missing.length
         ? h("span", { class: "badge bad", text: `${missing.length} missing` })
-        : h("span", { class: "badge ok", text: "complete" })),
+        : h("span", { class: "badge ok", text: "complete" }),
+        s.monitored === false ? h("span", { class: "badge unmonitored", title: "Automatic runs skip this series", text: "not monitored" }) : null),
       h("div", { class: "btn-row" }, dl)));
 }
 

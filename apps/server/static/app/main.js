@@ -1,4 +1,5 @@
-// The library page's router: #/ (series list), #/series/<key>, #/search and #/settings.
+// The library page's router: #/ (series list), #/series/<key>, #/search, #/wanted, #/history
+// and #/settings.
 
 import { startShell } from "./shell.js";
 import { mount, errorView } from "./ui.js";
@@ -6,6 +7,8 @@ import { libraryView } from "./library.js";
 import { seriesView } from "./series.js";
 import { searchView } from "./search.js";
 import { settingsView } from "./settings.js";
+import { wantedView } from "./wanted.js";
+import { historyView } from "./history.js";
 
 const view = document.getElementById("view");
 let live;
@@ -17,14 +20,18 @@ async function route() {
   if (cleanup) cleanup();
   cleanup = null;
   const hash = location.hash.replace(/^#\/?/, "");
-  const [name, ...rest] = hash.split("/");
+  const [first, ...rest] = hash.split("/");
+  const name = first.split("?")[0];
+  const query = new URLSearchParams(hash.split("?")[1] || "");
   const ctx = { live, isCurrent: () => gen === generation, onLeave: (fn) => { cleanup = fn; } };
   mount(view);
   try {
     if (name === "series" && rest.length) await seriesView(view, decodeURIComponent(rest.join("/")), ctx);
     else if (name === "search") await searchView(view, ctx);
     else if (name === "settings") await settingsView(view, ctx);
-    else await libraryView(view, ctx, new URLSearchParams(hash.split("?")[1] || ""));
+    else if (name === "wanted") await wantedView(view, ctx, query);
+    else if (name === "history") await historyView(view, ctx, query);
+    else await libraryView(view, ctx, query);
   } catch (err) {
     if (gen === generation) mount(view, errorView(err, { retry: route }));
   }

@@ -5,6 +5,7 @@ import { api, get, seg } from "./api.js";
 import { h, mount, errorView, errorLine, toast, busy, yearOf, seriesId } from "./ui.js";
 import { queueEpisodes, parseIds } from "./actions.js";
 import { code } from "./shell.js";
+import { editSeriesDialog, deleteSeriesDialog } from "./monitoring.js";
 
 export async function seriesView(root, key, ctx) {
   const [detail, known] = await Promise.all([get(`/api/anime/${seg(key)}`), get(`/api/anime/${seg(key)}/episodes`)]);
@@ -13,6 +14,20 @@ export async function seriesView(root, key, ctx) {
   const grid = h("div", {});
   const nfo = h("section", { class: "card", "aria-labelledby": "nfo-h" }, h("h2", { id: "nfo-h", text: "Metadata" }), h("p", { text: "Loading…" }));
   const all = h("button", { id: "download-all", class: "btn primary", type: "button", text: "Download all missing" });
+  const follow = h("dl", { class: "kv", id: "series-follow" });
+  const drawFollow = (d) => mount(follow,
+    h("dt", { text: "Monitored" }), h("dd", { text: d.monitored === false ? "no: automatic runs skip it" : "yes" }),
+    h("dt", { text: "Languages" }), h("dd", { text: (d.languages || []).join(", ") || "–" }),
+    h("dt", { text: "Cutoff" }), h("dd", { text: d.cutoff || "–" }),
+    h("dt", { text: "Upgrades" }), h("dd", { text: d.upgrade ? "on" : "off" }));
+  drawFollow(detail);
+  const edit = h("button", { id: "series-edit-open", class: "btn", type: "button", text: "Edit" });
+  const remove = h("button", { id: "series-delete-open", class: "btn danger", type: "button", text: "Remove series" });
+  edit.addEventListener("click", () => editSeriesDialog(serie.key, detail, (r) => {
+    Object.assign(detail, r);
+    if (ctx.isCurrent()) drawFollow(detail);
+  }));
+  remove.addEventListener("click", () => deleteSeriesDialog(serie.key, detail, () => { location.hash = "#/"; }));
   mount(root,
     h("p", {}, h("a", { href: "#/", text: "← Library" })),
     h("h1", { text: serie.name }),
@@ -21,6 +36,11 @@ export async function seriesView(root, key, ctx) {
       h("dt", { text: "Key" }), h("dd", { text: serie.slug }),
       h("dt", { text: "Site" }), h("dd", { text: serie.site || "aniworld.to" })),
     detail.description ? h("p", { text: detail.description }) : null,
+    h("section", { class: "card", "aria-labelledby": "follow-h" },
+      h("div", { class: "season-head" }, h("h2", { id: "follow-h", text: "Following" }),
+        h("div", { class: "btn-row" }, edit, remove,
+          h("a", { class: "btn", href: `#/wanted?serie_id=${seg(serie.key)}`, text: "Wanted" }))),
+      follow),
     h("section", { class: "card", "aria-labelledby": "eps-h" },
       h("div", { class: "season-head" }, h("h2", { id: "eps-h", text: "Episodes" }), all),
       h("ul", { class: "legend", "aria-label": "Legend" },

@@ -83,5 +83,7 @@ function viewOfHash() {
   const h = location.hash.replace(/^#\/?/, "");
   if (h.startsWith("search")) return "search";
   if (h.startsWith("settings")) return "settings";
+  if (h.startsWith("wanted")) return "wanted";
+  if (h.startsWith("history")) return "history";
   return "library";
 }

@@ -1,0 +1,181 @@
+// How the library follows a series: the edit dialog (monitored, accepted languages in order,
+// cutoff, upgrades; PATCH /api/anime/{id}) and removing a series (DELETE /api/anime/{id}).
+
+import { api, seg } from "./api.js";
+import { h, mount, errorLine, toast, busy } from "./ui.js";
+
+// Every language the catalogue sites offer.
+export const LANGUAGES = ["German Dub", "German Sub", "English Sub", "English Dub"];
+
+/** "German Dub", "German Dub or German Sub", "German Dub, German Sub or English Sub". */
+export function orList(list) {
+  const l = (list || []).filter(Boolean);
+  return l.length <= 1 ? l.join("") : `${l.slice(0, -1).join(", ")} or ${l[l.length - 1]}`;
+}
+
+/** A modal <dialog> titled `title`; `close()` removes it again. */
+function modal(id, title) {
+  const titleId = `${id}-h`;
+  const dlg = h("dialog", { id, "aria-labelledby": titleId });
+  const close = () => { if (dlg.open) dlg.close(); dlg.remove(); };
+  dlg.addEventListener("close", () => dlg.remove());
+  return { dlg, close, heading: h("h2", { id: titleId, text: title }) };
+}
+
+/**
+ * Opens the edit dialog of a series (`detail` as GET /api/anime/{id} gives it, `id` its library
+ * id); `onSaved` gets the answer of the PATCH.
+ */
+export function editSeriesDialog(id, detail, onSaved) {
+  const name = detail.title || detail.name || detail.key;
+  const { dlg, close, heading } = modal("series-edit", `Edit ${name}`);
+  const items = [...(detail.languages || [])];
+  const used = new Set(items);
+  for (const l of LANGUAGES) if (!items.includes(l)) items.push(l);
+
+  const monitored = h("input", { id: "se-monitored", type: "checkbox", checked: detail.monitored !== false });
+  const upgrade = h("input", { id: "se-upgrade", type: "checkbox", checked: !!detail.upgrade });
+  const cutoff = h("select", { id: "se-cutoff", "aria-describedby": "se-cutoff-error" });
+  const list = h("ol", { class: "order", id: "se-languages", "aria-labelledby": "se-languages-label", "aria-describedby": "se-languages-error" });
+  const errors = {};
+  const errorEl = (f) => (errors[f] = h("p", { id: `se-${f}-error`, class: "field-error", role: "alert" }));
+  const general = h("div", { id: "se-error" });
+  let chosenCutoff = detail.cutoff || items[0];
+
+  const drawCutoff = () => {
+    const accepted = items.filter((l) => used.has(l));
+    if (cutoff.value) chosenCutoff = cutoff.value;
+    mount(cutoff, accepted.map((l) => h("option", { value: l, selected: l === chosenCutoff, text: l })));
+    if (!accepted.includes(chosenCutoff) && accepted.length) cutoff.value = accepted[0];
+    cutoff.disabled = accepted.length === 0;
+  };
+  const drawList = () => mount(list, items.map((it, i) => {
+    const up = h("button", { class: "btn small", type: "button", disabled: i === 0, "aria-label": `Move ${it} up`, text: "↑" });
+    const down = h("button", { class: "btn small", type: "button", disabled: i === items.length - 1, "aria-label": `Move ${it} down`, text: "↓" });
+    const move = (d, which) => {
+      [items[i], items[i + d]] = [items[i + d], items[i]];
+      drawList();
+      drawCutoff();
+      const row = list.querySelectorAll("li")[i + d];
+      const again = row.querySelectorAll("button")[which];
+      (again.disabled ? row.querySelector("button:not(:disabled)") : again).focus();
+    };
+    up.addEventListener("click", () => move(-1, 0));
+    down.addEventListener("click", () => move(1, 1));
+    const box = h("input", { type: "checkbox", checked: used.has(it), "aria-label": `Accept ${it}`,
+      onchange: (e) => { if (e.target.checked) used.add(it); else used.delete(it); drawCutoff(); } });
+    const li = h("li", { class: "qitem", draggable: "true", dataset: { language: it } },
+      h("span", { class: "handle", "aria-hidden": "true", text: "⠿" }), h("label", { class: "what" }, box, " ", it), h("span", { class: "btn-row" }, up, down));
+    // Drag and drop moves a language to where it is dropped.
+    li.addEventListener("dragstart", (e) => { li.classList.add("dragging"); e.dataTransfer.setData("text/plain", String(i)); e.dataTransfer.effectAllowed = "move"; });
+    li.addEventListener("dragend", () => li.classList.remove("dragging"));
+    li.addEventListener("dragover", (e) => { e.preventDefault(); li.classList.add("drag-over"); });
+    li.addEventListener("dragleave", () => li.classList.remove("drag-over"));
+    li.addEventListener("drop", (e) => {
+      e.preventDefault();
+      li.classList.remove("drag-over");
+      const from = Number(e.dataTransfer.getData("text/plain"));
+      if (!Number.isInteger(from) || from === i || !items[from]) return;
+      const [moved] = items.splice(from, 1);
+      items.splice(i, 0, moved);
+      drawList();
+      drawCutoff();
+    });
+    return li;
+  }));
+  drawList();
+  drawCutoff();
+
+  const save = h("button", { id: "se-save", class: "btn primary", type: "submit", text: "Save" });
+  const cancel = h("button", { id: "se-cancel", class: "btn", type: "button", text: "Cancel", onclick: close });
+  const form = h("form", { id: "series-edit-form", novalidate: true },
+    heading,
+    h("div", { class: "field-inline" }, monitored, h("label", { for: "se-monitored", text: "Monitored" })),
+    h("p", { class: "hint", text: "Automatic runs queue the missing episodes of monitored series only." }),
+    h("fieldset", {},
+      h("legend", { id: "se-languages-label", text: "Accepted languages, best first" }),
+      h("p", { class: "hint", text: "Tick the languages to download; reorder them by dragging or with the Move up and Move down buttons." }),
+      list, errorEl("languages")),
+    h("div", { class: "field" }, h("label", { for: "se-cutoff", text: "Cutoff: no upgrade is sought once an episode has this language" }), cutoff, errorEl("cutoff")),
+    h("div", { class: "field-inline" }, upgrade, h("label", { for: "se-upgrade", text: "Upgrade episodes when a better language comes out" })),
+    errorEl("monitored"), errorEl("upgrade"),
+    general,
+    h("div", { class: "btn-row" }, save, cancel));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    busy(save, async () => {
+      for (const el of Object.values(errors)) el.textContent = "";
+      mount(general);
+      form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+      const accepted = items.filter((l) => used.has(l));
+      const body = {
+        monitored: monitored.checked,
+        languages: accepted,
+        cutoff: accepted.includes(cutoff.value) ? cutoff.value : null,
+        upgrade: upgrade.checked,
+      };
+      try {
+        const r = await api("PATCH", `/api/anime/${seg(id)}`, body);
+        close();
+        toast(`${name} saved.`, "ok");
+        if (onSaved) onSaved(r);
+      } catch (err) {
+        const field = err.details && typeof err.details.field === "string" ? err.details.field : "";
+        const base = (/^[a-z_]+/.exec(field) || [""])[0];
+        const target = errors[base];
+        if (err.status === 422 && target) {
+          target.textContent = err.message;
+          const input = { languages: list, cutoff, monitored, upgrade }[base];
+          input.setAttribute("aria-invalid", "true");
+          (base === "languages" ? list.querySelector("input") : input).focus();
+        } else {
+          mount(general, h("p", { class: "field-error", role: "alert", text: errorLine(err) }));
+        }
+      }
+    });
+  });
+  dlg.append(form);
+  document.body.append(dlg);
+  dlg.showModal();
+  monitored.focus();
+}
+
+/**
+ * Asks whether to remove a series (and its downloaded files), then removes it; `onDeleted` gets
+ * the answer of the DELETE.
+ */
+export function deleteSeriesDialog(id, detail, onDeleted) {
+  const name = detail.title || detail.name || detail.key;
+  const folder = detail.folder || name;
+  const { dlg, close, heading } = modal("series-delete", `Remove ${name}?`);
+  const files = h("input", { id: "del-files", type: "checkbox" });
+  const what = h("p", { id: "del-what" });
+  const explain = () => {
+    what.textContent = files.checked
+      ? `${name} and its queue items are removed from the library. The episode files Aniworld downloaded into “${folder}” are deleted; files you put there yourself, NFO files and artwork stay.`
+      : `${name} and its queue items are removed from the library. The files in “${folder}” stay on disk.`;
+  };
+  files.addEventListener("change", explain);
+  explain();
+  const ok = h("button", { id: "del-confirm", class: "btn danger", type: "button", text: "Remove series" });
+  const cancel = h("button", { id: "del-cancel", class: "btn", type: "button", text: "Cancel", onclick: close });
+  const out = h("div", {});
+  ok.addEventListener("click", () => busy(ok, async () => {
+    mount(out);
+    try {
+      const query = files.checked ? "?delete_files=true" : "";
+      const r = await api("DELETE", `/api/anime/${seg(id)}` + query);
+      close();
+      toast(r && r.message ? r.message : `${name} removed.`, "ok");
+      if (onDeleted) onDeleted(r);
+    } catch (err) {
+      mount(out, h("p", { class: "field-error", role: "alert", text: errorLine(err) }));
+    }
+  }));
+  dlg.append(heading, what,
+    h("div", { class: "field-inline" }, files, h("label", { for: "del-files", text: "Also delete the downloaded files" })),
+    out, h("div", { class: "btn-row" }, ok, cancel));
+  document.body.append(dlg);
+  dlg.showModal();
+  cancel.focus();
+}

@@ -66,6 +66,8 @@ pub fn test_config() -> Value {
     // The catalogue canary would add requests to every fake catalogue; the tests of the canary
     // switch it on.
     c["provider"]["canary_interval_minutes"] = json!(0);
+    // Most tests start the queue themselves; the tests of `download.auto_start` switch it on.
+    c["download"]["auto_start"] = json!(false);
     c
 }
 

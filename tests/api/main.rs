@@ -18,6 +18,7 @@ mod e2e_browser;
 mod e2e_notifications;
 mod e2e_queue;
 mod e2e_search;
+mod e2e_traps;
 mod e2e_wanted;
 mod errors;
 mod health;

@@ -622,3 +622,36 @@ async fn a_running_download_keeps_its_folder_when_the_anime_folder_changes() {
     assert_eq!(std::fs::read(in_new(2)).unwrap(), two);
     assert!(!w.episode_file(KEY, 1, 2).exists());
 }
+
+#[actix_web::test]
+async fn auto_start_on_starts_the_queue_when_items_are_added_and_off_leaves_it_stopped() {
+    // On (the default): adding to a stopped queue starts it, and the episode downloads.
+    let w = queue_world(|c| c["download"]["auto_start"] = json!(true)).await;
+    let one = serve(&w, 1, 1, 50_000, Serving::Fast);
+    assert_eq!(w.status().await["status"]["is_running"], json!(false));
+    w.add_ids(KEY, &[(1, 1)], "NORMAL").await;
+    let s = w.status().await;
+    assert_eq!(s["status"]["is_running"], json!(true), "{s}");
+    assert_eq!(s["status"]["is_paused"], json!(false), "{s}");
+    w.wait_status("the episode completed", |s| {
+        count(s, "completed_count") == 1
+    })
+    .await;
+    assert_eq!(std::fs::read(w.episode_file(KEY, 1, 1)).unwrap(), one);
+    // A pause is the user's: the next add leaves it paused.
+    assert_eq!(w.post("/api/queue/pause").await.status, 200);
+    serve(&w, 1, 2, 50_000, Serving::Fast);
+    w.add_ids(KEY, &[(1, 2)], "NORMAL").await;
+    let s = w.status().await;
+    assert_eq!(s["status"]["is_running"], json!(false), "{s}");
+    assert_eq!(s["status"]["is_paused"], json!(true), "{s}");
+    assert_eq!(count(&s, "pending_count"), 1, "{s}");
+
+    // Off: the items wait in a stopped queue.
+    let w = queue_world(|c| c["download"]["auto_start"] = json!(false)).await;
+    serve(&w, 1, 1, 50_000, Serving::Fast);
+    w.add_ids(KEY, &[(1, 1)], "NORMAL").await;
+    let s = w.status().await;
+    assert_eq!(s["status"]["is_running"], json!(false), "{s}");
+    assert_eq!(count(&s, "pending_count"), 1, "{s}");
+}

@@ -300,6 +300,8 @@ pub struct DownloadConfig {
     /// Whether a finished download is checked with `ffprobe` before it gets its final name.
     #[serde(deserialize_with = "verify_mode_field")]
     pub verify: VerifyMode,
+    /// Whether adding items to a stopped queue starts it (a paused queue stays paused).
+    pub auto_start: bool,
 }
 
 /// When a finished download is checked with `ffprobe` (`download.verify`): the file must be a
@@ -336,6 +338,7 @@ impl Default for DownloadConfig {
             host_requests_per_second: 300,
             host_max_connections: 16,
             verify: VerifyMode::Auto,
+            auto_start: true,
         }
     }
 }

@@ -142,7 +142,10 @@ impl QueueEngine {
     }
 
     /// Queues `episodes` of a series. An episode that is already pending or downloading (or
-    /// listed twice) is refused with a reason instead of getting a second item.
+    /// listed twice) is refused with a reason instead of getting a second item. When something
+    /// was added, the queue is stopped (not paused: a pause is the user's) and
+    /// `download.auto_start` is on, the queue starts (as [`QueueEngine::start`] does; without an
+    /// anime folder it stays stopped).
     pub fn add(
         &self,
         series_id: &str,
@@ -185,6 +188,18 @@ impl QueueEngine {
                 for item in &outcome.added {
                     st.items.insert(item.id, item.clone());
                     self.inner.push(QueueEvent::Added(item.clone()));
+                }
+                if st.cfg.download.auto_start
+                    && !st.running
+                    && !st.paused
+                    && st.cfg.anime_dir.is_some()
+                {
+                    self.inner.deps.settings.set_setting(RUNNING_KEY, "true")?;
+                    self.inner.deps.settings.set_setting(PAUSED_KEY, "false")?;
+                    st.running = true;
+                    st.paused = false;
+                    log::info!("queue started: items were added and download.auto_start is on");
+                    self.inner.push(QueueEvent::Started);
                 }
                 self.inner.push(QueueEvent::Status(st.summary()));
                 self.inner.wake.notify_all();

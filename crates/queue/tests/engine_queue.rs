@@ -301,3 +301,32 @@ fn every_change_is_saved_before_it_is_announced() {
     );
     assert!(seen.iter().any(|s| s.starts_with("removed")), "{seen:?}");
 }
+
+#[test]
+fn auto_start_starts_a_stopped_queue_when_something_is_added_and_keeps_a_pause() {
+    let h = Harness::with_config(aniworld_core::config::DownloadConfig {
+        auto_start: true,
+        ..download_config()
+    });
+    assert!(!h.engine.is_running());
+    add(&h, &[1], Priority::Normal);
+    assert!(h.engine.is_running());
+    assert_eq!(
+        setting(&*h.store.settings(), RUNNING_KEY).as_deref(),
+        Some("true")
+    );
+    assert!(h.events.names().contains(&"started"));
+    // A pause is the user's: adding does not lift it.
+    h.engine.pause().unwrap();
+    add(&h, &[2], Priority::Normal);
+    assert!(!h.engine.is_running());
+    assert_eq!(
+        setting(&*h.store.settings(), PAUSED_KEY).as_deref(),
+        Some("true")
+    );
+
+    // Off: the queue stays stopped.
+    let off = Harness::new();
+    add(&off, &[1], Priority::Normal);
+    assert!(!off.engine.is_running());
+}

@@ -28,12 +28,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Answers one embedded page; pages are never cached so a new binary's UI shows at once.
 fn page(file: &str) -> Result<HttpResponse, ApiError> {
+    page_with(file, "no-cache")
+}
+
+/// Answers a page of the signed-in UI with `no-store`: the browser keeps no copy (nor a
+/// back-forward cache entry) of it, so Back after logout loads it afresh and lands on the login.
+fn private_page(file: &str) -> Result<HttpResponse, ApiError> {
+    page_with(file, "no-store")
+}
+
+fn page_with(file: &str, cache_control: &'static str) -> Result<HttpResponse, ApiError> {
     let path = format!("app/{file}");
     let content = Assets::get(&path)
         .ok_or_else(|| ApiError::internal(format!("page {path} not embedded")))?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::CACHE_CONTROL, cache_control))
         .body(content.data.into_owned()))
 }
 
@@ -41,7 +51,7 @@ fn page(file: &str) -> Result<HttpResponse, ApiError> {
 #[utoipa::path(get, path = "/", tag = "ui",
     responses((status = 200, description = "HTML page", content_type = "text/html")))]
 pub async fn show_library_page() -> Result<HttpResponse, ApiError> {
-    page("index.html")
+    private_page("index.html")
 }
 
 /// The login page.
@@ -62,7 +72,7 @@ pub async fn show_setup_page() -> Result<HttpResponse, ApiError> {
 #[utoipa::path(get, path = "/queue", tag = "ui",
     responses((status = 200, description = "HTML page", content_type = "text/html")))]
 pub async fn show_queue_page() -> Result<HttpResponse, ApiError> {
-    page("queue.html")
+    private_page("queue.html")
 }
 
 #[cfg(test)]

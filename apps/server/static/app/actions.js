@@ -1,7 +1,51 @@
-// Actions shared by several views: queueing episodes and reading a series' missing episodes.
+// Actions shared by several views: queueing episodes, the notice of a queue that does not run
+// (with its Start button) and reading a series' missing episodes.
 
-import { api } from "./api.js";
-import { toast, errorLine, seriesId } from "./ui.js";
+import { api, get } from "./api.js";
+import { h, mount, busy, toast, errorLine, seriesId } from "./ui.js";
+
+/**
+ * Shows in `note` (by default a notice at the top of the current view) that the queue is stopped
+ * or paused, with a Start button (POST /api/queue/start); empties it while the queue runs.
+ */
+export async function queueStateNotice(note) {
+  let st;
+  try {
+    const q = await get("/api/queue/status");
+    st = (q && q.status) || {};
+  } catch {
+    return;
+  }
+  const el = note || topNotice();
+  if (!el) return;
+  if (st.is_running) {
+    mount(el);
+    return;
+  }
+  const start = h("button", { class: "btn small primary", type: "button", dataset: { action: "start-queue" }, text: "Start the queue" });
+  start.addEventListener("click", () => busy(start, async () => {
+    try {
+      await api("POST", "/api/queue/start");
+      mount(el, "The queue is running.");
+      toast("Queue started.", "ok");
+    } catch (err) {
+      toast(errorLine(err), "bad");
+    }
+  }));
+  mount(el, `The queue is ${st.is_paused ? "paused" : "stopped"}: queued episodes wait until it starts. `, start);
+}
+
+// The notice above the current view, made on first use (a new view replaces it).
+function topNotice() {
+  const view = document.getElementById("view");
+  if (!view) return null;
+  let el = document.getElementById("queue-notice");
+  if (!el) {
+    el = h("p", { id: "queue-notice", class: "notice", role: "status" });
+    view.prepend(el);
+  }
+  return el;
+}
 
 /**
  * Queues `episodes` ([{season, episode}]) of a series through POST /api/queue/add and tells the
@@ -24,6 +68,7 @@ export async function queueEpisodes(serie, episodes, priority = "NORMAL") {
     const added = (r && (r.item_ids || r.added_items) || []).length;
     const skipped = (r && r.failed_items || []).length;
     toast(`${serie.name}: ${added} episode(s) queued` + (skipped ? `, ${skipped} already queued` : "") + ".", "ok");
+    await queueStateNotice();
     return r;
   } catch (err) {
     toast(errorLine(err), "bad");

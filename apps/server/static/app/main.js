@@ -14,16 +14,23 @@ const view = document.getElementById("view");
 let live;
 let cleanup = null;
 let generation = 0;
+// A view's question before it is left (unsaved settings): resolves to true to leave.
+let leaveGuard = null;
+// The hash of the view shown, restored when the user chooses to stay.
+let shownHash = location.hash;
+let restoring = false;
 
 async function route() {
   const gen = ++generation;
   if (cleanup) cleanup();
   cleanup = null;
+  leaveGuard = null;
+  shownHash = location.hash;
   const hash = location.hash.replace(/^#\/?/, "");
   const [first, ...rest] = hash.split("/");
   const name = first.split("?")[0];
   const query = new URLSearchParams(hash.split("?")[1] || "");
-  const ctx = { live, isCurrent: () => gen === generation, onLeave: (fn) => { cleanup = fn; } };
+  const ctx = { live, isCurrent: () => gen === generation, onLeave: (fn) => { cleanup = fn; }, guardLeave: (fn) => { leaveGuard = fn; } };
   mount(view);
   try {
     if (name === "series" && rest.length) await seriesView(view, decodeURIComponent(rest.join("/")), ctx);
@@ -41,7 +48,16 @@ async function route() {
 
 startShell().then((l) => {
   live = l;
-  window.addEventListener("hashchange", () => {
+  window.addEventListener("hashchange", async () => {
+    if (restoring) {
+      restoring = false;
+      return;
+    }
+    if (leaveGuard && !(await leaveGuard())) {
+      restoring = location.hash !== shownHash;
+      location.hash = shownHash;
+      return;
+    }
     route().then(() => document.getElementById("main").focus({ preventScroll: true }));
   });
   route();

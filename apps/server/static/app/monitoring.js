@@ -150,13 +150,21 @@ export function deleteSeriesDialog(id, detail, onDeleted) {
   const { dlg, close, heading } = modal("series-delete", `Remove ${name}?`);
   const files = h("input", { id: "del-files", type: "checkbox" });
   const what = h("p", { id: "del-what" });
+  let queued = null; // how many queue items of the series go too, once known
   const explain = () => {
+    const items = queued === null ? "its queue items" : `its ${queued} queue item${queued === 1 ? "" : "s"}`;
     what.textContent = files.checked
-      ? `${name} and its queue items are removed from the library. The episode files Aniworld downloaded into “${folder}” are deleted; files you put there yourself, NFO files and artwork stay.`
-      : `${name} and its queue items are removed from the library. The files in “${folder}” stay on disk.`;
+      ? `${name} and ${items} are removed from the library. The episode files Aniworld downloaded into “${folder}” are deleted; files you put there yourself, NFO files and artwork stay.`
+      : `${name} and ${items} are removed from the library. The files in “${folder}” stay on disk.`;
   };
   files.addEventListener("change", explain);
   explain();
+  api("GET", "/api/queue/status").then((q) => {
+    const st = (q && q.status) || {};
+    queued = ["active_downloads", "pending_queue", "failed_downloads", "completed_downloads"]
+      .flatMap((k) => st[k] || []).filter((i) => i.serie_id === id).length;
+    explain();
+  }).catch(() => {});
   const ok = h("button", { id: "del-confirm", class: "btn danger", type: "button", text: "Remove series" });
   const cancel = h("button", { id: "del-cancel", class: "btn", type: "button", text: "Cancel", onclick: close });
   const out = h("div", {});

@@ -4,10 +4,12 @@
 
 import { api, seg } from "./api.js";
 import { startShell, code } from "./shell.js";
-import { h, mount, errorView, errorLine, toast, busy, duration, megabytes, when } from "./ui.js";
+import { h, mount, errorView, errorLine, toast, busy, confirmDialog, duration, megabytes, when } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 let pending = [];
+let failedItems = [];
+let doneItems = [];
 let bars = new Map(); // item id -> {bar, text}
 let reloadTimer = null;
 
@@ -32,7 +34,7 @@ function activeItem(it) {
   if (it.progress && Number.isFinite(Number(it.progress.percent))) bar.value = Number(it.progress.percent);
   bars.set(it.id, { bar, text });
   const cancel = h("button", { class: "btn small danger", type: "button", "aria-label": `Cancel ${label(it)}`, text: "Cancel" });
-  cancel.addEventListener("click", () => remove(it, cancel));
+  cancel.addEventListener("click", () => remove(it, cancel, `Cancel 1 running download (${label(it)})? Its partial data is deleted.`, "Cancel download", "Keep downloading"));
   return h("li", { class: "qitem", dataset: { id: it.id } },
     h("span", { class: "what" }, h("strong", { text: label(it) })), text, cancel,
     h("div", { class: "bar" }, bar));
@@ -44,7 +46,7 @@ function pendingItem(it, i) {
   const del = h("button", { class: "btn small danger", type: "button", "aria-label": `Remove ${label(it)} from the queue`, text: "Remove" });
   up.addEventListener("click", () => move(i, i - 1, "up"));
   down.addEventListener("click", () => move(i, i + 1, "down"));
-  del.addEventListener("click", () => remove(it, del));
+  del.addEventListener("click", () => remove(it, del, `Remove 1 pending download (${label(it)}) from the queue?`, "Remove"));
   const li = h("li", { class: "qitem", draggable: "true", dataset: { id: it.id } },
     h("span", { class: "handle", "aria-hidden": "true", text: "⠿" }),
     h("span", { class: "what" }, h("strong", { text: label(it) }), " ", h("span", { class: "badge", text: it.priority || "NORMAL" }),
@@ -95,8 +97,24 @@ async function move(from, to, direction) {
   }
 }
 
-async function remove(it, button) {
+async function remove(it, button, question, yes, no) {
+  if (!(await confirmDialog(question, yes, no))) return;
   await busy(button, () => action("DELETE", `/api/queue/${seg(it.id)}`));
+}
+
+/** "1 completed download", "12 completed downloads". */
+function downloads(n, kind) {
+  return `${n} ${kind} download${n === 1 ? "" : "s"}`;
+}
+
+/** Wires `button` to ask `question(count)` first, then run `fn`; nothing happens on Cancel. */
+function guarded(id, count, question, yes, fn) {
+  $(id).addEventListener("click", async (e) => {
+    const button = e.currentTarget;
+    const n = count();
+    if (!n || !(await confirmDialog(question(n), yes))) return;
+    await busy(button, fn);
+  });
 }
 
 async function action(method, path, body, message) {
@@ -138,6 +156,8 @@ async function load() {
   pending = st.pending_queue || [];
   const failed = st.failed_downloads || [];
   const done = st.completed_downloads || [];
+  failedItems = failed;
+  doneItems = done;
   mount($("active"), active.length ? active.map(activeItem) : empty("Nothing is downloading."));
   mount($("pending"), pending.length ? pending.map(pendingItem) : empty("Nothing is waiting."));
   mount($("failed"), failed.length ? failed.map((it) => finishedItem(it, true)) : empty("No failed downloads."));
@@ -161,10 +181,14 @@ function soon(ms = 300) {
 function wire() {
   $("q-start").addEventListener("click", (e) => busy(e.currentTarget, () => action("POST", "/api/queue/start")));
   $("q-stop").addEventListener("click", (e) => busy(e.currentTarget, () => action("POST", "/api/queue/stop")));
-  $("retry-all").addEventListener("click", (e) => busy(e.currentTarget, () => action("POST", "/api/queue/retry", { item_ids: [] })));
-  $("clear-failed").addEventListener("click", (e) => busy(e.currentTarget, () => action("DELETE", "/api/queue/failed")));
-  $("clear-completed").addEventListener("click", (e) => busy(e.currentTarget, () => action("DELETE", "/api/queue/completed")));
-  $("clear-pending").addEventListener("click", (e) => busy(e.currentTarget, () => action("DELETE", "/api/queue/pending")));
+  guarded("retry-all", () => failedItems.length, (n) => `Retry ${downloads(n, "failed")}?`, "Retry all",
+    () => action("POST", "/api/queue/retry", { item_ids: [] }));
+  guarded("clear-failed", () => failedItems.length, (n) => `Clear ${downloads(n, "failed")}?`, "Clear failed",
+    () => action("DELETE", "/api/queue/failed"));
+  guarded("clear-completed", () => doneItems.length, (n) => `Clear ${downloads(n, "completed")}?`, "Clear completed",
+    () => action("DELETE", "/api/queue/completed"));
+  guarded("clear-pending", () => pending.length, (n) => `Remove ${downloads(n, "pending")} from the queue?`, "Clear pending",
+    () => action("DELETE", "/api/queue/pending"));
 }
 
 startShell().then((live) => {

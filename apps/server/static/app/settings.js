@@ -10,9 +10,24 @@ const DAYS = [["mon", "Monday"], ["tue", "Tuesday"], ["wed", "Wednesday"], ["thu
 const LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
 const REDACTED = "********";
 
+// The ids of the forms changed since they were last saved; leaving the page with any asks first.
+const dirty = new Set();
+window.addEventListener("beforeunload", (e) => {
+  if (!dirty.size) return;
+  e.preventDefault();
+  e.returnValue = "";
+});
+
 export async function settingsView(root, ctx) {
   const config = await get("/api/config");
   if (!ctx.isCurrent()) return;
+  dirty.clear();
+  ctx.onLeave(() => dirty.clear());
+  if (ctx.guardLeave) {
+    ctx.guardLeave(() => (dirty.size
+      ? confirmDialog("Leave the settings without saving? Your changes are lost.", "Leave without saving", "Stay")
+      : Promise.resolve(true)));
+  }
   const sched = h("section", { class: "card", "aria-labelledby": "sched-h" });
   const dl = h("section", { class: "card", "aria-labelledby": "dl-h" });
   const meta = h("section", { class: "card", "aria-labelledby": "meta-h" });
@@ -36,12 +51,15 @@ function form(box, id, title, fields, save, extra) {
   const out = h("div", { role: "status" });
   const submit = h("button", { class: "btn primary", type: "submit", text: "Save" });
   const f = h("form", { id: `${id}-form`, novalidate: true }, fields, h("div", { class: "btn-row" }, submit, extra), out);
+  f.addEventListener("input", () => dirty.add(id));
+  f.addEventListener("change", () => dirty.add(id));
   f.addEventListener("submit", (e) => {
     e.preventDefault();
     busy(submit, async () => {
       mount(out);
       try {
         const msg = await save();
+        dirty.delete(id);
         mount(out, h("p", { class: "meta", text: msg || "Saved." }));
         toast(msg || `${title} saved`, "ok");
       } catch (err) {
@@ -134,6 +152,7 @@ function orderList(id, label, items, all) {
     const move = (d, btn) => {
       [items[i], items[i + d]] = [items[i + d], items[i]];
       draw();
+      list.dispatchEvent(new Event("change", { bubbles: true }));
       const again = list.querySelectorAll("li")[i + d].querySelectorAll("button")[btn];
       (again.disabled ? list.querySelectorAll("li")[i + d].querySelector("button:not(:disabled)") : again)?.focus();
     };
@@ -158,6 +177,7 @@ function downloadSection(box, config) {
   form(box, "dl", "Downloads", [
     field("dl-concurrent", "Parallel downloads (1–5)", h("input", { type: "number", min: "1", max: "5", value: d.max_concurrent ?? 1 })),
     field("dl-retries", "Automatic retries (0–10)", h("input", { type: "number", min: "0", max: "10", value: d.max_retries ?? 3 })),
+    check("dl-autostart", "Start the queue when episodes are queued", d.auto_start ?? true),
     langs.el,
     field("dl-hosters", "Hosters, preferred first", h("input", { type: "text", value: (d.hoster_preference || []).join(", ") }), "Comma separated, e.g. VOE, Vidmoly, Vidoza"),
     field("dl-resolution", "Highest resolution (empty = best)", h("input", { type: "number", min: "144", value: d.max_resolution ?? "" })),
@@ -166,6 +186,7 @@ function downloadSection(box, config) {
     await api("PUT", "/api/config", { download: {
       max_concurrent: Number(val("dl-concurrent")),
       max_retries: Number(val("dl-retries")),
+      auto_start: on("dl-autostart"),
       language_preference: langs.read(),
       hoster_preference: val("dl-hosters").split(",").map((s) => s.trim()).filter(Boolean),
       max_resolution: res ? Number(res) : null,

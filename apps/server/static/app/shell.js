@@ -20,6 +20,14 @@ export async function startShell() {
     toLogin();
     return new Promise(() => {});
   }
+  // A page restored from the back-forward cache after logout shows no private data: without a
+  // token it is replaced by the login at once.
+  window.addEventListener("pageshow", (e) => {
+    if (e.persisted && !token()) {
+      document.body.hidden = true;
+      location.replace(at("/login"));
+    }
+  });
   const logout = document.getElementById("logout");
   if (logout) {
     logout.addEventListener("click", async () => {

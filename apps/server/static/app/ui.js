@@ -103,13 +103,16 @@ export function errorView(err, { heading = "h2", retry } = {}) {
     retry ? h("button", { class: "btn", type: "button", onclick: retry, text: "Try again" }) : null);
 }
 
-/** Asks a yes/no question in a modal dialog; resolves to true when confirmed. */
-export function confirmDialog(question, yes = "Confirm") {
+/**
+ * Asks a yes/no question in a modal dialog (the one dialog of every destructive action, its
+ * question saying how many items it affects); resolves to true when confirmed.
+ */
+export function confirmDialog(question, yes = "Confirm", no = "Cancel") {
   return new Promise((resolve) => {
     const ok = h("button", { class: "btn primary", type: "button", value: "yes", text: yes });
-    const cancel = h("button", { class: "btn", type: "button", value: "no", text: "Cancel" });
+    const cancel = h("button", { class: "btn", type: "button", value: "no", text: no });
     const titleId = "dlg-" + Math.random().toString(36).slice(2);
-    const dlg = h("dialog", { "aria-labelledby": titleId },
+    const dlg = h("dialog", { class: "confirm", "aria-labelledby": titleId },
       h("p", { id: titleId, text: question }), h("div", { class: "btn-row" }, ok, cancel));
     const done = (v) => { dlg.close(); dlg.remove(); resolve(v); };
     ok.addEventListener("click", () => done(true));

@@ -5,6 +5,7 @@ import { api, get, seg } from "./api.js";
 import { h, mount, errorView, errorLine, toast, busy } from "./ui.js";
 import { code } from "./shell.js";
 import { orList } from "./monitoring.js";
+import { queueStateNotice } from "./actions.js";
 
 const PER_PAGE = 100;
 
@@ -50,20 +51,8 @@ export async function wantedView(root, ctx, params) {
     await load();
   }
 
-  async function showQueueState() {
-    try {
-      const q = await get("/api/queue/status");
-      const st = (q && q.status) || {};
-      if (!ctx.isCurrent()) return;
-      if (st.is_running) mount(note);
-      else mount(note, `The queue is ${st.is_paused ? "paused" : "stopped"}: queued episodes wait until you start it on the `, h("a", { href: "queue", text: "Queue page" }), ".");
-    } catch {
-      mount(note);
-    }
-  }
-
   async function load() {
-    showQueueState();
+    queueStateNotice(note);
     let rows;
     try {
       rows = await get("/api/wanted", { page, per_page: PER_PAGE, serie_id: serieId });

@@ -212,12 +212,13 @@ pub fn name(e: &QueueEvent) -> &'static str {
     }
 }
 
-/// Download settings for tests: no backoff, one worker.
+/// Download settings for tests: no backoff, one worker, started only by the test.
 pub fn download_config() -> DownloadConfig {
     DownloadConfig {
         max_concurrent: 1,
         max_retries: 2,
         retry_backoff_seconds: 0,
+        auto_start: false,
         ..DownloadConfig::default()
     }
 }

@@ -73,6 +73,8 @@ pub fn test_config() -> Value {
     let mut c = serde_json::to_value(aniworld_core::AppConfig::default()).unwrap();
     c["server"]["bcrypt_cost"] = json!(4);
     c["provider"]["canary_interval_minutes"] = json!(0);
+    // The tests start the queue themselves.
+    c["download"]["auto_start"] = json!(false);
     c
 }
 

@@ -249,7 +249,11 @@ check_proxy() {
 
     got="$("${c[@]}" -o "$dir/page" -w '%{http_code} %{content_type}' "$url/")" || fail "$name: GET $base/: curl failed"
     [[ "$got" == "200 text/html"* ]] || fail "$name: GET $base/ answered '$got', expected 200 HTML"
-    grep -q 'static/app/main.js' "$dir/page" || fail "$name: GET $base/ is not the library page"
+    # The page loads its modules from versioned URLs (static/app/<version>/main.js).
+    module="$(grep -o 'static/app/[0-9a-f]*/main\.js' "$dir/page" | head -n 1)"
+    [ -n "$module" ] || fail "$name: GET $base/ is not the library page"
+    got="$("${c[@]}" -o /dev/null -w '%{http_code}' "$url/${module%main.js}api.js")" || fail "$name: GET $base/${module%main.js}api.js: curl failed"
+    [ "$got" = 200 ] || fail "$name: GET $base/${module%main.js}api.js answered $got"
     got="$("${c[@]}" -o /dev/null -w '%{http_code}' "$url/static/app/api.js")" || fail "$name: GET $base/static/app/api.js: curl failed"
     [ "$got" = 200 ] || fail "$name: GET $base/static/app/api.js answered $got"
     ok "$name: GET $base/ -> HTML page, its scripts load"

@@ -4,6 +4,7 @@
 mod access;
 mod anime;
 mod anime_support;
+mod assets;
 mod auth;
 mod binary;
 mod catalogue_sites;

@@ -183,7 +183,8 @@ fn error_answer(rate_limit: bool, description: &str) -> Response {
 }
 
 /// The ReDoc page: loads the vendored bundle and a small init script, no inline script.
-const REDOC_PAGE: &str = r#"<!DOCTYPE html>
+const REDOC_PAGE: &str = concat!(
+    r#"<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -192,11 +193,16 @@ const REDOC_PAGE: &str = r#"<!DOCTYPE html>
 </head>
 <body>
 <div id="redoc"></div>
-<script src="../static/vendor/redoc.standalone.js"></script>
-<script src="../static/redoc-init.js"></script>
+<script src="../static/vendor/"#,
+    env!("ANIWORLD_ASSETS_VERSION"),
+    r#"/redoc.standalone.js"></script>
+<script src="../static/"#,
+    env!("ANIWORLD_ASSETS_VERSION"),
+    r#"/redoc-init.js"></script>
 </body>
 </html>
-"#;
+"#
+);
 
 /// Registers the documentation routes: `/openapi.json`, Swagger UI at `/api/docs`, ReDoc at
 /// `/api/redoc` (vendored under `static/vendor/`: nothing is fetched at build or run time), and
@@ -224,6 +230,7 @@ async fn redirect_docs(state: web::Data<crate::state::AppState>) -> HttpResponse
 async fn redoc() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-cache"))
         .body(REDOC_PAGE)
 }
 

@@ -6,11 +6,10 @@
 //! and scripts prefix the base path they were loaded from (`api.js`), so the UI works under
 //! `server.base_path`.
 
-use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::OpenApi;
 
-use crate::assets::Assets;
+use crate::assets;
 use crate::error::ApiError;
 
 /// OpenAPI description of the pages (public, HTML).
@@ -26,53 +25,55 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/queue").route(web::get().to(show_queue_page)));
 }
 
-/// Answers one embedded page; pages are never cached so a new binary's UI shows at once.
-fn page(file: &str) -> Result<HttpResponse, ApiError> {
-    page_with(file, "no-cache")
+/// Answers one embedded page; pages are never cached so a new binary's UI shows at once (they
+/// load their scripts and styles from this build's versioned, immutable URLs).
+fn page(req: &HttpRequest, file: &str) -> Result<HttpResponse, ApiError> {
+    page_with(req, file, "no-cache")
 }
 
 /// Answers a page of the signed-in UI with `no-store`: the browser keeps no copy (nor a
 /// back-forward cache entry) of it, so Back after logout loads it afresh and lands on the login.
-fn private_page(file: &str) -> Result<HttpResponse, ApiError> {
-    page_with(file, "no-store")
+fn private_page(req: &HttpRequest, file: &str) -> Result<HttpResponse, ApiError> {
+    page_with(req, file, "no-store")
 }
 
-fn page_with(file: &str, cache_control: &'static str) -> Result<HttpResponse, ApiError> {
+fn page_with(
+    req: &HttpRequest,
+    file: &str,
+    cache_control: &'static str,
+) -> Result<HttpResponse, ApiError> {
     let path = format!("app/{file}");
-    let content = Assets::get(&path)
+    let asset = assets::get(&path)
         .ok_or_else(|| ApiError::internal(format!("page {path} not embedded")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, cache_control))
-        .body(content.data.into_owned()))
+    Ok(assets::respond(req, asset, cache_control))
 }
 
 /// The library: series list, series view, search and add, settings.
 #[utoipa::path(get, path = "/", tag = "ui",
     responses((status = 200, description = "HTML page", content_type = "text/html")))]
-pub async fn show_library_page() -> Result<HttpResponse, ApiError> {
-    private_page("index.html")
+pub async fn show_library_page(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    private_page(&req, "index.html")
 }
 
 /// The login page.
 #[utoipa::path(get, path = "/login", tag = "ui",
     responses((status = 200, description = "HTML page", content_type = "text/html")))]
-pub async fn show_login_page() -> Result<HttpResponse, ApiError> {
-    page("login.html")
+pub async fn show_login_page(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    page(&req, "login.html")
 }
 
 /// The first-run setup wizard.
 #[utoipa::path(get, path = "/setup", tag = "ui",
     responses((status = 200, description = "HTML page", content_type = "text/html")))]
-pub async fn show_setup_page() -> Result<HttpResponse, ApiError> {
-    page("setup.html")
+pub async fn show_setup_page(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    page(&req, "setup.html")
 }
 
 /// The download queue.
 #[utoipa::path(get, path = "/queue", tag = "ui",
     responses((status = 200, description = "HTML page", content_type = "text/html")))]
-pub async fn show_queue_page() -> Result<HttpResponse, ApiError> {
-    private_page("queue.html")
+pub async fn show_queue_page(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    private_page(&req, "queue.html")
 }
 
 #[cfg(test)]
@@ -82,17 +83,21 @@ mod tests {
     #[test]
     fn every_page_is_embedded_and_loads_only_external_code() {
         for file in ["index.html", "login.html", "setup.html", "queue.html"] {
-            let f = Assets::get(&format!("app/{file}")).expect(file);
-            let html = String::from_utf8_lossy(&f.data);
+            let f = assets::get(&format!("app/{file}")).expect(file);
+            let html = String::from_utf8_lossy(f.identity);
             assert!(html.starts_with("<!DOCTYPE html>"), "{file}");
             assert!(html.contains("<html lang=\"en\">"), "{file}");
             // The CSP forbids inline code: every <script> has a src, no style attributes.
             // Relative URLs keep the pages working under `server.base_path`.
             assert_eq!(
                 html.matches("<script").count(),
-                html.matches("<script src=\"static/app/").count()
+                html.matches(&format!("<script src=\"static/app/{}/", assets::VERSION))
+                    .count()
                     + html
-                        .matches("<script type=\"module\" src=\"static/app/")
+                        .matches(&format!(
+                            "<script type=\"module\" src=\"static/app/{}/",
+                            assets::VERSION
+                        ))
                         .count(),
                 "{file}"
             );
@@ -106,9 +111,9 @@ mod tests {
 
     #[test]
     fn the_whole_ui_stays_small() {
-        let total: usize = Assets::iter()
-            .filter(|p| p.starts_with("app/"))
-            .filter_map(|p| Assets::get(&p).map(|f| f.data.len()))
+        let total: usize = assets::iter()
+            .filter(|a| a.path.starts_with("app/"))
+            .map(|a| a.identity.len())
             .sum();
         assert!(total > 0 && total < 300 * 1024, "UI is {total} bytes");
     }
@@ -196,8 +201,11 @@ mod tests {
         // Documented in api.md section 9 but not an OpenAPI operation.
         let extra = [("GET", "/ws/connect")];
         let mut calls = 0;
-        for file in Assets::iter().filter(|p| p.starts_with("app/") && p.ends_with(".js")) {
-            let js = String::from_utf8_lossy(&Assets::get(&file).expect("asset").data).into_owned();
+        for asset in
+            assets::iter().filter(|a| a.path.starts_with("app/") && a.path.ends_with(".js"))
+        {
+            let file = asset.path;
+            let js = String::from_utf8_lossy(asset.identity).into_owned();
             for (method, call) in api_calls(&js) {
                 calls += 1;
                 let documented = paths.iter().any(|(p, ops)| {

@@ -4,9 +4,10 @@ const KEY = "aniworld.token";
 
 /**
  * The path the service is served under: "" at the root, "/aniworld" behind a reverse proxy with
- * `server.base_path` (taken from where this script was loaded: <base>/static/app/api.js).
+ * `server.base_path` (taken from where this script was loaded: <base>/static/app/<version>/api.js,
+ * or <base>/static/app/api.js).
  */
-export const BASE = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+export const BASE = new URL(import.meta.url).pathname.replace(/\/static\/app\/(?:[^/]+\/)?api\.js$/, "");
 
 /** An absolute path of the service ("/api/...", "/login") under its base path. */
 export function at(path) {

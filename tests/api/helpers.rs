@@ -85,6 +85,23 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}, |_| {}).await
 }
 
+/// Starts the service again, in process, on `data_dir` (the one before must be stopped). The
+/// returned app owns a fresh, unused temp dir; the data stays where it was.
+pub async fn restart(data_dir: &Path) -> TestApp {
+    let app = Application::build(Settings::for_tests(data_dir))
+        .await
+        .expect("app builds again");
+    let (address, handle, state) = (app.address(), app.handle(), app.state());
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        data_dir: tempfile::tempdir().unwrap(),
+        client: client(),
+        handle,
+        state,
+    }
+}
+
 /// Starts the app after letting the caller change the configuration and the settings.
 pub async fn spawn_app_with(
     change_config: impl FnOnce(&mut Value),

@@ -8,7 +8,7 @@ use aniworld_core::history::{HistoryEntry, HistoryEvent};
 use aniworld_testkit::hoster::{Serving, media_bytes};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, client, spawn_app};
+use crate::helpers::{TestApp, restart, spawn_app};
 use crate::queue_support::{poll, queue_world};
 
 const KEY: &str = "attack-on-titan";
@@ -25,21 +25,6 @@ async fn history(app: &TestApp, token: &str, path: &str) -> Vec<Value> {
 
 /// Starts the service again on `data_dir` (the first one must be stopped). The returned app
 /// owns a fresh, unused temp dir; the data stays where it was.
-async fn restart(data_dir: &std::path::Path) -> TestApp {
-    let app = aniworld_server::Application::build(aniworld_server::Settings::for_tests(data_dir))
-        .await
-        .expect("app builds again");
-    let (address, handle, state) = (app.address(), app.handle(), app.state());
-    actix_web::rt::spawn(app.run_until_stopped());
-    TestApp {
-        address,
-        data_dir: tempfile::tempdir().unwrap(),
-        client: client(),
-        handle,
-        state,
-    }
-}
-
 #[actix_web::test]
 async fn downloads_are_recorded_and_outlive_clearing_the_queue_and_a_restart() {
     let w = queue_world(|_| {}).await;

@@ -16,7 +16,9 @@ use aniworld_testkit::notify::{self as fakes, FakeSmtp, WEBHOOK_PATH};
 use aniworld_testkit::{FakeResponse, FakeServer, RecordedRequest};
 use serde_json::{Value, json};
 
-use crate::helpers::{Resp, TestApp, client, send, start_binary, test_config, write_config};
+use crate::helpers::{
+    Resp, TestApp, client, restart, send, start_binary, test_config, write_config,
+};
 use crate::queue_support::{QueueWorld, queue_world};
 
 const KEY: &str = "one-piece";
@@ -275,21 +277,6 @@ async fn a_target_that_answers_500_twice_then_200_gets_the_event_once() {
 }
 
 /// Starts the service again on `data_dir`; the returned app owns a fresh temp dir.
-async fn restart(data_dir: &std::path::Path) -> TestApp {
-    let app = aniworld_server::Application::build(aniworld_server::Settings::for_tests(data_dir))
-        .await
-        .expect("app builds again");
-    let (address, handle, state) = (app.address(), app.handle(), app.state());
-    actix_web::rt::spawn(app.run_until_stopped());
-    TestApp {
-        address,
-        data_dir: tempfile::tempdir().unwrap(),
-        client: client(),
-        handle,
-        state,
-    }
-}
-
 #[actix_web::test]
 async fn a_target_that_is_down_while_the_service_restarts_gets_the_event_afterwards() {
     let w = queue_world(|_| {}).await;

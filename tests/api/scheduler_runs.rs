@@ -4,14 +4,13 @@
 //! and not run.
 
 use aniworld_core::ports::SettingsRepo;
-use aniworld_server::{Application, Settings};
 use aniworld_testkit::catalogue::{FakeCatalogue, FakeSeries};
 use aniworld_testkit::hoster::{Serving, media_bytes};
 use chrono::{DateTime, DurationRound, Utc};
 use serde_json::{Value, json};
 
 use crate::anime_support::{standard_catalogue, world_with};
-use crate::helpers::{TestApp, client};
+use crate::helpers::{client, restart};
 use crate::queue_support::queue_world;
 use crate::scheduler::{WAIT, scheduler, wait_scheduler};
 
@@ -133,21 +132,6 @@ fn next_minute() -> DateTime<Utc> {
 
 /// Starts the service again on `data_dir` (the first one must be stopped). The returned app
 /// owns a fresh, unused temp dir; the data stays where it was.
-async fn restart(data_dir: &std::path::Path) -> TestApp {
-    let app = Application::build(Settings::for_tests(data_dir))
-        .await
-        .expect("app builds again");
-    let (address, handle, state) = (app.address(), app.handle(), app.state());
-    actix_web::rt::spawn(app.run_until_stopped());
-    TestApp {
-        address,
-        data_dir: tempfile::tempdir().unwrap(),
-        client: client(),
-        handle,
-        state,
-    }
-}
-
 #[actix_web::test]
 async fn a_schedule_for_the_next_minute_runs_by_itself_and_survives_a_restart() {
     // The run looks every series up, so it can be held at the catalogue.

@@ -174,6 +174,13 @@ async fn assets_are_served_precompressed_under_versioned_urls() {
                 }
             }
         }
+        if page == "/" {
+            // The dictionary of the UI's language is imported by name at start (the larger,
+            // German one counts), the other views when first opened.
+            let (r, gz) = check_encodings(&app, &format!("/static/app/{version}/lang-de.js")).await;
+            page_br += r.body.len();
+            page_gz += gz;
+        }
         assert!(seen.len() >= 3, "{page} loads {seen:?}");
         println!(
             "cold {page}: {} files, {page_br} bytes brotli, {page_gz} bytes gzip",
@@ -213,4 +220,64 @@ async fn assets_are_served_precompressed_under_versioned_urls() {
             "{path}"
         );
     }
+}
+
+/// The keys of a dictionary file (`"key": ...` lines).
+fn dictionary_keys(text: &str) -> BTreeSet<String> {
+    let re = regex::Regex::new(r#"(?m)^\s*"([a-z0-9_.]+)":"#).unwrap();
+    re.captures_iter(text).map(|c| c[1].to_string()).collect()
+}
+
+/// Every text key the UI uses (`t("key")`, `data-i18n="key"`, `data-i18n-attr="attr:key"`)
+/// exists in both languages, and both dictionaries have the same keys.
+#[test]
+fn every_ui_text_exists_in_english_and_german() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static/app");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    let en = dictionary_keys(&read("lang-en.js"));
+    let de = dictionary_keys(&read("lang-de.js"));
+    assert!(en.len() > 50, "{}", en.len());
+    let only_en: Vec<_> = en.difference(&de).collect();
+    let only_de: Vec<_> = de.difference(&en).collect();
+    assert!(only_en.is_empty(), "missing in lang-de.js: {only_en:?}");
+    assert!(only_de.is_empty(), "missing in lang-en.js: {only_de:?}");
+
+    let uses = regex::Regex::new(
+        r#"\bt\(\s*"([a-z0-9_.]+)"|data-i18n="([a-z0-9_.]+)"|data-i18n-attr="([^"]+)""#,
+    )
+    .unwrap();
+    let mut unknown = Vec::new();
+    let mut used = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !(name.ends_with(".js") || name.ends_with(".html"))
+            || name.starts_with("lang-")
+            || name == "i18n.js"
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for c in uses.captures_iter(&text) {
+            let keys: Vec<String> = if let Some(k) = c.get(1).or(c.get(2)) {
+                vec![k.as_str().to_string()]
+            } else {
+                c[3].split(';')
+                    .filter_map(|pair| pair.split_once(':'))
+                    .map(|(_, k)| k.trim().to_string())
+                    .collect()
+            };
+            for k in keys {
+                used += 1;
+                if !en.contains(&k) {
+                    unknown.push(format!("{name}: {k}"));
+                }
+            }
+        }
+    }
+    assert!(used > 50, "{used}");
+    assert!(
+        unknown.is_empty(),
+        "texts without a dictionary entry: {unknown:?}"
+    );
 }

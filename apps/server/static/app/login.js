@@ -2,6 +2,9 @@
 
 import { api, at, storeToken, token } from "./api.js";
 import { h, mount, errorView, busy, duration } from "./ui.js";
+import { loadLanguage, t } from "./i18n.js";
+
+await loadLanguage();
 
 const form = document.getElementById("login-form");
 const notice = document.getElementById("notice");
@@ -9,8 +12,8 @@ const submit = document.getElementById("login-submit");
 const params = new URLSearchParams(location.search);
 let lockTimer = null;
 
-if (params.has("setup")) mount(notice, h("p", { class: "card", role: "status", text: "Setup is complete. Log in with your new master password." }));
-if (params.has("loggedout")) mount(notice, h("p", { class: "card", role: "status", text: "You are logged out." }));
+if (params.has("setup")) mount(notice, h("p", { class: "card", role: "status", text: t("login.setup_done") }));
+if (params.has("loggedout")) mount(notice, h("p", { class: "card", role: "status", text: t("login.logged_out") }));
 
 api("GET", "/api/auth/status", undefined, { allow401: true })
   .then((s) => {
@@ -39,10 +42,10 @@ function lockout(err) {
     if (left <= 0) {
       clearInterval(lockTimer);
       submit.disabled = false;
-      line.textContent = "You can try again now.";
+      line.textContent = t("login.unlocked");
       return;
     }
-    line.textContent = `Login is locked. Wait ${duration(left)} before the next try.`;
+    line.textContent = t("login.locked", { wait: duration(left) });
   };
   tick();
   lockTimer = setInterval(tick, 1000);
@@ -53,20 +56,20 @@ form.addEventListener("submit", (e) => {
   const password = document.getElementById("password").value;
   const remember = document.getElementById("remember").checked;
   if (!password) {
-    mount(notice, errorView({ status: 400, message: "Enter the master password." }));
+    mount(notice, errorView({ status: 400, message: t("login.enter_password") }));
     return;
   }
   busy(submit, async () => {
     try {
-      const t = await api("POST", "/api/auth/login", { password, remember }, { allow401: true, anonymous: true });
-      storeToken(t.access_token, remember);
+      const tok = await api("POST", "/api/auth/login", { password, remember }, { allow401: true, anonymous: true });
+      storeToken(tok.access_token, remember);
       location.assign(target());
     } catch (err) {
       if (err.status === 429) {
         lockout(err);
         return;
       }
-      if (err.status === 401) err.message = "Wrong password. " + (err.message && err.message !== "Invalid credentials" ? err.message : "");
+      if (err.status === 401) err.message = err.message && err.message !== "Invalid credentials" ? t("login.wrong_with", { reason: err.message }) : t("login.wrong");
       mount(notice, errorView(err));
       document.getElementById("password").select();
     }

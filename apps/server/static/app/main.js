@@ -1,14 +1,19 @@
-// The library page's router: #/ (series list), #/series/<key>, #/search, #/wanted, #/history
-// and #/settings.
+// The library page's router: #/ (series list), #/series/<key>, #/search, #/wanted, #/history,
+// #/settings and #/system.
 
 import { startShell } from "./shell.js";
+import { loadLanguage } from "./i18n.js";
 import { mount, errorView } from "./ui.js";
 import { libraryView } from "./library.js";
-import { seriesView } from "./series.js";
-import { searchView } from "./search.js";
-import { settingsView } from "./settings.js";
-import { wantedView } from "./wanted.js";
-import { historyView } from "./history.js";
+
+// The other views load when first opened, so that a cold library page stays small.
+const lazy = (module, name) => async (...args) => (await import(`./${module}.js`))[name](...args);
+const seriesView = lazy("series", "seriesView");
+const searchView = lazy("search", "searchView");
+const settingsView = lazy("settings", "settingsView");
+const wantedView = lazy("wanted", "wantedView");
+const historyView = lazy("history", "historyView");
+const systemView = lazy("system", "systemView");
 
 const view = document.getElementById("view");
 let live;
@@ -38,6 +43,7 @@ async function route() {
     else if (name === "settings") await settingsView(view, ctx);
     else if (name === "wanted") await wantedView(view, ctx, query);
     else if (name === "history") await historyView(view, ctx, query);
+    else if (name === "system") await systemView(view, ctx);
     else await libraryView(view, ctx, query);
   } catch (err) {
     if (gen === generation) mount(view, errorView(err, { retry: route }));
@@ -46,6 +52,7 @@ async function route() {
   if (heading && document.activeElement === document.body) document.title = `${heading.textContent} – Aniworld`;
 }
 
+await loadLanguage();
 startShell().then((l) => {
   live = l;
   window.addEventListener("hashchange", async () => {

@@ -5,6 +5,7 @@
 import { api, seg } from "./api.js";
 import { startShell, code } from "./shell.js";
 import { h, mount, errorView, errorLine, toast, busy, confirmDialog, duration, megabytes, when } from "./ui.js";
+import { loadLanguage } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 let pending = [];
@@ -191,6 +192,7 @@ function wire() {
     () => action("DELETE", "/api/queue/pending"));
 }
 
+await loadLanguage();
 startShell().then((live) => {
   wire();
   live.on("download_progress", (d) => {

@@ -3,6 +3,9 @@
 
 import { api, at, storeToken, clearToken } from "./api.js";
 import { mount, errorView, busy } from "./ui.js";
+import { loadLanguage, t } from "./i18n.js";
+
+await loadLanguage();
 
 const RULES = {
   length: (p) => [...p].length >= 8,
@@ -24,7 +27,7 @@ function check() {
   for (const li of document.querySelectorAll("#policy li")) {
     const met = RULES[li.dataset.rule](p);
     li.classList.toggle("met", met);
-    li.setAttribute("aria-label", `${li.textContent}: ${met ? "done" : "missing"}`);
+    li.setAttribute("aria-label", t(met ? "setup.rule_met" : "setup.rule_missing", { rule: li.textContent }));
     ok = ok && met;
   }
   return ok;
@@ -41,12 +44,12 @@ form.addEventListener("submit", (e) => {
   e.preventDefault();
   mount(notice);
   if (!check()) {
-    mount(notice, errorView({ status: 400, message: "The password does not meet every rule of the list yet." }));
+    mount(notice, errorView({ status: 400, message: t("setup.rules_unmet") }));
     pw.focus();
     return;
   }
   if (pw.value !== pw2.value) {
-    mount(notice, errorView({ status: 400, message: "The two passwords differ." }));
+    mount(notice, errorView({ status: 400, message: t("setup.mismatch") }));
     pw2.focus();
     return;
   }
@@ -61,13 +64,13 @@ form.addEventListener("submit", (e) => {
     }
     if (key) {
       try {
-        const t = await api("POST", "/api/auth/login", { password: pw.value, remember: false }, { allow401: true });
-        storeToken(t.access_token, false);
+        const tok = await api("POST", "/api/auth/login", { password: pw.value, remember: false }, { allow401: true });
+        storeToken(tok.access_token, false);
         await api("PUT", "/api/config", { nfo: { tmdb_api_key: key } });
         await api("POST", "/api/auth/logout", undefined, { allow401: true });
       } catch (err) {
         clearToken();
-        mount(notice, errorView(err), "The password is set, but the TMDB key was not saved. Add it in Settings after logging in.");
+        mount(notice, errorView(err), t("setup.tmdb_not_saved"));
         setTimeout(() => location.assign(at("/login?setup=1")), 4000);
         return;
       }

@@ -4,6 +4,7 @@
 import { api, at, token, clearToken, toLogin } from "./api.js";
 import { Live } from "./live.js";
 import { toast } from "./ui.js";
+import { t, lang } from "./i18n.js";
 
 /**
  * Checks the session (no token or an invalid one -> /login, no password yet -> /setup), wires the
@@ -46,18 +47,20 @@ export async function startShell() {
   live.on("_state", (s) => {
     if (!indicator) return;
     indicator.dataset.state = s;
-    indicator.textContent = s === "open" ? "● Live" : s === "connecting" ? "○ Connecting…" : "○ Reconnecting…";
+    indicator.textContent = t(s === "open" ? "live.open" : s === "connecting" ? "live.connecting" : "live.reconnecting");
   });
-  live.on("download_complete", (d) => toast(`Downloaded: ${describe(d)}`, "ok"));
-  live.on("download_failed", (d) => toast(`Download failed: ${describe(d)}${d.error ? " – " + d.error : ""}`, "bad"));
+  live.on("download_complete", (d) => toast(t("toast.downloaded", { what: describe(d) }), "ok"));
+  live.on("download_failed", (d) => toast(t(d.error ? "toast.failed_with" : "toast.failed", { what: describe(d), error: d.error }), "bad"));
   live.on("site_status", (d) => {
-    const what = { healthy: "works again", degraded: "looks changed or unreachable", verification_required: "asks for a human verification; its downloads wait", session_expired: "no longer accepts your session cookie" }[d.status] || d.status;
-    toast(`${d.site} ${what}${d.until ? ` (next try ${new Date(d.until).toLocaleTimeString()})` : ""}.`, d.status === "healthy" ? "ok" : "bad");
+    const known = ["healthy", "degraded", "verification_required", "session_expired"].includes(d.status);
+    const key = known ? `site.${d.status}` : "site.other";
+    const until = d.until ? new Date(d.until).toLocaleTimeString(lang()) : null;
+    toast(t(until ? `${key}_until` : key, { site: d.site, status: d.status, until }), d.status === "healthy" ? "ok" : "bad");
   });
   live.on("scan_complete", (d) => {
     const failed = Array.isArray(d.failed) ? d.failed.length : 0;
-    toast(`Scan complete: ${d.series_scanned ?? "?"} series, ${d.missing_total ?? "?"} missing episodes` +
-      (failed ? `, ${failed} could not be checked` : ""), failed ? "bad" : "ok");
+    const params = { series: d.series_scanned ?? "?", missing: d.missing_total ?? "?", count: failed };
+    toast(t(failed ? "toast.scan_failed" : "toast.scan", params), failed ? "bad" : "ok");
   });
   live.connect();
   window.addEventListener("pagehide", () => live.close());
@@ -68,7 +71,7 @@ export async function startShell() {
 
 /** "Name S01E02" from an event's data. */
 export function describe(d) {
-  const name = d.serie_name || d.name || d.folder || d.key || d.serie_id || "episode";
+  const name = d.serie_name || d.name || d.folder || d.key || d.serie_id || t("common.episode");
   const ep = d.episode && typeof d.episode === "object" ? d.episode : d;
   const s = ep.season, e = ep.episode;
   return Number.isInteger(s) && Number.isInteger(e) ? `${name} ${code(s, e)}` : name;
@@ -93,5 +96,6 @@ function viewOfHash() {
   if (h.startsWith("settings")) return "settings";
   if (h.startsWith("wanted")) return "wanted";
   if (h.startsWith("history")) return "history";
+  if (h.startsWith("system")) return "system";
   return "library";
 }

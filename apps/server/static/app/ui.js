@@ -1,5 +1,7 @@
 // DOM helpers of the web UI: element builder, toasts, the error view, a confirm dialog, formats.
 
+import { t, lang } from "./i18n.js";
+
 /**
  * Builds an element. `attrs` keys: `class`, `text`, `on<event>` handlers, `dataset`, boolean
  * attributes (true/false) and plain attributes. Children may be strings, nodes, arrays or null.
@@ -45,38 +47,27 @@ export function toast(message, kind = "info", ms = 6000) {
       document.body.append(toastBox);
     }
   }
-  const close = h("button", { class: "btn small", type: "button", "aria-label": "Dismiss notification", text: "✕" });
-  const t = h("div", { class: `toast ${kind}` }, h("p", { text: message }), close);
-  const remove = () => t.remove();
+  const close = h("button", { class: "btn small", type: "button", "aria-label": t("toast.dismiss"), text: "✕" });
+  const box = h("div", { class: `toast ${kind}` }, h("p", { text: message }), close);
+  const remove = () => box.remove();
   close.addEventListener("click", remove);
-  toastBox.append(t);
+  toastBox.append(box);
   setTimeout(remove, kind === "bad" ? ms * 2 : ms);
 }
 
-const TITLES = {
-  0: "Cannot reach the server",
-  400: "The request was not accepted",
-  401: "Please log in again",
-  403: "Not allowed",
-  404: "Not found",
-  409: "Conflict",
-  413: "Too much data",
-  422: "Some values are not valid",
-  429: "Too many requests",
-  502: "The catalogue or a hoster did not answer properly",
-  503: "Not available right now",
-};
+const TITLED = [0, 400, 401, 403, 404, 409, 413, 422, 429, 502, 503];
 
 /** A short title for an error's status. */
 export function errorTitle(err) {
-  if (!err || typeof err.status !== "number") return "Something went wrong";
-  return TITLES[err.status] || (err.status >= 500 ? "Server error" : `Request failed (${err.status})`);
+  if (!err || typeof err.status !== "number") return t("error.unknown");
+  if (TITLED.includes(err.status)) return t(`error.status.${err.status}`);
+  return err.status >= 500 ? t("error.server") : t("error.failed", { status: err.status });
 }
 
 /** One line for toasts. */
 export function errorLine(err) {
   const msg = err && err.message ? err.message : String(err);
-  return `${errorTitle(err)}: ${msg}`;
+  return t("error.line", { title: errorTitle(err), message: msg });
 }
 
 /**
@@ -92,22 +83,22 @@ export function errorView(err, { heading = "h2", retry } = {}) {
       rows.push(h("dt", { text: field }), h("dd", { text: typeof problem === "string" ? problem : JSON.stringify(problem) }));
     }
   }
-  if (err && err.retryAfter) rows.push(h("dt", { text: "Try again in" }), h("dd", { text: duration(err.retryAfter) }));
-  if (err && err.code) rows.push(h("dt", { text: "Code" }), h("dd", { text: err.code }));
-  if (err && err.status) rows.push(h("dt", { text: "Status" }), h("dd", { text: String(err.status) }));
-  if (err && err.requestId) rows.push(h("dt", { text: "Request id" }), h("dd", { text: err.requestId }));
+  if (err && err.retryAfter) rows.push(h("dt", { text: t("error.retry_in") }), h("dd", { text: duration(err.retryAfter) }));
+  if (err && err.code) rows.push(h("dt", { text: t("error.code") }), h("dd", { text: err.code }));
+  if (err && err.status) rows.push(h("dt", { text: t("error.status") }), h("dd", { text: String(err.status) }));
+  if (err && err.requestId) rows.push(h("dt", { text: t("error.request_id") }), h("dd", { text: err.requestId }));
   return h("section", { class: "error-view", role: "alert" },
     h(heading, { text: errorTitle(err) }),
     h("p", { text: err && err.message ? err.message : String(err) }),
     rows.length ? h("dl", {}, rows) : null,
-    retry ? h("button", { class: "btn", type: "button", onclick: retry, text: "Try again" }) : null);
+    retry ? h("button", { class: "btn", type: "button", onclick: retry, text: t("error.try_again") }) : null);
 }
 
 /**
  * Asks a yes/no question in a modal dialog (the one dialog of every destructive action, its
  * question saying how many items it affects); resolves to true when confirmed.
  */
-export function confirmDialog(question, yes = "Confirm", no = "Cancel") {
+export function confirmDialog(question, yes = t("common.confirm"), no = t("common.cancel")) {
   return new Promise((resolve) => {
     const ok = h("button", { class: "btn primary", type: "button", value: "yes", text: yes });
     const cancel = h("button", { class: "btn", type: "button", value: "no", text: no });
@@ -136,7 +127,7 @@ export async function busy(button, fn) {
   }
 }
 
-/** "1 h 5 min", "42 s". */
+/** "1 h 5 min", "42 s" (in the UI's language). */
 export function duration(seconds) {
   if (seconds === null || seconds === undefined || !Number.isFinite(Number(seconds))) return "–";
   let s = Math.max(0, Math.round(Number(seconds)));
@@ -144,23 +135,24 @@ export function duration(seconds) {
   s -= hrs * 3600;
   const min = Math.floor(s / 60);
   s -= min * 60;
-  if (hrs) return `${hrs} h ${min} min`;
-  if (min) return `${min} min ${s} s`;
-  return `${s} s`;
+  if (hrs) return t("time.hm", { h: hrs, m: min });
+  if (min) return t("time.ms", { m: min, s });
+  return t("time.s", { s });
 }
 
 /** "12.3 MB". */
 export function megabytes(mb) {
   if (mb === null || mb === undefined || !Number.isFinite(Number(mb))) return "–";
   const v = Number(mb);
-  return v >= 1024 ? `${(v / 1024).toFixed(2)} GB` : `${v.toFixed(1)} MB`;
+  const n = (x, d) => x.toLocaleString(lang(), { minimumFractionDigits: d, maximumFractionDigits: d });
+  return v >= 1024 ? t("size.gb", { n: n(v / 1024, 2) }) : t("size.mb", { n: n(v, 1) });
 }
 
-/** A date-time in the user's locale, or "never". */
+/** A date-time in the UI's language, or "never". */
 export function when(iso) {
-  if (!iso) return "never";
+  if (!iso) return t("time.never");
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString(lang());
 }
 
 /** The year in a folder name like "Name (2013)". */

@@ -37,6 +37,7 @@ pub mod files;
 pub mod history;
 pub mod instance;
 pub mod library;
+pub mod logs;
 pub mod metrics;
 pub mod nfo;
 pub mod notifications;

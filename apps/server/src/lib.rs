@@ -85,10 +85,12 @@ impl Application {
             move |source| StartError::Io { what, path, source }
         };
         let events = events::EventHub::default();
+        let retries = routes::queue::dto::RetryLimit::default();
         let app = Aniworld::open(
             settings.service_options(),
-            websocket::messages::sink(events.clone()),
+            websocket::messages::sink(events.clone(), retries.clone()),
         )?;
+        retries.follow(app.config());
         logging::remember_secrets(&app.config().current());
         app.config().on_change(|c| logging::remember_secrets(c));
         app.config().on_change(|c| logging::apply_level(c));

@@ -232,8 +232,9 @@ fn engine(state: &web::Data<AppState>) -> QueueEngine {
 pub async fn get_queue_status(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let q = engine(&state);
     let (snapshot, stats) = blocking(move || Ok::<_, ApiError>(q.overview())).await?;
+    let max_retries = state.app.config().current().download.max_retries;
     Ok(HttpResponse::Ok().json(QueueStatusResponse {
-        status: QueueStatusBody::from(&snapshot),
+        status: QueueStatusBody::new(&snapshot, max_retries),
         statistics: StatisticsBody::from(&stats),
     }))
 }

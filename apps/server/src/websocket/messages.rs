@@ -40,21 +40,22 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::events::{Audience, EventHub};
-use crate::routes::queue::dto::{DownloadItemBody, ProgressBody, StatisticsBody};
+use crate::routes::queue::dto::{DownloadItemBody, ProgressBody, RetryLimit, StatisticsBody};
 
-/// The service's event sink publishing on `hub`.
-pub fn sink(hub: EventHub) -> Events {
+/// The service's event sink publishing on `hub`; item messages carry `retries`' limit as
+/// `max_retries`.
+pub fn sink(hub: EventHub, retries: RetryLimit) -> Events {
     std::sync::Arc::new(move |event: Event| {
-        let (kind, audience, data) = message_of(event);
+        let (kind, audience, data) = message_of(event, retries.get());
         hub.publish(kind, audience, data);
     })
 }
 
 /// The message type, audience and data of a service event.
-fn message_of(event: Event) -> (&'static str, Audience, Value) {
+fn message_of(event: Event, max_retries: u32) -> (&'static str, Audience, Value) {
     match event {
         Event::Queue(e) => {
-            let (kind, data) = message(e);
+            let (kind, data) = message(e, max_retries);
             (kind, Audience::DownloadsRoom, data)
         }
         Event::SiteStatus(st) => (
@@ -148,10 +149,10 @@ struct ItemMessage {
     folder: String,
 }
 
-impl From<&DownloadItem> for ItemMessage {
-    fn from(item: &DownloadItem) -> Self {
+impl ItemMessage {
+    fn new(item: &DownloadItem, max_retries: u32) -> Self {
         Self {
-            item: DownloadItemBody::from(item),
+            item: DownloadItemBody::new(item, max_retries),
             download_id: item.id.0,
             key: item.series_id.clone(),
             folder: item.series_folder.clone(),
@@ -225,8 +226,8 @@ fn progress_message(id: ItemId, key: String, folder: String, p: &Progress) -> Pr
 }
 
 /// The message type and data of an engine event.
-fn message(event: QueueEvent) -> (&'static str, Value) {
-    let item = |item: &DownloadItem| data(ItemMessage::from(item));
+fn message(event: QueueEvent, max_retries: u32) -> (&'static str, Value) {
+    let item = |item: &DownloadItem| data(ItemMessage::new(item, max_retries));
     match event {
         QueueEvent::Added(it) => ("download_added", item(&it)),
         QueueEvent::Removed(id) => (
@@ -248,7 +249,7 @@ fn message(event: QueueEvent) -> (&'static str, Value) {
         QueueEvent::Upgraded { item: it, from, to } => (
             "episode_upgraded",
             data(UpgradedMessage {
-                item: ItemMessage::from(&it),
+                item: ItemMessage::new(&it, max_retries),
                 from: from.name(),
                 to: to.name(),
             }),
@@ -288,11 +289,14 @@ mod tests {
     #[test]
     fn an_upgrade_names_the_item_and_both_languages() {
         let it = item();
-        let (kind, data) = message(QueueEvent::Upgraded {
-            item: it.clone(),
-            from: aniworld_core::Language::GermanSub,
-            to: aniworld_core::Language::GermanDub,
-        });
+        let (kind, data) = message(
+            QueueEvent::Upgraded {
+                item: it.clone(),
+                from: aniworld_core::Language::GermanSub,
+                to: aniworld_core::Language::GermanDub,
+            },
+            3,
+        );
         assert_eq!(kind, "episode_upgraded");
         assert_eq!(data["download_id"], json!(it.id));
         assert_eq!(data["key"], "aot");
@@ -308,7 +312,7 @@ mod tests {
     fn failed_items_carry_their_error_and_names() {
         let mut it = item();
         it.error = Some("every hoster failed".into());
-        let (kind, data) = message(QueueEvent::Failed(it.clone()));
+        let (kind, data) = message(QueueEvent::Failed(it.clone()), 3);
         assert_eq!(kind, "download_failed");
         assert_eq!(data["download_id"], json!(it.id));
         assert_eq!(data["key"], "aot");
@@ -316,6 +320,8 @@ mod tests {
         assert_eq!(data["error"], "every hoster failed");
         assert_eq!(data["episode"]["episode"], 2);
         assert_eq!(data["priority"], "HIGH");
+        assert_eq!(data["max_retries"], 3);
+        assert_eq!(data["next_try_at"], json!(null));
     }
 
     #[test]
@@ -327,12 +333,15 @@ mod tests {
             speed_mbps: 2.5,
             eta_seconds: Some(9),
         };
-        let (kind, data) = message(QueueEvent::Progress {
-            id: ItemId::new(),
-            key: "aot".into(),
-            folder: "AoT".into(),
-            progress: p,
-        });
+        let (kind, data) = message(
+            QueueEvent::Progress {
+                id: ItemId::new(),
+                key: "aot".into(),
+                folder: "AoT".into(),
+                progress: p,
+            },
+            3,
+        );
         assert_eq!(kind, "download_progress");
         for f in [
             "download_id",
@@ -352,7 +361,7 @@ mod tests {
 
     #[test]
     fn queue_state_messages_keep_their_fields() {
-        let data = |e| message(e).1;
+        let data = |e| message(e, 3).1;
         assert_eq!(
             data(QueueEvent::Started),
             json!({"is_running": true, "is_paused": false})

@@ -173,6 +173,26 @@ impl From<&WaitInfo> for WaitingBody {
     }
 }
 
+/// `download.max_retries` of the configuration in force, shared by the WebSocket sink (made
+/// before the service opens) and kept current by [`RetryLimit::follow`].
+#[derive(Debug, Clone, Default)]
+pub struct RetryLimit(std::sync::Arc<std::sync::atomic::AtomicU32>);
+
+impl RetryLimit {
+    /// The limit now.
+    pub fn get(&self) -> u32 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Takes the configuration's limit now and after every change.
+    pub fn follow(&self, config: &aniworld_service::ConfigService) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.0.store(config.current().download.max_retries, Relaxed);
+        let limit = self.0.clone();
+        config.on_change(move |c| limit.store(c.download.max_retries, Relaxed));
+    }
+}
+
 /// One item of the queue (api.md "Download Item").
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DownloadItemBody {
@@ -210,10 +230,17 @@ pub struct DownloadItemBody {
     /// Set while a pending item waits for its site (a verification wall's cool-down); it
     /// resumes by itself and uses no retry.
     pub waiting: Option<WaitingBody>,
+    /// Automatic retries allowed in all (`download.max_retries` of the configuration now), so
+    /// that `retry_count` reads as "retry N of M".
+    pub max_retries: u32,
+    /// For a pending item that failed before or waits for its site: not before this time is it
+    /// tried again; null otherwise.
+    pub next_try_at: Option<DateTime<Utc>>,
 }
 
-impl From<&DownloadItem> for DownloadItemBody {
-    fn from(i: &DownloadItem) -> Self {
+impl DownloadItemBody {
+    /// The body of `i`, with `max_retries` from the configuration in force.
+    pub fn new(i: &DownloadItem, max_retries: u32) -> Self {
         Self {
             id: i.id.0,
             series_id: i.series_id.clone(),
@@ -230,6 +257,11 @@ impl From<&DownloadItem> for DownloadItemBody {
             retry_count: i.retry_count,
             source_url: i.source_url.clone(),
             waiting: i.waiting.as_ref().map(WaitingBody::from),
+            max_retries,
+            next_try_at: match i.status {
+                DownloadStatus::Pending => i.not_before,
+                _ => None,
+            },
         }
     }
 }
@@ -289,9 +321,14 @@ pub struct QueueStatusBody {
     pub failed_downloads: Vec<DownloadItemBody>,
 }
 
-impl From<&QueueSnapshot> for QueueStatusBody {
-    fn from(s: &QueueSnapshot) -> Self {
-        let items = |v: &[DownloadItem]| v.iter().map(DownloadItemBody::from).collect();
+impl QueueStatusBody {
+    /// The body of `s`; every item with `max_retries` (see [`DownloadItemBody::new`]).
+    pub fn new(s: &QueueSnapshot, max_retries: u32) -> Self {
+        let items = |v: &[DownloadItem]| {
+            v.iter()
+                .map(|i| DownloadItemBody::new(i, max_retries))
+                .collect()
+        };
         Self {
             is_running: s.is_running,
             is_paused: s.is_paused,
@@ -350,7 +387,8 @@ mod tests {
             site: "s.to".into(),
             until: t,
         });
-        let v = serde_json::to_value(DownloadItemBody::from(&it)).unwrap();
+        it.not_before = Some(t);
+        let v = serde_json::to_value(DownloadItemBody::new(&it, 3)).unwrap();
         assert_eq!(
             v,
             json!({
@@ -378,11 +416,18 @@ mod tests {
                     "reason": "verification_required",
                     "site": "s.to",
                     "until": "2026-05-28T20:26:40.987654321Z"
-                }
+                },
+                "max_retries": 3,
+                "next_try_at": null
             })
         );
         // The times are serde's of chrono, as the domain type gave them.
         assert_eq!(v["added_at"], serde_json::to_value(t).unwrap());
+        // A pending item shows when it is tried next.
+        it.status = DownloadStatus::Pending;
+        let v = serde_json::to_value(DownloadItemBody::new(&it, 5)).unwrap();
+        assert_eq!(v["next_try_at"], serde_json::to_value(t).unwrap());
+        assert_eq!(v["max_retries"], 5);
     }
 
     #[test]

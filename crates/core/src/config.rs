@@ -512,7 +512,8 @@ pub struct NfoConfig {
     pub tmdb_image_url: String,
     /// Language of NFO text (`de-DE`); English fills fields without text.
     pub language: String,
-    /// Create tvshow.nfo and artwork when a series is added.
+    /// Create tvshow.nfo and artwork when a series is added (in the background, once a TMDB
+    /// key is set; on by default).
     pub auto_create: bool,
     /// Write `<video>.nfo` for downloaded episodes.
     pub episode_nfo: bool,
@@ -533,7 +534,7 @@ impl Default for NfoConfig {
             tmdb_api_url: "https://api.themoviedb.org/3".into(),
             tmdb_image_url: "https://image.tmdb.org/t/p".into(),
             language: "de-DE".into(),
-            auto_create: false,
+            auto_create: true,
             episode_nfo: true,
             season_nfo: true,
             download_poster: true,
@@ -650,6 +651,12 @@ fn valid_file_name(s: &str) -> bool {
 }
 
 impl SchedulerConfig {
+    /// Whether the schedule is on, daily at a time, but on no day: it would never run. Refused
+    /// by [`SchedulerConfig::validate`]; older versions stored it, so loading turns it off.
+    pub fn runs_on_no_day(&self) -> bool {
+        self.enabled && self.schedule_time.is_some() && self.schedule_days.is_empty()
+    }
+
     /// Validation issues of this section (field paths prefixed with `prefix`).
     pub fn validate(&self, prefix: &str) -> Vec<ValidationIssue> {
         let mut v = Vec::new();
@@ -674,6 +681,12 @@ impl SchedulerConfig {
                     format!("{d:?} is not one of mon tue wed thu fri sat sun"),
                 ));
             }
+        }
+        if self.runs_on_no_day() {
+            v.push(ValidationIssue::new(
+                format!("{prefix}schedule_days"),
+                "pick at least one day, or turn scheduled rescans off",
+            ));
         }
         if let Some(tz) = &self.timezone
             && tz.parse::<chrono_tz::Tz>().is_err()
@@ -1150,6 +1163,19 @@ mod tests {
                 "scheduler.schedule_days"
             ]
         );
+    }
+
+    #[test]
+    fn an_enabled_daily_schedule_needs_a_day() {
+        let mut c = AppConfig::default();
+        c.scheduler.schedule_days.clear();
+        let fields: Vec<String> = c.validate().into_iter().map(|i| i.field).collect();
+        assert_eq!(fields, ["scheduler.schedule_days"]);
+        c.scheduler.enabled = false;
+        assert!(c.validate().is_empty(), "off: no day is fine");
+        c.scheduler.enabled = true;
+        c.scheduler.schedule_time = None;
+        assert!(c.validate().is_empty(), "interval mode ignores the days");
     }
 
     #[test]

@@ -345,7 +345,16 @@ pub(crate) fn parse_stored(text: &str, path: &Path) -> Result<AppConfig, String>
             unknown.join(", ")
         );
     }
-    serde_json::from_value(value).map_err(|e| e.to_string())
+    let mut config: AppConfig = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    // A daily schedule on no day never ran; older versions stored it, this one refuses it.
+    if config.scheduler.runs_on_no_day() {
+        log::warn!(
+            "{}: scheduled rescans are on but no day is picked; they are turned off",
+            path.display()
+        );
+        config.scheduler.enabled = false;
+    }
+    Ok(config)
 }
 
 fn to_pretty(c: &AppConfig) -> Vec<u8> {
@@ -519,6 +528,23 @@ mod tests {
             Path::new(&loaded),
             std::env::current_dir().unwrap().join("media/anime")
         );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_stored_schedule_on_no_day_loads_turned_off() {
+        let dir = temp_dir();
+        fs::write(
+            dir.join("config.json"),
+            r#"{"scheduler": {"enabled": true, "schedule_time": "03:00", "schedule_days": []}}"#,
+        )
+        .unwrap();
+        let svc = ConfigService::load(&dir, RuntimeOverrides::default()).unwrap();
+        assert!(!svc.current().scheduler.enabled);
+        let e = svc
+            .update(&json!({"scheduler": {"enabled": true}}))
+            .unwrap_err();
+        assert!(e.to_string().contains("scheduler.schedule_days"), "{e}");
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -4,8 +4,9 @@
 
 use aniworld_core::EpisodeId;
 use aniworld_core::ports::SeriesRepo;
+use aniworld_testkit::FakeResponse;
 use aniworld_testkit::Gate;
-use aniworld_testkit::hoster::{Serving, media_bytes};
+use aniworld_testkit::hoster::{Serving, Sites, media_bytes};
 use serde_json::json;
 
 use crate::queue_support::{QueueWorld, queue_world};
@@ -654,4 +655,50 @@ async fn auto_start_on_starts_the_queue_when_items_are_added_and_off_leaves_it_s
     let s = w.status().await;
     assert_eq!(s["status"]["is_running"], json!(false), "{s}");
     assert_eq!(count(&s, "pending_count"), 1, "{s}");
+}
+
+#[actix_web::test]
+async fn items_say_how_many_retries_are_allowed_and_when_a_failed_attempt_is_tried_again() {
+    let w = queue_world(|c| {
+        c["download"]["max_retries"] = json!(3);
+        c["download"]["retry_backoff_seconds"] = json!(3600);
+        c["download"]["auto_start"] = json!(false);
+    })
+    .await;
+    // The media host answers 503: a failure worth retrying.
+    serve(&w, 1, 1, 50_000, Serving::Fast);
+    w.sites.voe.serve(
+        &Sites::media_path(KEY, 1, 1),
+        FakeResponse::text("busy").with_status(503),
+    );
+    w.add_ids(KEY, &[(1, 1)], "NORMAL").await;
+    let s = w.status().await;
+    let it = &s["status"]["pending_queue"][0];
+    assert_eq!(it["max_retries"], 3, "{it}");
+    assert_eq!(it["next_try_at"], json!(null), "never tried: {it}");
+
+    let before = chrono::Utc::now();
+    assert_eq!(w.post("/api/queue/start").await.status, 200);
+    let s = w
+        .wait_status("the item waits for its first retry", |s| {
+            s["status"]["pending_queue"][0]["retry_count"] == 1
+                || s["statistics"]["failed_count"] != 0
+        })
+        .await;
+    let it = &s["status"]["pending_queue"][0];
+    assert_eq!(it["retry_count"], 1, "{s}");
+    assert_eq!(it["max_retries"], 3, "{it}");
+    assert!(
+        it["error"].as_str().is_some_and(|e| e.contains("503")),
+        "{it}"
+    );
+    let next: chrono::DateTime<chrono::Utc> = it["next_try_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("next_try_at in {it}"));
+    let wait = next - before;
+    assert!(
+        wait > chrono::Duration::minutes(50) && wait < chrono::Duration::minutes(70),
+        "{it}"
+    );
 }

@@ -43,6 +43,7 @@ mod reverse_proxy;
 mod scheduler;
 mod scheduler_runs;
 mod security;
+mod settings_checks;
 mod tidy;
 mod wanted;
 mod ws;

@@ -41,12 +41,18 @@ pub fn prepare_library_folder(dir: &Path) -> Result<(), LibraryError> {
         }
         Err(e) => return Err(unusable(format!("it cannot be read: {e}"))),
     }
+    write_probe(dir).map_err(|e| unusable(format!("no file can be written in it: {e}")))
+}
+
+/// Writes a probe file into the existing folder `dir` and removes it again: whether a file can
+/// be written there by this process (by writing, not by reading permission bits).
+pub fn write_probe(dir: &Path) -> std::io::Result<()> {
     let probe = dir.join(format!(
         "{PROBE_PREFIX}{}-{}",
         std::process::id(),
         PROBES.fetch_add(1, Ordering::Relaxed)
     ));
-    let written = fs::OpenOptions::new()
+    fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&probe)
@@ -55,8 +61,7 @@ pub fn prepare_library_folder(dir: &Path) -> Result<(), LibraryError> {
             drop(f);
             let _ = fs::remove_file(&probe);
             result
-        });
-    written.map_err(|e| unusable(format!("no file can be written in it: {e}")))
+        })
 }
 
 /// Whether `name` is a probe file of [`prepare_library_folder`] (left only when the process

@@ -28,6 +28,7 @@
 pub mod app;
 pub mod backups;
 pub mod catalogue;
+pub mod checks;
 pub mod config;
 pub mod data_dir;
 pub mod downloads;

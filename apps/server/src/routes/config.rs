@@ -9,7 +9,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::blocking::blocking;
-use crate::body::Json;
+use crate::body::{Json, OptionalJson};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -24,7 +24,9 @@ use crate::state::AppState;
         create_backup,
         restore_backup,
         delete_backup,
-        update_directory
+        update_directory,
+        test_tmdb,
+        test_anime_directory
     ),
     components(schemas(
         ValidationResult,
@@ -32,7 +34,10 @@ use crate::state::AppState;
         BackupCreated,
         MessageResponse,
         DirectoryRequest,
-        DirectoryUpdated
+        DirectoryUpdated,
+        TmdbTestRequest,
+        DirectoryTestRequest,
+        SettingCheckResult
     ))
 )]
 pub struct Doc;
@@ -57,7 +62,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/api/config/backups/{backup_name}").route(web::delete().to(delete_backup)),
     )
-    .service(web::resource("/api/config/directory").route(web::post().to(update_directory)));
+    .service(web::resource("/api/config/directory").route(web::post().to(update_directory)))
+    .service(web::resource("/api/config/test/tmdb").route(web::post().to(test_tmdb)))
+    .service(
+        web::resource("/api/config/test/anime-directory")
+            .route(web::post().to(test_anime_directory)),
+    );
 }
 
 /// Result of a validation.
@@ -243,4 +253,79 @@ pub async fn update_directory(
         message: "Anime directory updated successfully",
         synced_series,
     }))
+}
+
+/// Body of `POST /api/config/test/tmdb`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TmdbTestRequest {
+    /// The key to test; absent, empty or `********`: the stored key.
+    #[serde(default)]
+    pub api_key: Option<String>,
+}
+
+/// Body of `POST /api/config/test/anime-directory`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryTestRequest {
+    /// The folder to test (absolute); absent: the anime folder set now.
+    #[serde(default)]
+    pub path: Option<String>,
+}
+
+/// Answer of the settings tests: whether the setting works, and why.
+#[derive(Serialize, ToSchema)]
+pub struct SettingCheckResult {
+    /// Whether the setting works.
+    pub ok: bool,
+    /// Why: `accepted`, `no_key`, `rejected`, `unreachable`, `rate_limited`, `failed` (TMDB);
+    /// `usable`, `not_set`, `missing`, `not_a_folder`, `unreadable`, `not_writable` (folder).
+    pub code: &'static str,
+    /// Why, in English.
+    pub message: String,
+    /// Series folders found in a usable anime folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series_folders: Option<usize>,
+}
+
+impl From<aniworld_service::checks::SettingCheck> for SettingCheckResult {
+    fn from(c: aniworld_service::checks::SettingCheck) -> Self {
+        Self {
+            ok: c.ok,
+            code: c.code.as_str(),
+            message: c.message,
+            series_folders: c.series_folders,
+        }
+    }
+}
+
+/// Tests a TMDB API key (the given one, else the stored one) with one request to the
+/// configured TMDB API. A refused key is `ok: false`, not an error; the key is never echoed.
+#[utoipa::path(post, path = "/api/config/test/tmdb", tag = "config", security(("bearer" = [])),
+    request_body = TmdbTestRequest,
+    responses((status = 200, body = SettingCheckResult)))]
+pub async fn test_tmdb(
+    state: web::Data<AppState>,
+    body: OptionalJson<TmdbTestRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let key = body.0.and_then(|b| b.api_key);
+    let config = state.app.config().clone();
+    let check = blocking(move || Ok::<_, ApiError>(config.test_tmdb_key(key.as_deref()))).await?;
+    Ok(HttpResponse::Ok().json(SettingCheckResult::from(check)))
+}
+
+/// Tests whether a folder (the given one, else the anime folder set now) can hold the library:
+/// exists, is a folder, can be written; counts its series folders. Changes nothing.
+#[utoipa::path(post, path = "/api/config/test/anime-directory", tag = "config", security(("bearer" = [])),
+    request_body = DirectoryTestRequest,
+    responses((status = 200, body = SettingCheckResult),
+        (status = 422, description = "A blank or relative path; `path` is named in details")))]
+pub async fn test_anime_directory(
+    state: web::Data<AppState>,
+    body: OptionalJson<DirectoryTestRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let path = body.0.and_then(|b| b.path);
+    let config = state.app.config().clone();
+    let check = blocking(move || config.test_anime_directory(path.as_deref())).await?;
+    Ok(HttpResponse::Ok().json(SettingCheckResult::from(check)))
 }

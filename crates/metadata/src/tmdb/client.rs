@@ -144,6 +144,13 @@ impl TmdbClient {
         Ok(page.results)
     }
 
+    /// `GET /configuration`: the cheapest authenticated request, to test the key. Ok when TMDB
+    /// accepts it; [`MetadataError::Unauthorized`] when it refuses it.
+    pub fn check_key(&self) -> Result<()> {
+        let _: serde_json::Value = self.get_json("/configuration", &[])?;
+        Ok(())
+    }
+
     /// `GET /find/{imdb_id}?external_source=imdb_id`: the series with that IMDb id, if any.
     pub fn find_by_imdb(&self, imdb_id: &str) -> Result<Option<SearchResult>> {
         let found: FindResult = self.get_json(

@@ -183,6 +183,16 @@ impl FakeTmdb {
     }
 
     fn install_api(&self, norm: Normalize) {
+        let gate = self.gate();
+        self.api.route("/3/configuration", move |req| {
+            if let Some(denied) = gate.check(req) {
+                return denied;
+            }
+            FakeResponse::json(&json!({
+                "images": {"secure_base_url": "https://image.tmdb.org/t/p/"},
+                "change_keys": ["name", "overview"]
+            }))
+        });
         let shows = self.shows.clone();
         let gate = self.gate();
         self.api.route("/3/search/tv", move |req| {

@@ -29,6 +29,9 @@ async fn search_by_get_and_post_returns_series_only() {
                 "folder": "Attack on Titan",
                 "missing_episodes": {},
                 "link": w.catalogue.link("attack-on-titan"),
+                "year": null,
+                "cover_url": null,
+                "description": "Attack on Titan & friends – die ganze Geschichte.",
             }])
         );
     }

@@ -28,6 +28,11 @@ pub struct Browser {
 /// Starts chromedriver and a headless browser of `width` x `height`; None (after a note) when
 /// chromedriver is not installed.
 pub async fn browser(width: u32, height: u32) -> Option<Browser> {
+    browser_in(width, height, "en-US").await
+}
+
+/// [`browser`] whose user asks for `lang` first (`navigator.languages`, `Accept-Language`).
+pub async fn browser_in(width: u32, height: u32, lang: &str) -> Option<Browser> {
     if !Path::new(CHROMEDRIVER).exists() {
         eprintln!("SKIPPED: {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)");
         return None;
@@ -53,7 +58,9 @@ pub async fn browser(width: u32, height: u32) -> Option<Browser> {
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
                 "--disable-dev-shm-usage", format!("--window-size={width},{height}"),
                 format!("--user-data-dir={}", profile.path().display()),
-            ]
+                format!("--lang={lang}"),
+            ],
+            "prefs": { "intl.accept_languages": lang }
         }
     }))
     .unwrap();
@@ -120,6 +127,26 @@ impl Browser {
             .execute(script, vec![])
             .await
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// axe-core's violations on the page (injected from tests/api/vendor): every rule of impact
+    /// "serious" or "critical", and `label-content-name-mismatch` (experimental in axe, so
+    /// enabled by name) and `heading-order` at any impact. One line per violation and node.
+    pub async fn axe_violations(&self) -> Vec<String> {
+        const AXE: &str = include_str!("vendor/axe.min.js");
+        self.js(&format!("{AXE}\nreturn true;")).await;
+        let v = self
+            .client
+            .execute_async(AXE_RUN, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("axe.run failed: {e}"));
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| e.as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Waits (bounded) until the path is `path`.
@@ -263,4 +290,22 @@ function name(el) {
   return title && title.trim() ? title.trim() : '';
 }
 return [...document.querySelectorAll(sel)].filter((el) => !name(el)).map((el) => el.outerHTML.slice(0, 160));
+"#;
+
+/// Runs axe-core on the document and calls back with the violations that count (see
+/// [`Browser::axe_violations`]).
+const AXE_RUN: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, {
+  resultTypes: ["violations"],
+  rules: { "label-content-name-mismatch": { enabled: true }, "heading-order": { enabled: true } },
+}).then((r) => {
+  const named = ["label-content-name-mismatch", "heading-order"];
+  const out = [];
+  for (const v of r.violations) {
+    if (!named.includes(v.id) && v.impact !== "serious" && v.impact !== "critical") continue;
+    for (const n of v.nodes) out.push(`${v.id} (${v.impact}): ${n.target.join(" ")}: ${n.failureSummary.replace(/\s+/g, " ")}`);
+  }
+  done(out);
+}, (e) => done([`axe failed: ${e}`]));
 "#;

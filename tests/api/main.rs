@@ -42,6 +42,7 @@ mod rescans;
 mod reverse_proxy;
 mod scheduler;
 mod scheduler_runs;
+mod search_add;
 mod security;
 mod settings_checks;
 mod tidy;

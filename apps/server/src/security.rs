@@ -2,7 +2,8 @@
 //!
 //! - Every response gets `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` and
 //!   `Referrer-Policy: no-referrer`; HTML pages a restrictive Content-Security-Policy (scripts only
-//!   from the service itself), everything else `default-src 'none'`; auth and config answers
+//!   from the service itself; images also from the enabled catalogue sites, whose covers the
+//!   search page shows), everything else `default-src 'none'`; auth and config answers
 //!   `Cache-Control: no-store`.
 //! - CORS allows the origins of `server.cors_origins` and the service's own origin, nothing else.
 //! - Before setup, a state-changing request (any method but GET, HEAD and OPTIONS) whose `Origin`
@@ -34,6 +35,26 @@ pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'se
 img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; \
 object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+/// [`PAGE_CSP`] with images also allowed from `origins` (the enabled catalogue sites, whose
+/// covers the search page shows); origins with characters a CSP source cannot hold are skipped.
+pub fn page_csp(origins: &[String]) -> String {
+    let extra: String = origins
+        .iter()
+        .filter(|o| {
+            !o.is_empty()
+                && o.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '.' | '-' | '[' | ']')
+                })
+        })
+        .map(|o| format!(" {o}"))
+        .collect();
+    PAGE_CSP.replacen(
+        "img-src 'self' data: blob:",
+        &format!("img-src 'self' data: blob:{extra}"),
+        1,
+    )
+}
+
 /// CSP of every non-HTML response.
 pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
@@ -46,6 +67,7 @@ pub async fn security_headers(
         let p = req.path();
         p.starts_with("/api/auth") || p.starts_with("/api/config")
     };
+    let state = req.app_data::<web::Data<AppState>>().cloned();
     let mut res = next.call(req).await?.map_into_boxed_body();
     let is_html = res
         .headers()
@@ -62,11 +84,15 @@ pub async fn security_headers(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    let csp = if is_html { PAGE_CSP } else { API_CSP };
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(csp),
-    );
+    let csp = match (is_html, state) {
+        (true, Some(state)) => {
+            HeaderValue::from_str(&page_csp(&state.app.library().catalogue_origins()))
+                .unwrap_or(HeaderValue::from_static(PAGE_CSP))
+        }
+        (true, None) => HeaderValue::from_static(PAGE_CSP),
+        (false, _) => HeaderValue::from_static(API_CSP),
+    };
+    h.insert(header::CONTENT_SECURITY_POLICY, csp);
     if no_store {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -314,13 +314,36 @@ impl LibraryService {
                 format!("must be at most {MAX_QUERY_CHARS} characters"),
             ));
         }
-        let hits = self.catalogue.get()?.search(q)?;
+        let catalogues = self.catalogue.get()?;
+        let hits = catalogues.search(q)?;
         hits.into_iter()
-            .map(|hit| {
+            .map(|mut hit| {
+                // A cover is shown straight from the catalogue: one on any other host is dropped.
+                let site_origin = catalogues
+                    .get(&hit.site)
+                    .and_then(|c| origin_of(c.base_url()));
+                if hit.cover_url.as_deref().and_then(origin_of) != site_origin {
+                    hit.cover_url = None;
+                }
                 let known = self.store.get_series(&library_id(&hit.site, &hit.key))?;
                 Ok((hit, known))
             })
             .collect()
+    }
+
+    /// The origins (`scheme://host[:port]`) of the enabled catalogue sites: where the covers of
+    /// search hits come from (the web UI's pages allow images from them).
+    pub fn catalogue_origins(&self) -> Vec<String> {
+        let Ok(catalogues) = self.catalogue.get() else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = catalogues
+            .sites()
+            .iter()
+            .filter_map(|c| origin_of(c.base_url()))
+            .collect();
+        out.dedup();
+        out
     }
 
     /// Adds the series behind a catalogue link (series, season or episode link of an enabled
@@ -481,4 +504,45 @@ fn publish_complete(events: &Events, result: &Result<ScanReport, LibraryError>) 
         }
     };
     events.publish(Event::ScanComplete(outcome));
+}
+
+/// `scheme://host[:port]` of an absolute http(s) URL, lower-cased; None for anything else
+/// (relative links, other schemes, user info).
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty()
+        || authority.contains('@')
+        || !authority
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    {
+        return None;
+    }
+    Some(format!("{scheme}://{}", authority.to_ascii_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_of;
+
+    #[test]
+    fn origins_of_absolute_http_urls_only() {
+        assert_eq!(
+            origin_of("https://AniWorld.to/public/img/cover/x.jpg").as_deref(),
+            Some("https://aniworld.to")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(origin_of("/public/img/x.jpg"), None);
+        assert_eq!(origin_of("javascript://x"), None);
+        assert_eq!(origin_of("https://user@evil.example/x"), None);
+        assert_eq!(origin_of("https://a b/x"), None);
+    }
 }

@@ -49,6 +49,7 @@ pub const DEFAULT_PER_PAGE: usize = 20;
     components(schemas(
         AnimeStatus,
         AnimeSummary,
+        SearchResult,
         LibrarySeries,
         MonitoringView,
         MonitoringChanges,
@@ -150,6 +151,36 @@ impl AnimeSummary {
             folder,
             missing_episodes,
             link: h.link,
+        }
+    }
+}
+
+/// A hit of `GET`/`POST /api/anime/search`: its summary and what the catalogue's search answer
+/// tells about it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResult {
+    /// Key, name, site, folder, missing episodes and link.
+    #[serde(flatten)]
+    pub summary: AnimeSummary,
+    /// First production year, when the search answer gives one.
+    pub year: Option<i32>,
+    /// Absolute URL of the cover on the catalogue's own host, when the search answer gives one
+    /// (covers on any other host are left out).
+    pub cover_url: Option<String>,
+    /// Short description, plain text, when the search answer gives one.
+    pub description: Option<String>,
+}
+
+impl SearchResult {
+    fn from_hit(mut h: SearchHit, known: Option<Series>) -> Self {
+        let year = h.year;
+        let cover_url = h.cover_url.take();
+        let description = h.description.take();
+        Self {
+            summary: AnimeSummary::from_hit(h, known),
+            year,
+            cover_url,
+            description,
         }
     }
 }
@@ -583,16 +614,16 @@ fn summaries(service: &LibraryService, series: Vec<Series>) -> Vec<LibrarySeries
 async fn search(state: web::Data<AppState>, query: String) -> Result<HttpResponse, ApiError> {
     let service = state.app.library().clone();
     let hits = blocking(move || service.search(&query)).await?;
-    let found: Vec<AnimeSummary> = hits
+    let found: Vec<SearchResult> = hits
         .into_iter()
-        .map(|(hit, known)| AnimeSummary::from_hit(hit, known))
+        .map(|(hit, known)| SearchResult::from_hit(hit, known))
         .collect();
     Ok(HttpResponse::Ok().json(found))
 }
 
 /// Searches the catalogue.
 #[utoipa::path(get, path = "/api/anime/search", tag = "anime", security(("bearer" = [])), params(SearchQuery),
-    responses((status = 200, body = [AnimeSummary]),
+    responses((status = 200, body = [SearchResult]),
         (status = 422, description = "Query missing, empty or longer than 200 characters"),
         (status = 503, description = "The catalogue is unreachable or blocks requests")))]
 pub async fn search_anime(
@@ -605,7 +636,7 @@ pub async fn search_anime(
 /// Searches the catalogue (query in the body).
 #[utoipa::path(post, path = "/api/anime/search", tag = "anime", security(("bearer" = [])),
     request_body = SearchRequest,
-    responses((status = 200, body = [AnimeSummary]),
+    responses((status = 200, body = [SearchResult]),
         (status = 422, description = "Query missing, empty or longer than 200 characters"),
         (status = 503, description = "The catalogue is unreachable or blocks requests")))]
 pub async fn search_anime_by_body(

@@ -1,6 +1,17 @@
 // HTTP client of the web UI: the token, JSON requests and one error type for every answer shape.
 
+import { t as text } from "./i18n.js";
+
 const KEY = "aniworld.token";
+
+// Whether the last request reached the service; the shell shows "offline" at once when one
+// fails and reconnects the live connection at once when one gets through again.
+let reachable = true;
+function reached(ok) {
+  if (ok === reachable) return;
+  reachable = ok;
+  window.dispatchEvent(new Event(ok ? "aniworld:reachable" : "aniworld:unreachable"));
+}
 
 /**
  * The path the service is served under: "" at the root, "/aniworld" behind a reverse proxy with
@@ -69,19 +80,21 @@ export async function api(method, path, body, opts = {}) {
       cache: "no-store",
     });
   } catch (e) {
-    throw new ApiError({ status: 0, message: "The server could not be reached. Check that Aniworld is running and your network works.", path });
+    reached(false);
+    throw new ApiError({ status: 0, message: text("error.unreachable"), path });
   }
-  const text = await res.text();
+  reached(true);
+  const raw = await res.text();
   let json = null;
-  if (text) {
-    try { json = JSON.parse(text); } catch { json = null; }
+  if (raw) {
+    try { json = JSON.parse(raw); } catch { json = null; }
   }
   if (res.ok) return json;
   const retry = Number(res.headers.get("Retry-After"));
   const err = new ApiError({
     status: res.status,
     code: json && typeof json.error === "string" ? json.error : null,
-    message: messageOf(json, text, res),
+    message: messageOf(json, raw, res),
     details: json && json.details && typeof json.details === "object" ? json.details : null,
     requestId: (json && json.request_id) || res.headers.get("X-Request-Id"),
     retryAfter: Number.isFinite(retry) && retry > 0 ? retry : null,
@@ -99,7 +112,7 @@ function messageOf(json, text, res) {
   if (json && typeof json.detail === "string") return json.detail; // rate-limit shape
   if (json && Array.isArray(json.detail)) return json.detail.map((d) => d.msg || JSON.stringify(d)).join("; ");
   if (text && text.length < 300 && !text.trimStart().startsWith("<")) return text;
-  return `The server answered ${res.status} ${res.statusText || ""}`.trim();
+  return text("error.answered", { status: `${res.status} ${res.statusText || ""}`.trim() });
 }
 
 /** GET with a query object (undefined/null/"" values are left out). */
@@ -130,5 +143,17 @@ export async function blobUrl(path) {
     return blob.size > 0 ? URL.createObjectURL(blob) : null;
   } catch {
     return null;
+  }
+}
+
+/** Whether the service answers now (its unauthenticated /health), without raising. */
+export async function probe() {
+  try {
+    const res = await fetch(at("/health"), { cache: "no-store" });
+    reached(res.ok);
+    return res.ok;
+  } catch {
+    reached(false);
+    return false;
   }
 }

@@ -78,8 +78,10 @@ export class Live {
       this.emit(msg.type, msg.data || {}, msg);
     });
     socket.addEventListener("close", (e) => {
+      // A socket given up already (markUnreachable) has been replaced: its close is old news.
+      if (this.socket !== socket) return;
       clearInterval(this.ping);
-      if (this.socket === socket) this.socket = null;
+      this.socket = null;
       // 1008: the token was revoked (logout) or expired; the same token cannot reconnect, and the
       // next API call sends the user to the login page.
       if (e.code === 1008) {
@@ -96,13 +98,36 @@ export class Live {
     this.setState("reconnecting");
     const wait = this.delay;
     this.delay = Math.min(this.delay * 2, 30000);
-    setTimeout(() => this.connect(), wait);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.connect(), wait);
+  }
+
+  /** Reconnects now instead of after the waiting delay ("Reconnect now", the service is back). */
+  reconnectNow() {
+    if (this.stopped || this.state === "open" || this.state === "connecting") return;
+    clearTimeout(this.timer);
+    this.delay = 1000;
+    this.connect();
+  }
+
+  /**
+   * A request just failed to reach the service: the connection is shown as lost at once (the
+   * socket notices a dead peer only after the keepalive).
+   */
+  markUnreachable() {
+    if (this.stopped || this.state !== "open") return;
+    const socket = this.socket;
+    this.socket = null;
+    clearInterval(this.ping);
+    if (socket) socket.close();
+    this.retry();
   }
 
   /** Closes for good (logout, page leave). */
   close() {
     this.stopped = true;
     clearInterval(this.ping);
+    clearTimeout(this.timer);
     if (this.socket) this.socket.close();
   }
 }

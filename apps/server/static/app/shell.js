@@ -1,9 +1,9 @@
 // The frame of the signed-in pages: the auth guard, navigation, logout, the live connection and
 // the toasts for finished downloads and scans.
 
-import { api, at, token, clearToken, toLogin } from "./api.js";
+import { api, at, token, clearToken, toLogin, probe } from "./api.js";
 import { Live } from "./live.js";
-import { toast } from "./ui.js";
+import { toast, h } from "./ui.js";
 import { t, lang } from "./i18n.js";
 
 /**
@@ -44,12 +44,8 @@ export async function startShell() {
   }
   const live = new Live();
   const indicator = document.getElementById("live");
-  live.on("_state", (s) => {
-    if (!indicator) return;
-    indicator.dataset.state = s;
-    indicator.textContent = t(s === "open" ? "live.open" : s === "connecting" ? "live.connecting" : "live.reconnecting");
-  });
-  live.on("download_complete", (d) => toast(t("toast.downloaded", { what: describe(d) }), "ok"));
+  watchConnection(live, indicator);
+  live.on("download_complete", downloadToasts());
   live.on("download_failed", (d) => toast(t(d.error ? "toast.failed_with" : "toast.failed", { what: describe(d), error: d.error }), "bad"));
   live.on("site_status", (d) => {
     const known = ["healthy", "degraded", "verification_required", "session_expired"].includes(d.status);
@@ -98,4 +94,73 @@ function viewOfHash() {
   if (h.startsWith("history")) return "history";
   if (h.startsWith("system")) return "system";
   return "library";
+}
+
+/**
+ * The connection's state on screen: the indicator in the header, and while the connection is
+ * lost a banner saying that the progress shown may be out of date, with "Reconnect now". A
+ * failed request marks the connection lost at once; while it is lost the service is probed
+ * every few seconds, and the live connection is made again as soon as it answers.
+ */
+function watchConnection(live, indicator) {
+  const again = h("button", { class: "btn small", type: "button", id: "reconnect-now", text: t("live.reconnect_now") });
+  const banner = h("div", { id: "offline-banner", class: "offline-banner", role: "alert", hidden: true },
+    h("p", { text: t("live.stale") }), again);
+  document.body.append(banner);
+  again.addEventListener("click", () => {
+    probe();
+    live.reconnectNow();
+  });
+  let probing = null;
+  const show = (s) => {
+    document.body.dataset.live = s;
+    if (indicator) {
+      indicator.dataset.state = s;
+      indicator.textContent = t(s === "open" ? "live.open" : s === "connecting" ? "live.connecting" : "live.reconnecting");
+    }
+    // "connecting" at start is not a loss; every later state but "open" is.
+    const lost = s === "reconnecting" || s === "closed";
+    banner.hidden = !lost;
+    if (lost && !probing) {
+      probing = setInterval(async () => {
+        if (await probe()) live.reconnectNow();
+      }, 3000);
+    } else if (!lost && probing) {
+      clearInterval(probing);
+      probing = null;
+    }
+  };
+  live.on("_state", show);
+  window.addEventListener("aniworld:unreachable", () => live.markUnreachable());
+  window.addEventListener("aniworld:reachable", () => live.reconnectNow());
+}
+
+/**
+ * Toasts for finished downloads, batched: the downloads finishing within two seconds make one
+ * toast ("12 episodes downloaded"). Off when the user turned them off in Settings (this browser).
+ */
+function downloadToasts() {
+  let batch = [];
+  let timer = null;
+  const flush = () => {
+    timer = null;
+    const done = batch;
+    batch = [];
+    if (done.length === 1) toast(t("toast.downloaded", { what: describe(done[0]) }), "ok");
+    else if (done.length > 1) toast(t("toast.downloaded_many", { count: done.length }), "ok");
+  };
+  return (d) => {
+    if (toastsOff()) return;
+    batch.push(d);
+    if (!timer) timer = setTimeout(flush, 2000);
+  };
+}
+
+/** Whether pop-up notifications of finished downloads are turned off in this browser. */
+export function toastsOff() {
+  try {
+    return localStorage.getItem("aniworld.toasts") === "off";
+  } catch {
+    return false;
+  }
 }

@@ -115,15 +115,21 @@ export function confirmDialog(question, yes = t("common.confirm"), no = t("commo
   });
 }
 
-/** Runs `fn` with `button` disabled and marked busy. */
+/**
+ * Runs `fn` with `button` marked busy and unavailable (aria-disabled, not `disabled`, so that a
+ * keyboard user's focus stays on it); a second press while busy does nothing.
+ */
 export async function busy(button, fn) {
-  button.disabled = true;
+  if (button.getAttribute("aria-busy") === "true") return undefined;
+  const before = button.getAttribute("aria-disabled");
   button.setAttribute("aria-busy", "true");
+  button.setAttribute("aria-disabled", "true");
   try {
     return await fn();
   } finally {
-    button.disabled = false;
     button.removeAttribute("aria-busy");
+    if (before === null) button.removeAttribute("aria-disabled");
+    else button.setAttribute("aria-disabled", before);
   }
 }
 

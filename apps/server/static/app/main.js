@@ -65,7 +65,12 @@ startShell().then((l) => {
       location.hash = shownHash;
       return;
     }
-    route().then(() => document.getElementById("main").focus({ preventScroll: true }));
+    // Focus moves to the new content, unless the view put it into a field of its own (the
+    // search page focuses its search field).
+    route().then(() => {
+      const active = document.activeElement;
+      if (!active || active === document.body || !view.contains(active)) document.getElementById("main").focus({ preventScroll: true });
+    });
   });
   route();
 });

@@ -14,7 +14,7 @@ export function orList(list) {
 }
 
 /** A modal <dialog> titled `title`; `close()` removes it again. */
-function modal(id, title) {
+export function modal(id, title) {
   const titleId = `${id}-h`;
   const dlg = h("dialog", { id, "aria-labelledby": titleId });
   const close = () => { if (dlg.open) dlg.close(); dlg.remove(); };
@@ -23,39 +23,24 @@ function modal(id, title) {
 }
 
 /**
- * Opens the edit dialog of a series (`detail` as GET /api/anime/{id} gives it, `id` its library
- * id); `onSaved` gets the answer of the PATCH.
+ * The accepted languages of a series in order, best first (the series edit and add dialogs):
+ * every language with a tick box, reordered by dragging or with the Move up and Move down
+ * buttons. `chosen` are the accepted languages in order, the others follow unticked; `onChange`
+ * runs after every change. Gives the <ol> (id `id`), `all()` (every language in order),
+ * `accepted()` (the ticked ones in order) and `acceptAll()`.
  */
-export function editSeriesDialog(id, detail, onSaved) {
-  const name = detail.title || detail.name || detail.key;
-  const { dlg, close, heading } = modal("series-edit", `Edit ${name}`);
-  const items = [...(detail.languages || [])];
+export function languageOrder(id, chosen, onChange = () => {}) {
+  const items = [...(chosen || [])];
   const used = new Set(items);
   for (const l of LANGUAGES) if (!items.includes(l)) items.push(l);
-
-  const monitored = h("input", { id: "se-monitored", type: "checkbox", checked: detail.monitored !== false });
-  const upgrade = h("input", { id: "se-upgrade", type: "checkbox", checked: !!detail.upgrade });
-  const cutoff = h("select", { id: "se-cutoff", "aria-describedby": "se-cutoff-error" });
-  const list = h("ol", { class: "order", id: "se-languages", "aria-labelledby": "se-languages-label", "aria-describedby": "se-languages-error" });
-  const errors = {};
-  const errorEl = (f) => (errors[f] = h("p", { id: `se-${f}-error`, class: "field-error", role: "alert" }));
-  const general = h("div", { id: "se-error" });
-  let chosenCutoff = detail.cutoff || items[0];
-
-  const drawCutoff = () => {
-    const accepted = items.filter((l) => used.has(l));
-    if (cutoff.value) chosenCutoff = cutoff.value;
-    mount(cutoff, accepted.map((l) => h("option", { value: l, selected: l === chosenCutoff, text: l })));
-    if (!accepted.includes(chosenCutoff) && accepted.length) cutoff.value = accepted[0];
-    cutoff.disabled = accepted.length === 0;
-  };
+  const list = h("ol", { class: "order", id });
   const drawList = () => mount(list, items.map((it, i) => {
     const up = h("button", { class: "btn small", type: "button", disabled: i === 0, "aria-label": `Move ${it} up`, text: "↑" });
     const down = h("button", { class: "btn small", type: "button", disabled: i === items.length - 1, "aria-label": `Move ${it} down`, text: "↓" });
     const move = (d, which) => {
       [items[i], items[i + d]] = [items[i + d], items[i]];
       drawList();
-      drawCutoff();
+      onChange();
       const row = list.querySelectorAll("li")[i + d];
       const again = row.querySelectorAll("button")[which];
       (again.disabled ? row.querySelector("button:not(:disabled)") : again).focus();
@@ -63,7 +48,7 @@ export function editSeriesDialog(id, detail, onSaved) {
     up.addEventListener("click", () => move(-1, 0));
     down.addEventListener("click", () => move(1, 1));
     const box = h("input", { type: "checkbox", checked: used.has(it), "aria-label": `Accept ${it}`,
-      onchange: (e) => { if (e.target.checked) used.add(it); else used.delete(it); drawCutoff(); } });
+      onchange: (e) => { if (e.target.checked) used.add(it); else used.delete(it); onChange(); } });
     const li = h("li", { class: "qitem", draggable: "true", dataset: { language: it } },
       h("span", { class: "handle", "aria-hidden": "true", text: "⠿" }), h("label", { class: "what" }, box, " ", it), h("span", { class: "btn-row" }, up, down));
     // Drag and drop moves a language to where it is dropped.
@@ -79,11 +64,46 @@ export function editSeriesDialog(id, detail, onSaved) {
       const [moved] = items.splice(from, 1);
       items.splice(i, 0, moved);
       drawList();
-      drawCutoff();
+      onChange();
     });
     return li;
   }));
   drawList();
+  return {
+    list,
+    all: () => [...items],
+    accepted: () => items.filter((l) => used.has(l)),
+    acceptAll: () => { for (const l of items) used.add(l); drawList(); },
+  };
+}
+
+/**
+ * Opens the edit dialog of a series (`detail` as GET /api/anime/{id} gives it, `id` its library
+ * id); `onSaved` gets the answer of the PATCH.
+ */
+export function editSeriesDialog(id, detail, onSaved) {
+  const name = detail.title || detail.name || detail.key;
+  const { dlg, close, heading } = modal("series-edit", `Edit ${name}`);
+  const order = languageOrder("se-languages", detail.languages, () => drawCutoff());
+
+  const monitored = h("input", { id: "se-monitored", type: "checkbox", checked: detail.monitored !== false });
+  const upgrade = h("input", { id: "se-upgrade", type: "checkbox", checked: !!detail.upgrade });
+  const cutoff = h("select", { id: "se-cutoff", "aria-describedby": "se-cutoff-error" });
+  const list = order.list;
+  list.setAttribute("aria-labelledby", "se-languages-label");
+  list.setAttribute("aria-describedby", "se-languages-error");
+  const errors = {};
+  const errorEl = (f) => (errors[f] = h("p", { id: `se-${f}-error`, class: "field-error", role: "alert" }));
+  const general = h("div", { id: "se-error" });
+  let chosenCutoff = detail.cutoff || order.all()[0];
+
+  const drawCutoff = () => {
+    const accepted = order.accepted();
+    if (cutoff.value) chosenCutoff = cutoff.value;
+    mount(cutoff, accepted.map((l) => h("option", { value: l, selected: l === chosenCutoff, text: l })));
+    if (!accepted.includes(chosenCutoff) && accepted.length) cutoff.value = accepted[0];
+    cutoff.disabled = accepted.length === 0;
+  };
   drawCutoff();
 
   const save = h("button", { id: "se-save", class: "btn primary", type: "submit", text: "Save" });
@@ -107,7 +127,7 @@ export function editSeriesDialog(id, detail, onSaved) {
       for (const el of Object.values(errors)) el.textContent = "";
       mount(general);
       form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
-      const accepted = items.filter((l) => used.has(l));
+      const accepted = order.accepted();
       const body = {
         monitored: monitored.checked,
         languages: accepted,

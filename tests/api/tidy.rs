@@ -221,6 +221,7 @@ const SERVER_MODULES: &[&str] = &[
     "routes/queue.rs",
     "routes/queue/dto.rs",
     "routes/scheduler.rs",
+    "routes/system.rs",
     "routes/ui.rs",
     "routes/ws.rs",
     "security.rs",

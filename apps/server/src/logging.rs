@@ -11,7 +11,9 @@
 //! through [`redact_record`] before it is written: credentials in URLs and header lines are
 //! masked (`aniworld_core::redact`), and so is every secret value of the configuration the
 //! service has seen ([`remember_secrets`]: the TMDB key, the catalogue sites' session cookies,
-//! the secrets of notification targets), wherever it appears. Log files are owner-only (`0600`) in an owner-only folder.
+//! the secrets of notification targets), wherever it appears. The service keeps the last records
+//! it wrote, redacted the same way, in memory for the system page (`aniworld_service::logs`).
+//! Log files are owner-only (`0600`) in an owner-only folder.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -139,15 +141,25 @@ pub fn redact_record(message: &str) -> Cow<'_, str> {
 
 /// Makes `builder` write `[time LEVEL target] message` with the message redacted.
 pub fn redacting_format(builder: &mut env_logger::Builder) {
-    builder.format(|buf, record| {
+    format(builder, false);
+}
+
+/// [`redacting_format`], also keeping each written record (redacted) in the service's buffer of
+/// recent records (`aniworld_service::logs`, the system page's log viewer) when `keep`.
+fn format(builder: &mut env_logger::Builder, keep: bool) {
+    builder.format(move |buf, record| {
         let message = record.args().to_string();
+        let message = redact_record(&message);
+        if keep {
+            aniworld_service::logs::record(record.level(), record.target(), &message);
+        }
         writeln!(
             buf,
             "[{} {:<5} {}] {}",
             buf.timestamp_millis(),
             record.level(),
             record.target(),
-            redact_record(&message)
+            message
         )
     });
 }
@@ -163,7 +175,7 @@ pub fn init(settings: &Settings, config: &AppConfig) -> io::Result<()> {
     remember_secrets(config);
     let mut builder = env_logger::Builder::new();
     builder.parse_filters(&filter);
-    redacting_format(&mut builder);
+    format(&mut builder, true);
     if let Some(name) = &config.logging.file {
         let dir = settings.logs_dir();
         aniworld_service::data_dir::create_private_dir(&dir)?;

@@ -52,6 +52,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(routes::ws::Doc::openapi());
     doc.merge(routes::nfo::Doc::openapi());
     doc.merge(routes::notifications::Doc::openapi());
+    doc.merge(routes::system::Doc::openapi());
     doc.merge(routes::ui::Doc::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(

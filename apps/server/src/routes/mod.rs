@@ -14,6 +14,7 @@ pub mod nfo;
 pub mod notifications;
 pub mod queue;
 pub mod scheduler;
+pub mod system;
 pub mod ui;
 pub mod wanted;
 pub mod ws;
@@ -34,5 +35,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ws::configure(cfg);
     nfo::configure(cfg);
     notifications::configure(cfg);
+    system::configure(cfg);
     ui::configure(cfg);
 }

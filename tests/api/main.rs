@@ -15,6 +15,7 @@ mod crash;
 mod data_dir;
 mod docs;
 mod e2e;
+mod e2e_a11y;
 mod e2e_browser;
 mod e2e_notifications;
 mod e2e_queue;

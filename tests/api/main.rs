@@ -17,6 +17,7 @@ mod docs;
 mod e2e;
 mod e2e_a11y;
 mod e2e_browser;
+mod e2e_i18n;
 mod e2e_live;
 mod e2e_notifications;
 mod e2e_queue;

@@ -3,14 +3,35 @@
 
 import { api, seg } from "./api.js";
 import { h, mount, errorLine, toast, busy } from "./ui.js";
+import { t, lang } from "./i18n.js";
 
-// Every language the catalogue sites offer.
+// Every language the catalogue sites offer (the values of the API).
 export const LANGUAGES = ["German Dub", "German Sub", "English Sub", "English Dub"];
 
-/** "German Dub", "German Dub or German Sub", "German Dub, German Sub or English Sub". */
+/** The name of a language value of the API ("German Dub") in the UI's language. */
+export function languageName(value) {
+  const names = {
+    "German Dub": t("language.german_dub"),
+    "German Sub": t("language.german_sub"),
+    "English Sub": t("language.english_sub"),
+    "English Dub": t("language.english_dub"),
+  };
+  return names[value] || String(value ?? "");
+}
+
+/** Language values as a list of names: "German Dub, English Sub". */
+export function languageList(list) {
+  return (list || []).filter(Boolean).map(languageName).join(", ");
+}
+
+/** Language values as names joined by "or" in the UI's language: "German Dub or German Sub". */
 export function orList(list) {
-  const l = (list || []).filter(Boolean);
-  return l.length <= 1 ? l.join("") : `${l.slice(0, -1).join(", ")} or ${l[l.length - 1]}`;
+  const names = (list || []).filter(Boolean).map(languageName);
+  try {
+    return new Intl.ListFormat(lang(), { type: "disjunction" }).format(names);
+  } catch {
+    return names.join(", ");
+  }
 }
 
 /** A modal <dialog> titled `title`; `close()` removes it again. */
@@ -35,8 +56,8 @@ export function languageOrder(id, chosen, onChange = () => {}) {
   for (const l of LANGUAGES) if (!items.includes(l)) items.push(l);
   const list = h("ol", { class: "order", id });
   const drawList = () => mount(list, items.map((it, i) => {
-    const up = h("button", { class: "btn small", type: "button", disabled: i === 0, "aria-label": `Move ${it} up`, text: "↑" });
-    const down = h("button", { class: "btn small", type: "button", disabled: i === items.length - 1, "aria-label": `Move ${it} down`, text: "↓" });
+    const up = h("button", { class: "btn small", type: "button", disabled: i === 0, "aria-label": t("monitoring.move_up", { language: languageName(it) }), text: "↑" });
+    const down = h("button", { class: "btn small", type: "button", disabled: i === items.length - 1, "aria-label": t("monitoring.move_down", { language: languageName(it) }), text: "↓" });
     const move = (d, which) => {
       [items[i], items[i + d]] = [items[i + d], items[i]];
       drawList();
@@ -47,10 +68,10 @@ export function languageOrder(id, chosen, onChange = () => {}) {
     };
     up.addEventListener("click", () => move(-1, 0));
     down.addEventListener("click", () => move(1, 1));
-    const box = h("input", { type: "checkbox", checked: used.has(it), "aria-label": `Accept ${it}`,
+    const box = h("input", { type: "checkbox", checked: used.has(it), "aria-label": t("monitoring.accept", { language: languageName(it) }),
       onchange: (e) => { if (e.target.checked) used.add(it); else used.delete(it); onChange(); } });
     const li = h("li", { class: "qitem", draggable: "true", dataset: { language: it } },
-      h("span", { class: "handle", "aria-hidden": "true", text: "⠿" }), h("label", { class: "what" }, box, " ", it), h("span", { class: "btn-row" }, up, down));
+      h("span", { class: "handle", "aria-hidden": "true", text: "⠿" }), h("label", { class: "what" }, box, " ", languageName(it)), h("span", { class: "btn-row" }, up, down));
     // Drag and drop moves a language to where it is dropped.
     li.addEventListener("dragstart", (e) => { li.classList.add("dragging"); e.dataTransfer.setData("text/plain", String(i)); e.dataTransfer.effectAllowed = "move"; });
     li.addEventListener("dragend", () => li.classList.remove("dragging"));
@@ -83,7 +104,7 @@ export function languageOrder(id, chosen, onChange = () => {}) {
  */
 export function editSeriesDialog(id, detail, onSaved) {
   const name = detail.title || detail.name || detail.key;
-  const { dlg, close, heading } = modal("series-edit", `Edit ${name}`);
+  const { dlg, close, heading } = modal("series-edit", t("monitoring.edit_title", { name }));
   const order = languageOrder("se-languages", detail.languages, () => drawCutoff());
 
   const monitored = h("input", { id: "se-monitored", type: "checkbox", checked: detail.monitored !== false });
@@ -100,24 +121,24 @@ export function editSeriesDialog(id, detail, onSaved) {
   const drawCutoff = () => {
     const accepted = order.accepted();
     if (cutoff.value) chosenCutoff = cutoff.value;
-    mount(cutoff, accepted.map((l) => h("option", { value: l, selected: l === chosenCutoff, text: l })));
+    mount(cutoff, accepted.map((l) => h("option", { value: l, selected: l === chosenCutoff, text: languageName(l) })));
     if (!accepted.includes(chosenCutoff) && accepted.length) cutoff.value = accepted[0];
     cutoff.disabled = accepted.length === 0;
   };
   drawCutoff();
 
-  const save = h("button", { id: "se-save", class: "btn primary", type: "submit", text: "Save" });
-  const cancel = h("button", { id: "se-cancel", class: "btn", type: "button", text: "Cancel", onclick: close });
+  const save = h("button", { id: "se-save", class: "btn primary", type: "submit", text: t("monitoring.save") });
+  const cancel = h("button", { id: "se-cancel", class: "btn", type: "button", text: t("common.cancel"), onclick: close });
   const form = h("form", { id: "series-edit-form", novalidate: true },
     heading,
-    h("div", { class: "field-inline" }, monitored, h("label", { for: "se-monitored", text: "Monitored" })),
-    h("p", { class: "hint", text: "Automatic runs queue the missing episodes of monitored series only." }),
+    h("div", { class: "field-inline" }, monitored, h("label", { for: "se-monitored", text: t("monitoring.monitored") })),
+    h("p", { class: "hint", text: t("monitoring.monitored_hint") }),
     h("fieldset", {},
-      h("legend", { id: "se-languages-label", text: "Accepted languages, best first" }),
-      h("p", { class: "hint", text: "Tick the languages to download; reorder them by dragging or with the Move up and Move down buttons." }),
+      h("legend", { id: "se-languages-label", text: t("monitoring.languages") }),
+      h("p", { class: "hint", text: t("monitoring.languages_hint") }),
       list, errorEl("languages")),
-    h("div", { class: "field" }, h("label", { for: "se-cutoff", text: "Cutoff: no upgrade is sought once an episode has this language" }), cutoff, errorEl("cutoff")),
-    h("div", { class: "field-inline" }, upgrade, h("label", { for: "se-upgrade", text: "Upgrade episodes when a better language comes out" })),
+    h("div", { class: "field" }, h("label", { for: "se-cutoff", text: t("monitoring.cutoff") }), cutoff, errorEl("cutoff")),
+    h("div", { class: "field-inline" }, upgrade, h("label", { for: "se-upgrade", text: t("monitoring.upgrade") })),
     errorEl("monitored"), errorEl("upgrade"),
     general,
     h("div", { class: "btn-row" }, save, cancel));
@@ -137,7 +158,7 @@ export function editSeriesDialog(id, detail, onSaved) {
       try {
         const r = await api("PATCH", `/api/anime/${seg(id)}`, body);
         close();
-        toast(`${name} saved.`, "ok");
+        toast(t("monitoring.saved", { name }), "ok");
         if (onSaved) onSaved(r);
       } catch (err) {
         const field = err.details && typeof err.details.field === "string" ? err.details.field : "";
@@ -167,15 +188,17 @@ export function editSeriesDialog(id, detail, onSaved) {
 export function deleteSeriesDialog(id, detail, onDeleted) {
   const name = detail.title || detail.name || detail.key;
   const folder = detail.folder || name;
-  const { dlg, close, heading } = modal("series-delete", `Remove ${name}?`);
+  const { dlg, close, heading } = modal("series-delete", t("monitoring.delete_title", { name }));
   const files = h("input", { id: "del-files", type: "checkbox" });
   const what = h("p", { id: "del-what" });
   let queued = null; // how many queue items of the series go too, once known
   const explain = () => {
-    const items = queued === null ? "its queue items" : `its ${queued} queue item${queued === 1 ? "" : "s"}`;
-    what.textContent = files.checked
-      ? `${name} and ${items} are removed from the library. The episode files Aniworld downloaded into “${folder}” are deleted; files you put there yourself, NFO files and artwork stay.`
-      : `${name} and ${items} are removed from the library. The files in “${folder}” stay on disk.`;
+    const values = { name, folder, count: queued ?? 0 };
+    if (files.checked) {
+      what.textContent = queued === null ? t("monitoring.delete_files", values) : t("monitoring.delete_files_count", values);
+    } else {
+      what.textContent = queued === null ? t("monitoring.delete_keep", values) : t("monitoring.delete_keep_count", values);
+    }
   };
   files.addEventListener("change", explain);
   explain();
@@ -185,8 +208,8 @@ export function deleteSeriesDialog(id, detail, onDeleted) {
       .flatMap((k) => st[k] || []).filter((i) => i.serie_id === id).length;
     explain();
   }).catch(() => {});
-  const ok = h("button", { id: "del-confirm", class: "btn danger", type: "button", text: "Remove series" });
-  const cancel = h("button", { id: "del-cancel", class: "btn", type: "button", text: "Cancel", onclick: close });
+  const ok = h("button", { id: "del-confirm", class: "btn danger", type: "button", text: t("monitoring.delete_confirm") });
+  const cancel = h("button", { id: "del-cancel", class: "btn", type: "button", text: t("common.cancel"), onclick: close });
   const out = h("div", {});
   ok.addEventListener("click", () => busy(ok, async () => {
     mount(out);
@@ -194,14 +217,14 @@ export function deleteSeriesDialog(id, detail, onDeleted) {
       const query = files.checked ? "?delete_files=true" : "";
       const r = await api("DELETE", `/api/anime/${seg(id)}` + query);
       close();
-      toast(r && r.message ? r.message : `${name} removed.`, "ok");
+      toast(r && r.message ? r.message : t("monitoring.deleted", { name }), "ok");
       if (onDeleted) onDeleted(r);
     } catch (err) {
       mount(out, h("p", { class: "field-error", role: "alert", text: errorLine(err) }));
     }
   }));
   dlg.append(heading, what,
-    h("div", { class: "field-inline" }, files, h("label", { for: "del-files", text: "Also delete the downloaded files" })),
+    h("div", { class: "field-inline" }, files, h("label", { for: "del-files", text: t("monitoring.delete_files_box") })),
     out, h("div", { class: "btn-row" }, ok, cancel));
   document.body.append(dlg);
   dlg.showModal();

@@ -5,46 +5,62 @@ import { api, get, seg } from "./api.js";
 import { h, mount, errorView, errorLine, toast, busy, yearOf, seriesId } from "./ui.js";
 import { queueEpisodes, parseIds } from "./actions.js";
 import { code } from "./shell.js";
-import { editSeriesDialog, deleteSeriesDialog } from "./monitoring.js";
+import { editSeriesDialog, deleteSeriesDialog, languageName, languageList } from "./monitoring.js";
+import { t } from "./i18n.js";
+
+// The states of an episode cell, with the legend's word and the cell's label.
+const STATES = ["present", "missing", "queued", "downloading"];
+const stateWord = (st) => ({
+  present: t("series.state.present"),
+  missing: t("series.state.missing"),
+  queued: t("series.state.queued"),
+  downloading: t("series.state.downloading"),
+})[st];
+const stateLabel = (st, episode) => ({
+  present: t("series.ep.present", { episode }),
+  missing: t("series.ep.missing", { episode }),
+  queued: t("series.ep.queued", { episode }),
+  downloading: t("series.ep.downloading", { episode }),
+})[st];
 
 export async function seriesView(root, key, ctx) {
   const [detail, known] = await Promise.all([get(`/api/anime/${seg(key)}`), get(`/api/anime/${seg(key)}/episodes`)]);
   if (!ctx.isCurrent()) return;
   const serie = { key: seriesId(detail), slug: detail.key, site: detail.site, name: detail.title || detail.key, folder: detail.folder };
   const grid = h("div", {});
-  const nfo = h("section", { class: "card", "aria-labelledby": "nfo-h" }, h("h2", { id: "nfo-h", text: "Metadata" }), h("p", { text: "Loading…" }));
-  const all = h("button", { id: "download-all", class: "btn primary", type: "button", text: "Download all missing" });
+  const nfo = h("section", { class: "card", "aria-labelledby": "nfo-h" }, h("h2", { id: "nfo-h", text: t("series.metadata") }), h("p", { text: t("common.loading") }));
+  const all = h("button", { id: "download-all", class: "btn primary", type: "button", text: t("series.download_all") });
   const follow = h("dl", { class: "kv", id: "series-follow" });
   const drawFollow = (d) => mount(follow,
-    h("dt", { text: "Monitored" }), h("dd", { text: d.monitored === false ? "no: automatic runs skip it" : "yes" }),
-    h("dt", { text: "Languages" }), h("dd", { text: (d.languages || []).join(", ") || "–" }),
-    h("dt", { text: "Cutoff" }), h("dd", { text: d.cutoff || "–" }),
-    h("dt", { text: "Upgrades" }), h("dd", { text: d.upgrade ? "on" : "off" }));
+    h("dt", { text: t("series.monitored") }), h("dd", { text: d.monitored === false ? t("series.monitored_no") : t("series.monitored_yes") }),
+    h("dt", { text: t("series.languages") }), h("dd", { text: languageList(d.languages) || "–" }),
+    h("dt", { text: t("series.cutoff") }), h("dd", { text: d.cutoff ? languageName(d.cutoff) : "–" }),
+    h("dt", { text: t("series.upgrades") }), h("dd", { text: d.upgrade ? t("series.upgrades_on") : t("series.upgrades_off") }));
   drawFollow(detail);
-  const edit = h("button", { id: "series-edit-open", class: "btn", type: "button", text: "Edit" });
-  const remove = h("button", { id: "series-delete-open", class: "btn danger", type: "button", text: "Remove series" });
+  const edit = h("button", { id: "series-edit-open", class: "btn", type: "button", text: t("series.edit") });
+  const remove = h("button", { id: "series-delete-open", class: "btn danger", type: "button", text: t("series.remove") });
   edit.addEventListener("click", () => editSeriesDialog(serie.key, detail, (r) => {
     Object.assign(detail, r);
     if (ctx.isCurrent()) drawFollow(detail);
   }));
   remove.addEventListener("click", () => deleteSeriesDialog(serie.key, detail, () => { location.hash = "#/"; }));
   mount(root,
-    h("p", {}, h("a", { href: "#/", text: "← Library" })),
+    h("p", {}, h("a", { href: "#/", text: t("series.back") })),
     h("h1", { text: serie.name }),
     h("dl", { class: "kv" },
-      h("dt", { text: "Folder" }), h("dd", { text: serie.folder || "–" }),
-      h("dt", { text: "Key" }), h("dd", { text: serie.slug }),
-      h("dt", { text: "Site" }), h("dd", { text: serie.site || "aniworld.to" })),
+      h("dt", { text: t("series.folder") }), h("dd", { text: serie.folder || "–" }),
+      h("dt", { text: t("series.key") }), h("dd", { text: serie.slug }),
+      h("dt", { text: t("series.site") }), h("dd", { text: serie.site || "aniworld.to" })),
     detail.description ? h("p", { text: detail.description }) : null,
     h("section", { class: "card", "aria-labelledby": "follow-h" },
-      h("div", { class: "season-head" }, h("h2", { id: "follow-h", text: "Following" }),
+      h("div", { class: "season-head" }, h("h2", { id: "follow-h", text: t("series.following") }),
         h("div", { class: "btn-row" }, edit, remove,
-          h("a", { class: "btn", href: `#/wanted?serie_id=${seg(serie.key)}`, text: "Wanted" }))),
+          h("a", { class: "btn", href: `#/wanted?serie_id=${seg(serie.key)}`, text: t("series.wanted") }))),
       follow),
     h("section", { class: "card", "aria-labelledby": "eps-h" },
-      h("div", { class: "season-head" }, h("h2", { id: "eps-h", text: "Episodes" }), all),
-      h("ul", { class: "legend", "aria-label": "Legend" },
-        ["present", "missing", "queued", "downloading"].map((k) => h("li", {}, h("span", { class: `swatch ${k}`, "aria-hidden": "true" }), k))),
+      h("div", { class: "season-head" }, h("h2", { id: "eps-h", text: t("series.episodes") }), all),
+      h("ul", { class: "legend", "aria-label": t("series.legend") },
+        STATES.map((k) => h("li", {}, h("span", { class: `swatch ${k}`, "aria-hidden": "true" }), stateWord(k)))),
       grid),
     nfo);
 
@@ -78,24 +94,25 @@ export async function seriesView(root, key, ctx) {
     queueItems.forEach((q) => q.episode && add(q.episode.season, q.episode.episode, null));
     all.disabled = missing.every((e) => stateOf(e));
     if (seasons.size === 0) {
-      mount(grid, h("p", { class: "empty", text: "No episodes are known yet: rescan the library to look the series up on the catalogue." }));
+      mount(grid, h("p", { class: "empty", text: t("series.no_episodes") }));
       return;
     }
     const sections = [...seasons.keys()].sort((a, b) => a - b).map((s) => {
       const eps = seasons.get(s);
       const cells = [...eps.keys()].sort((a, b) => a - b).map((n) => cell(s, n, eps.get(n)));
       const seasonMissing = missing.filter((e) => e.season === s && !stateOf(e));
-      const title = s === 0 ? "Movies and specials" : `Season ${s}`;
+      const title = s === 0 ? t("series.specials") : t("series.season", { season: s });
       const btn = h("button", { class: "btn small", type: "button", disabled: seasonMissing.length === 0,
-        "aria-label": `Download missing episodes of ${title}`, text: `Download ${seasonMissing.length} missing` });
+        "aria-label": s === 0 ? t("series.specials_download_label") : t("series.season_download_label", { season: s }),
+        text: t("series.season_download", { count: seasonMissing.length }) });
       btn.addEventListener("click", () => busy(btn, async () => { await queueEpisodes(serie, seasonMissing); await refresh(); }));
       return h("div", { class: "season" },
         h("div", { class: "season-head" }, h("h3", { text: title }), btn),
         h("ul", { class: "episodes", "aria-label": title }, cells));
     });
     const hint = missing.length
-      ? "Select a missing episode to queue it."
-      : "Nothing is missing: every episode the catalogue lists is in the folder.";
+      ? t("series.hint_missing")
+      : t("series.hint_complete");
     mount(grid, sections, h("p", { class: "hint", text: hint }));
   }
 
@@ -103,9 +120,11 @@ export async function seriesView(root, key, ctx) {
     const e = { season: s, episode: n };
     const isMissing = missing.some((m) => m.season === s && m.episode === n);
     const st = stateOf(e) || (isMissing ? "missing" : "present");
-    const label = `${code(s, n)}${name ? ` ${name}` : ""}: ${st}`;
+    const episode = name ? `${code(s, n)} ${name}` : code(s, n);
+    const label = stateLabel(st, episode);
     if (st === "missing") {
-      const b = h("button", { class: "ep missing", type: "button", "aria-label": `${label}, add to the queue`, title: `${label} – select to queue`, text: String(n) });
+      const b = h("button", { class: "ep missing", type: "button", "aria-label": t("series.ep.missing_label", { episode }),
+        title: t("series.ep.missing_title", { episode }), text: String(n) });
       b.addEventListener("click", () => busy(b, async () => { await queueEpisodes(serie, [e]); await refresh(); }));
       return h("li", {}, b);
     }
@@ -127,11 +146,11 @@ export async function seriesView(root, key, ctx) {
   }
 
   if (ctx.live) {
-    let t;
-    const soon = () => { clearTimeout(t); t = setTimeout(refresh, 400); };
+    let timer;
+    const soon = () => { clearTimeout(timer); timer = setTimeout(refresh, 400); };
     const offs = ["download_added", "download_removed", "download_complete", "download_failed", "queue_status", "scan_complete"]
       .map((k) => ctx.live.on(k, soon));
-    ctx.onLeave(() => { offs.forEach((f) => f()); clearTimeout(t); });
+    ctx.onLeave(() => { offs.forEach((f) => f()); clearTimeout(timer); });
   }
   draw();
   refresh();
@@ -151,20 +170,20 @@ function missingOf(episodes, detail) {
 }
 
 async function loadNfo(box, serie, ctx) {
-  const heading = h("h2", { id: "nfo-h", text: "Metadata" });
+  const heading = h("h2", { id: "nfo-h", text: t("series.metadata") });
   let check;
   try {
     check = await get(`/api/nfo/${seg(serie.key)}/check`);
   } catch (err) {
     if (!ctx.isCurrent()) return;
-    const hint = err.status === 503 ? h("p", {}, "Add a TMDB API key in ", h("a", { href: "#/settings", text: "Settings" }), " to write metadata.") : null;
+    const hint = err.status === 503 ? withLink(t("series.nfo_needs_key"), "settings", h("a", { href: "#/settings", text: t("nav.settings") })) : null;
     mount(box, heading, errorView(err, { heading: "h3" }), hint);
     return;
   }
   if (!ctx.isCurrent()) return;
   const m = check.media_files || {};
-  const yes = (b) => (b ? "yes" : "no");
-  const create = h("button", { class: "btn primary", type: "button", text: check.has_nfo ? "Update metadata" : "Create metadata" });
+  const yes = (b) => (b ? t("series.yes") : t("series.no"));
+  const create = h("button", { class: "btn primary", type: "button", text: check.has_nfo ? t("series.nfo_update") : t("series.nfo_create") });
   const out = h("div", {});
   create.addEventListener("click", () => busy(create, async () => {
     mount(out);
@@ -174,7 +193,7 @@ async function loadNfo(box, serie, ctx) {
         : await api("POST", `/api/nfo/${seg(serie.key)}/create`, {
           serie_name: serie.name, year: yearOf(serie.folder) || undefined,
           download_poster: true, download_logo: true, download_fanart: true, overwrite_existing: false });
-      toast(r && r.message ? r.message : "Metadata written", "ok");
+      toast(r && r.message ? r.message : t("series.nfo_written"), "ok");
       loadNfo(box, serie, ctx);
     } catch (err) {
       mount(out, errorView(err, { heading: "h3" }));
@@ -182,9 +201,15 @@ async function loadNfo(box, serie, ctx) {
   }));
   mount(box, heading,
     h("dl", { class: "kv" },
-      h("dt", { text: "tvshow.nfo" }), h("dd", { text: check.has_nfo ? check.nfo_path || "yes" : "missing" }),
-      h("dt", { text: "Poster" }), h("dd", { text: yes(m.has_poster) }),
-      h("dt", { text: "Logo" }), h("dd", { text: yes(m.has_logo) }),
-      h("dt", { text: "Fanart" }), h("dd", { text: yes(m.has_fanart) })),
+      h("dt", { text: "tvshow.nfo" }), h("dd", { text: check.has_nfo ? check.nfo_path || t("series.yes") : t("series.nfo_missing") }),
+      h("dt", { text: t("series.poster") }), h("dd", { text: yes(m.has_poster) }),
+      h("dt", { text: t("series.logo") }), h("dd", { text: yes(m.has_logo) }),
+      h("dt", { text: t("series.fanart") }), h("dd", { text: yes(m.has_fanart) })),
     h("div", { class: "btn-row" }, create), out);
+}
+
+/** A paragraph of `text` with the element `link` where the text says `{name}`. */
+function withLink(text, name, link) {
+  const [before, after = ""] = text.split(`{${name}}`);
+  return h("p", {}, before, link, after);
 }

@@ -4,21 +4,27 @@
 import { api, get, seg } from "./api.js";
 import { h, mount, errorView, errorLine, toast, busy } from "./ui.js";
 import { code } from "./shell.js";
-import { orList } from "./monitoring.js";
+import { orList, languageName, languageList } from "./monitoring.js";
 import { queueStateNotice } from "./actions.js";
+import { t } from "./i18n.js";
 
 const PER_PAGE = 100;
 
 /** The reason of a wanted entry in the user's words. */
 export function reasonText(e, accepted) {
   if (e.reason === "missing") {
-    return e.language ? `Missing: will download in ${e.language}` : "Missing: will try the accepted languages in order";
+    return e.language ? t("wanted.reason.missing", { language: languageName(e.language) }) : t("wanted.reason.missing_any");
   }
-  if (e.reason === "upgrade") return `Upgrade to ${e.language || "a better language"}`;
+  if (e.reason === "upgrade") {
+    return e.language ? t("wanted.reason.upgrade", { language: languageName(e.language) }) : t("wanted.reason.upgrade_any");
+  }
   if (e.reason === "waiting_for_language") {
-    const offered = Array.isArray(e.languages_offered) && e.languages_offered.length
-      ? ` (offered: ${e.languages_offered.join(", ")})` : "";
-    return `Waiting for ${accepted && accepted.length ? orList(accepted) : "an accepted language"}${offered}`;
+    const offered = Array.isArray(e.languages_offered) && e.languages_offered.length ? languageList(e.languages_offered) : "";
+    const languages = accepted && accepted.length ? orList(accepted) : "";
+    if (languages) {
+      return offered ? t("wanted.reason.waiting_offered", { languages, offered }) : t("wanted.reason.waiting", { languages });
+    }
+    return offered ? t("wanted.reason.waiting_any_offered", { offered }) : t("wanted.reason.waiting_any");
   }
   return e.reason;
 }
@@ -28,23 +34,27 @@ export async function wantedView(root, ctx, params) {
   let page = Math.max(1, Number(params.get("page")) || 1);
   const note = h("p", { id: "wanted-queue-note", class: "hint", role: "status" });
   const list = h("div", { id: "wanted-list" });
-  const all = h("button", { id: "wanted-queue-all", class: "btn primary", type: "button", text: serieId ? "Queue all of this series" : "Queue all" });
+  const all = h("button", { id: "wanted-queue-all", class: "btn primary", type: "button", text: serieId ? t("wanted.queue_series") : t("wanted.queue_all") });
   mount(root,
-    h("h1", { text: "Wanted" }),
-    h("p", { class: "hint", text: "The episodes the next automatic run would queue for the monitored series, and those that wait until an accepted language is offered." }),
-    serieId ? h("p", {}, "One series only. ", h("a", { href: "#/wanted", text: "Show every series" })) : null,
+    h("h1", { text: t("wanted.heading") }),
+    h("p", { class: "hint", text: t("wanted.intro") }),
+    serieId ? h("p", {}, t("wanted.one_series"), " ", h("a", { href: "#/wanted", text: t("wanted.every_series") })) : null,
     h("div", { class: "toolbar" }, all),
     note,
     list);
 
   const accepted = new Map(); // serie_id -> accepted languages
-  all.addEventListener("click", () => busy(all, () => queueWanted(serieId ? { serie_id: serieId } : {}, "Wanted episodes")));
+  all.addEventListener("click", () => busy(all, () => queueWanted(serieId ? { serie_id: serieId } : {}, null)));
 
-  async function queueWanted(body, what) {
+  // `name` is the series' name when one series is queued, null for every wanted episode.
+  async function queueWanted(body, name) {
     try {
       const r = await api("POST", "/api/wanted/queue", body);
-      const added = (r && r.added_items || []).length;
-      toast(added ? `${what}: ${added} episode(s) queued.` : `${what}: nothing to queue.`, added ? "ok" : "info");
+      const count = (r && r.added_items || []).length;
+      const text = name === null
+        ? (count ? t("wanted.queued_all", { count }) : t("wanted.queued_all_none"))
+        : (count ? t("wanted.queued_series", { name, count }) : t("wanted.queued_series_none", { name }));
+      toast(text, count ? "ok" : "info");
     } catch (err) {
       toast(errorLine(err), "bad");
     }
@@ -72,7 +82,7 @@ export async function wantedView(root, ctx, params) {
       const name = eps[0].serie_name || id;
       const queueable = eps.filter((e) => e.reason !== "waiting_for_language").length;
       const btn = h("button", { class: "btn small", type: "button", disabled: queueable === 0, dataset: { queue: id },
-        "aria-label": `Queue the wanted episodes of ${name}`, text: `Queue ${queueable}` });
+        "aria-label": t("wanted.queue_label", { name }), text: t("wanted.queue_count", { count: queueable }) });
       btn.addEventListener("click", () => busy(btn, () => queueWanted({ serie_id: id }, name)));
       return h("section", { class: "card", dataset: { serie: id }, "aria-label": name },
         h("div", { class: "season-head" }, h("h2", {}, h("a", { href: `#/series/${seg(id)}`, text: name })), btn),
@@ -80,20 +90,21 @@ export async function wantedView(root, ctx, params) {
           h("span", { class: "what" }, h("strong", { text: code(e.season, e.episode) }), e.title ? ` ${e.title}` : ""),
           h("span", { class: `badge ${e.reason === "waiting_for_language" ? "" : e.reason === "upgrade" ? "ok" : "bad"}`, text: reasonText(e, accepted.get(id)) })))));
     });
-    const prev = h("button", { class: "btn", type: "button", disabled: page <= 1, text: "Previous page" });
-    const next = h("button", { class: "btn", type: "button", disabled: rows.length < PER_PAGE, text: "Next page" });
+    const prev = h("button", { class: "btn", type: "button", disabled: page <= 1, text: t("wanted.previous_page") });
+    const next = h("button", { class: "btn", type: "button", disabled: rows.length < PER_PAGE, text: t("wanted.next_page") });
     prev.addEventListener("click", () => { page -= 1; load(); });
     next.addEventListener("click", () => { page += 1; load(); });
     mount(list,
-      rows.length ? groups : h("p", { class: "empty", text: page > 1 ? "No more wanted episodes." : "Nothing is wanted: every monitored series is complete or already queued." }),
-      page > 1 || rows.length === PER_PAGE ? h("nav", { class: "pager", "aria-label": "Pages" }, prev, h("span", { text: `Page ${page}` }), next) : null);
+      rows.length ? groups : h("p", { class: "empty", text: page > 1 ? t("wanted.no_more") : t("wanted.empty") }),
+      page > 1 || rows.length === PER_PAGE
+        ? h("nav", { class: "pager", "aria-label": t("wanted.pages") }, prev, h("span", { text: t("wanted.page", { page }) }), next) : null);
   }
 
   if (ctx.live) {
-    let t;
-    const soon = () => { clearTimeout(t); t = setTimeout(load, 400); };
+    let timer;
+    const soon = () => { clearTimeout(timer); timer = setTimeout(load, 400); };
     const offs = ["download_added", "download_removed", "download_complete", "queue_status", "scan_complete"].map((k) => ctx.live.on(k, soon));
-    ctx.onLeave(() => { offs.forEach((f) => f()); clearTimeout(t); });
+    ctx.onLeave(() => { offs.forEach((f) => f()); clearTimeout(timer); });
   }
   await load();
 }

@@ -22,6 +22,7 @@ mod e2e_live;
 mod e2e_notifications;
 mod e2e_queue;
 mod e2e_search;
+mod e2e_settings;
 mod e2e_system;
 mod e2e_traps;
 mod e2e_wanted;

@@ -109,6 +109,8 @@ async fn search_add_and_see_the_missing_episodes_in_a_browser() {
         json!(1)
     );
     b.screenshot_to(screenshots().as_deref(), "search").await;
+    let violations = b.axe_violations().await;
+    assert!(violations.is_empty(), "results: {violations:#?}");
 
     // Add asks how to follow the series: not monitored, and the second language first.
     b.click("button[aria-label='Add Attack on Titan to the library']")
@@ -127,6 +129,8 @@ async fn search_add_and_see_the_missing_episodes_in_a_browser() {
     assert!(chosen.as_array().is_some_and(|a| a.len() >= 2), "{chosen}");
     b.screenshot_to(screenshots().as_deref(), "search-add")
         .await;
+    let violations = b.axe_violations().await;
+    assert!(violations.is_empty(), "add dialog: {violations:#?}");
     b.click("#sa-submit").await;
     b.wait_js("[...document.querySelectorAll('.result [role=status]')].some((e) => e.textContent.includes('3 missing'))").await;
     assert!(

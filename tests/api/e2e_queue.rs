@@ -68,7 +68,7 @@ async fn queue_missing_episodes_and_watch_them_complete_in_a_browser() {
         .await;
     // Keyboard reordering: "Move down" on the first item swaps them on the server too, and the
     // focus stays on the moved item.
-    b.click("#pending li:first-child button[aria-label$=' down']")
+    b.click("#pending li:first-child button[data-move='down']")
         .await;
     b.wait_js("document.querySelector('#pending li:first-child').textContent.includes('S01E02')")
         .await;

@@ -21,6 +21,7 @@ mod e2e_i18n;
 mod e2e_live;
 mod e2e_notifications;
 mod e2e_queue;
+mod e2e_queue_state;
 mod e2e_search;
 mod e2e_settings;
 mod e2e_system;

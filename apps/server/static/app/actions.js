@@ -3,6 +3,7 @@
 
 import { api, get } from "./api.js";
 import { h, mount, busy, toast, errorLine, seriesId } from "./ui.js";
+import { t } from "./i18n.js";
 
 /**
  * Shows in `note` (by default a notice at the top of the current view) that the queue is stopped
@@ -22,17 +23,17 @@ export async function queueStateNotice(note) {
     mount(el);
     return;
   }
-  const start = h("button", { class: "btn small primary", type: "button", dataset: { action: "start-queue" }, text: "Start the queue" });
+  const start = h("button", { class: "btn small primary", type: "button", dataset: { action: "start-queue" }, text: t("actions.start_queue") });
   start.addEventListener("click", () => busy(start, async () => {
     try {
       await api("POST", "/api/queue/start");
-      mount(el, "The queue is running.");
-      toast("Queue started.", "ok");
+      mount(el, t("queue.state.running"));
+      toast(t("queue.toast.started"), "ok");
     } catch (err) {
       toast(errorLine(err), "bad");
     }
   }));
-  mount(el, `The queue is ${st.is_paused ? "paused" : "stopped"}: queued episodes wait until it starts. `, start);
+  mount(el, t(st.is_paused ? "actions.queue_paused" : "actions.queue_stopped"), " ", start);
 }
 
 // The notice above the current view, made on first use (a new view replaces it).
@@ -53,7 +54,7 @@ function topNotice() {
  */
 export async function queueEpisodes(serie, episodes, priority = "NORMAL") {
   if (!episodes.length) {
-    toast(`Nothing is missing in ${serie.name}.`, "info");
+    toast(t("actions.nothing_missing", { name: serie.name }), "info");
     return null;
   }
   const body = {
@@ -67,7 +68,9 @@ export async function queueEpisodes(serie, episodes, priority = "NORMAL") {
     const r = await api("POST", "/api/queue/add", body);
     const added = (r && (r.item_ids || r.added_items) || []).length;
     const skipped = (r && r.failed_items || []).length;
-    toast(`${serie.name}: ${added} episode(s) queued` + (skipped ? `, ${skipped} already queued` : "") + ".", "ok");
+    toast(skipped
+      ? t("actions.queued_skipped", { name: serie.name, count: added, skipped })
+      : t("actions.queued", { name: serie.name, count: added }), "ok");
     await queueStateNotice();
     return r;
   } catch (err) {

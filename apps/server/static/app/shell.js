@@ -59,6 +59,7 @@ export async function startShell() {
     toast(t(failed ? "toast.scan_failed" : "toast.scan", params), failed ? "bad" : "ok");
   });
   live.connect();
+  import("./badge.js").then((m) => m.startBadge(live)).catch(() => {});
   window.addEventListener("pagehide", () => live.close());
   markNav();
   window.addEventListener("hashchange", markNav);

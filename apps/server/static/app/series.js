@@ -103,7 +103,9 @@ export async function seriesView(root, key, ctx) {
       const seasonMissing = missing.filter((e) => e.season === s && !stateOf(e));
       const title = s === 0 ? t("series.specials") : t("series.season", { season: s });
       const btn = h("button", { class: "btn small", type: "button", disabled: seasonMissing.length === 0,
-        "aria-label": s === 0 ? t("series.specials_download_label") : t("series.season_download_label", { season: s }),
+        "aria-label": s === 0
+          ? t("series.specials_download_label", { count: seasonMissing.length })
+          : t("series.season_download_label", { season: s, count: seasonMissing.length }),
         text: t("series.season_download", { count: seasonMissing.length }) });
       btn.addEventListener("click", () => busy(btn, async () => { await queueEpisodes(serie, seasonMissing); await refresh(); }));
       return h("div", { class: "season" },
@@ -123,8 +125,8 @@ export async function seriesView(root, key, ctx) {
     const episode = name ? `${code(s, n)} ${name}` : code(s, n);
     const label = stateLabel(st, episode);
     if (st === "missing") {
-      const b = h("button", { class: "ep missing", type: "button", "aria-label": t("series.ep.missing_label", { episode }),
-        title: t("series.ep.missing_title", { episode }), text: String(n) });
+      const b = h("button", { class: "ep missing", type: "button", "aria-label": t("series.ep.missing_label", { episode, number: n }),
+        title: t("series.ep.missing_title", { episode, number: n }), text: String(n) });
       b.addEventListener("click", () => busy(b, async () => { await queueEpisodes(serie, [e]); await refresh(); }));
       return h("li", {}, b);
     }

@@ -82,7 +82,7 @@ export async function wantedView(root, ctx, params) {
       const name = eps[0].serie_name || id;
       const queueable = eps.filter((e) => e.reason !== "waiting_for_language").length;
       const btn = h("button", { class: "btn small", type: "button", disabled: queueable === 0, dataset: { queue: id },
-        "aria-label": t("wanted.queue_label", { name }), text: t("wanted.queue_count", { count: queueable }) });
+        "aria-label": t("wanted.queue_label", { name, count: queueable }), text: t("wanted.queue_count", { count: queueable }) });
       btn.addEventListener("click", () => busy(btn, () => queueWanted({ serie_id: id }, name)));
       return h("section", { class: "card", dataset: { serie: id }, "aria-label": name },
         h("div", { class: "season-head" }, h("h2", {}, h("a", { href: `#/series/${seg(id)}`, text: name })), btn),

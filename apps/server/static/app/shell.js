@@ -5,6 +5,7 @@ import { api, at, token, clearToken, toLogin, probe } from "./api.js";
 import { Live } from "./live.js";
 import { toast, h } from "./ui.js";
 import { t, lang } from "./i18n.js";
+import { userError } from "./errors.js";
 
 /**
  * Checks the session (no token or an invalid one -> /login, no password yet -> /setup), wires the
@@ -46,7 +47,7 @@ export async function startShell() {
   const indicator = document.getElementById("live");
   watchConnection(live, indicator);
   live.on("download_complete", downloadToasts());
-  live.on("download_failed", (d) => toast(t(d.error ? "toast.failed_with" : "toast.failed", { what: describe(d), error: d.error }), "bad"));
+  live.on("download_failed", (d) => toast(t(d.error ? "toast.failed_with" : "toast.failed", { what: describe(d), error: userError(d.error).summary }), "bad"));
   live.on("site_status", (d) => {
     const known = ["healthy", "degraded", "verification_required", "session_expired"].includes(d.status);
     const key = known ? `site.${d.status}` : "site.other";

@@ -263,13 +263,10 @@ mod tests {
                 .next_after(Utc::now(), None)
                 .is_none()
         );
+        // On no day it would never fire: refused, naming the days.
         let c = cfg(Some("03:00"), &[], "UTC");
-        assert!(
-            SchedulePlan::from_config(&c)
-                .unwrap()
-                .next_after(Utc::now(), None)
-                .is_none()
-        );
+        let issues = SchedulePlan::from_config(&c).unwrap_err();
+        assert_eq!(issues[0].field, "schedule_days");
     }
 
     #[test]

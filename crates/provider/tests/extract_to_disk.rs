@@ -140,6 +140,7 @@ fn opts() -> FetchOptions {
         budget: Arc::new(HostBudget::unlimited()),
         // No remux, so the file keeps the served bytes; real media, so ffprobe may check it.
         use_ffmpeg: false,
+        remux_in_process: true,
         verify: VerifyMode::Auto,
         tool_dirs: None,
         // A cut transfer is noticed when reads stall, so keep the wait short on localhost.

@@ -2,14 +2,17 @@
 //! benchmarks and for trying a stream by hand (benches/run.sh, docs/bench-download.md).
 //!
 //! `cargo run --release -p aniworld-queue --example fetch -- [--defaults] [--hls] [--concurrency N]
-//!  [--max-height H] [--rps N] [--connections N] [--ffmpeg] [--ffprobe] [--no-tools] [--quiet]
-//!  <url> <out-file>`
+//!  [--max-height H] [--rps N] [--connections N] [--ffmpeg] [--ffmpeg-pipe] [--ffprobe]
+//!  [--no-tools] [--quiet] <url> <out-file>`
 //!
 //! Without `--defaults` the host budget is unlimited (unless `--rps`/`--connections` say
 //! otherwise) and ffmpeg/ffprobe are used only when asked for. `--defaults` starts from the
 //! service's own defaults instead: the default host budget (`download.host_requests_per_second`
-//! and `download.host_max_connections`), the ffmpeg remux and the ffprobe check when the tools
-//! are on the PATH. `--no-tools` plays a machine without ffmpeg/ffprobe. Prints one line: bytes,
+//! and `download.host_max_connections`), the remux into MP4 and the ffprobe check when the tool
+//! is on the PATH. `--ffmpeg` turns the remux on: H.264/AAC MPEG-TS in process, anything else
+//! with ffmpeg (as the service does); `--ffmpeg-pipe` (implies `--ffmpeg`) always pipes the
+//! segments to ffmpeg instead, for comparison. `--no-tools` plays a machine without
+//! ffmpeg/ffprobe (the in-process remux still runs). Prints one line: bytes,
 //! seconds, MiB/s, whether the result was remuxed, and this process's own peak resident memory
 //! (`VmHWM`, helper processes not included).
 
@@ -50,6 +53,10 @@ fn main() -> ExitCode {
             "--rps" => rps = Some(num("--rps") as u32),
             "--connections" => conns = Some(num("--connections") as u32),
             "--ffmpeg" => opts.use_ffmpeg = true,
+            "--ffmpeg-pipe" => {
+                opts.use_ffmpeg = true;
+                opts.remux_in_process = false;
+            }
             "--ffprobe" => opts.verify = VerifyMode::Always,
             "--quiet" => quiet = true,
             _ => positional.push(a),
@@ -62,6 +69,7 @@ fn main() -> ExitCode {
     if defaults {
         let d = FetchOptions::default();
         opts.use_ffmpeg = d.use_ffmpeg;
+        opts.remux_in_process &= d.remux_in_process;
         opts.verify = d.verify;
     }
     let config = DownloadConfig::default();

@@ -25,6 +25,7 @@ mod hls;
 mod http;
 mod playlist;
 mod progress;
+mod remux;
 mod retry;
 mod segment;
 mod sniff;
@@ -64,8 +65,14 @@ pub struct FetchOptions {
     pub max_resolution: Option<u32>,
     /// Per-host request budget, shared by every download of the process.
     pub budget: Arc<HostBudget>,
-    /// Remux HLS results into MP4 with `ffmpeg` when it is on the PATH.
+    /// Remux HLS results into MP4: in process when the stream allows it (see
+    /// [`FetchOptions::remux_in_process`]), else with `ffmpeg` when it is on the PATH. Off: the
+    /// MPEG-TS data is kept.
     pub use_ffmpeg: bool,
+    /// Remux MPEG-TS streams of H.264 and AAC-LC in process (no ffmpeg needed, about half its
+    /// CPU time), falling back to ffmpeg (or the MPEG-TS data) for anything else. Off: always
+    /// the ffmpeg pipe. Only matters with [`FetchOptions::use_ffmpeg`].
+    pub remux_in_process: bool,
     /// When to check the result with `ffprobe` (`download.verify`).
     pub verify: VerifyMode,
     /// Folders searched for `ffmpeg` and `ffprobe` instead of the `PATH` (None: the `PATH`; an
@@ -90,6 +97,7 @@ impl Default for FetchOptions {
             max_resolution: None,
             budget: Arc::new(HostBudget::from_config(&DownloadConfig::default())),
             use_ffmpeg: true,
+            remux_in_process: true,
             verify: VerifyMode::Auto,
             tool_dirs: None,
             timeout: Duration::from_secs(30),
@@ -126,7 +134,8 @@ pub struct FetchOutcome {
     pub path: PathBuf,
     /// Size of the final file in bytes.
     pub bytes: u64,
-    /// Whether an HLS stream was remuxed into MP4 by ffmpeg (false: MPEG-TS data or a direct file).
+    /// Whether an HLS stream was remuxed into MP4, in process or by ffmpeg (false: MPEG-TS data
+    /// or a direct file).
     pub remuxed: bool,
     /// Whether the stream's audio was a separate rendition that could not be muxed in (no
     /// ffmpeg, or ffmpeg failed): the file holds the video only.
@@ -209,10 +218,21 @@ fn fetch_hls(
     } else {
         None
     };
+    // The in-process remux takes one MPEG-TS input: not for a separate audio rendition that
+    // ffmpeg can mux in, nor for fragmented MP4 segments.
+    let in_process = opts.use_ffmpeg
+        && opts.remux_in_process
+        && plan.video.maps.is_empty()
+        && (plan.audio.is_none() || ffmpeg.is_none());
     if opts.use_ffmpeg && ffmpeg.is_none() {
         log::info!(
-            "ffmpeg is not on the PATH: {} keeps the MPEG-TS data",
-            final_path.display()
+            "ffmpeg is not on the PATH: {} keeps the MPEG-TS data{}",
+            final_path.display(),
+            if in_process {
+                " unless the stream is H.264 and AAC (remuxed in process)"
+            } else {
+                ""
+            }
         );
     }
     let audio_part = finish::with_suffix(final_path, ".audio.part");
@@ -254,17 +274,36 @@ fn fetch_hls(
         (None, _) => None,
     };
     let remux_path = finish::with_suffix(final_path, ".remux.part");
-    let remux = match &ffmpeg {
-        Some(f) => match finish::Remux::spawn(f, &remux_path, audio.as_deref()) {
-            Ok(r) => Some(r),
+    let mut remux = if in_process {
+        match remux::TsRemux::spawn(&remux_path) {
+            Ok(r) => Some(remux::Sink::InProcess {
+                remux: r,
+                fallback: ffmpeg.clone().map(|ffmpeg| remux::Fallback {
+                    ffmpeg,
+                    part: part.clone(),
+                    output: remux_path.clone(),
+                }),
+            }),
+            Err(e) => {
+                log::warn!("cannot start the remux of {}: {e}", final_path.display());
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if remux.is_none()
+        && let Some(f) = &ffmpeg
+    {
+        remux = match finish::Remux::spawn(f, &remux_path, audio.as_deref()) {
+            Ok(r) => Some(remux::Sink::Ffmpeg(r)),
             Err(e) => {
                 log::warn!("cannot start ffmpeg for {}: {e}", final_path.display());
                 None
             }
-        },
-        None => None,
-    };
-    let fetched = hls::fetch_plan(http, plan.video, &part, opts, meter, cancel, remux.as_ref());
+        };
+    }
+    let fetched = hls::fetch_plan(http, plan.video, &part, opts, meter, cancel, remux.as_mut());
     let done = match fetched {
         Ok(d) => d,
         Err(e) => {
@@ -296,9 +335,9 @@ fn fetch_hls(
         let _ = fs::remove_file(&part);
         (bytes, video_only)
     } else {
-        if ffmpeg.is_some() {
+        if remuxing {
             log::warn!(
-                "ffmpeg could not remux {}: keeping the MPEG-TS data{}",
+                "{} could not be remuxed: keeping the MPEG-TS data{}",
                 final_path.display(),
                 if audio.is_some() {
                     " (video only: the separate audio is not in it)"

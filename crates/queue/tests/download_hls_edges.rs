@@ -87,6 +87,9 @@ fn hls(server: &FakeServer, path: &str) -> MediaSource {
 fn with_tools(dirs: Option<Vec<PathBuf>>) -> FetchOptions {
     let mut o = opts();
     o.use_ffmpeg = true;
+    // Stand-in tools (or none) test the ffmpeg pipe; with the real ones on the PATH, H.264 and
+    // AAC streams take the in-process remux and the rest ffmpeg.
+    o.remux_in_process = dirs.is_none();
     o.tool_dirs = dirs;
     o
 }

@@ -59,6 +59,9 @@ fn with_tools(verify: VerifyMode, dirs: Option<Vec<PathBuf>>) -> FetchOptions {
     let mut o = opts();
     o.use_ffmpeg = true;
     o.verify = verify;
+    // Stand-in tools (or none) test the ffmpeg pipe; with the real ones on the PATH, H.264 and
+    // AAC streams take the in-process remux and the rest ffmpeg.
+    o.remux_in_process = dirs.is_none();
     o.tool_dirs = dirs;
     o
 }

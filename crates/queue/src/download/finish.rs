@@ -1,6 +1,6 @@
 //! The file side of a download: the target folder check, `.part` names,
-//! the optional `ffmpeg` remux (fed through a pipe while the download runs) and `ffprobe`
-//! check, and the final rename.
+//! the optional `ffmpeg` remux (fed through a pipe while the download runs; the in-process remux
+//! of `remux.rs` falls back to it) and `ffprobe` check, and the final rename.
 
 use std::ffi::OsString;
 use std::fs::{self, File};
@@ -321,21 +321,6 @@ impl Remux {
             && let Some(back) = e.0.back
         {
             let _ = back.send(e.0.data);
-        }
-    }
-
-    /// Feeds the first `len` bytes of `file` (what an earlier, interrupted call wrote).
-    pub(crate) fn feed_file(&self, file: &Path, len: u64) -> Result<(), DownloadError> {
-        use std::io::Read;
-        let io = |e: std::io::Error| DownloadError::from_io(&e, file);
-        let mut f = File::open(file).map_err(io)?.take(len);
-        loop {
-            let mut data = Vec::with_capacity(1 << 20);
-            let n = (&mut f).take(1 << 20).read_to_end(&mut data).map_err(io)?;
-            if n == 0 {
-                return Ok(());
-            }
-            self.feed(Chunk { data, back: None });
         }
     }
 

@@ -24,10 +24,11 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, unbounded};
 use m3u8_rs::{MediaPlaylist, Playlist};
 use url::Url;
 
-use super::finish::{Chunk, Remux};
+use super::finish::Chunk;
 use super::http::Http;
 use super::playlist::{MediaPlan, choose_audio, choose_variant, is_complete, join, plan_media};
 use super::progress::ProgressMeter;
+use super::remux::Sink;
 use super::segment::{KeyCache, fetch_into, finish_segment, segment_iv};
 use super::sniff::looks_like_html;
 use super::state::{HlsState, state_path};
@@ -309,7 +310,7 @@ pub(crate) fn fetch_plan(
     opts: &FetchOptions,
     meter: &mut ProgressMeter<'_>,
     cancel: &CancelToken,
-    remux: Option<&Remux>,
+    mut remux: Option<&mut Sink>,
 ) -> Result<HlsDone, DownloadError> {
     let plan = Arc::new(plan);
     let url = plan.url.clone();
@@ -320,7 +321,7 @@ pub(crate) fn fetch_plan(
     let state_file = state_path(part);
     let io = |e: std::io::Error| DownloadError::from_io(&e, part);
     file.seek(SeekFrom::Start(bytes)).map_err(io)?;
-    if let Some(r) = remux
+    if let Some(r) = remux.as_deref_mut()
         && bytes > 0
     {
         r.feed_file(part, bytes)?;
@@ -404,7 +405,7 @@ pub(crate) fn fetch_plan(
                 if let Some(m) = seg.map.filter(|m| Some(*m) != prev_map) {
                     file.write_all(&maps[m])?;
                     bytes += maps[m].len() as u64;
-                    if let Some(r) = remux {
+                    if let Some(r) = remux.as_deref_mut() {
                         r.feed(Chunk {
                             data: maps[m].clone(),
                             back: None,
@@ -419,7 +420,7 @@ pub(crate) fn fetch_plan(
             }
             bytes += buf.len() as u64;
             next += 1;
-            match remux {
+            match remux.as_deref_mut() {
                 Some(r) => r.feed(Chunk {
                     data: buf,
                     back: Some(free_tx.clone()),
@@ -434,7 +435,7 @@ pub(crate) fn fetch_plan(
         if let Some(e) = write_err {
             break Err(e);
         }
-        match remux {
+        match remux.as_deref() {
             None if last_save.elapsed() >= STATE_EVERY => {
                 if let Err(e) = save(&file, next, bytes) {
                     break Err(e);

@@ -30,6 +30,7 @@ pub fn opts() -> FetchOptions {
         max_resolution: None,
         budget: Arc::new(HostBudget::unlimited()),
         use_ffmpeg: false,
+        remux_in_process: true,
         verify: VerifyMode::Auto,
         tool_dirs: None,
         timeout: Duration::from_secs(10),

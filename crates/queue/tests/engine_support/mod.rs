@@ -229,6 +229,7 @@ pub fn http_fetcher(cfg: &DownloadConfig) -> HttpFetcher {
     let budget = Arc::new(aniworld_queue::download::HostBudget::from_config(cfg));
     HttpFetcher::with_options(FetchOptions {
         use_ffmpeg: false,
+        remux_in_process: true,
         verify: aniworld_queue::download::VerifyMode::Auto,
         timeout: Duration::from_secs(10),
         segment_retries: 0,

@@ -1,0 +1,189 @@
+//! The in-process remux on real media (`tests/fixtures/`, made by its `make.sh`).
+
+use std::io::Cursor;
+use std::process::Command;
+
+use super::*;
+
+/// 3 s of H.264 (B-frames) and AAC-LC (44.1 kHz) as MPEG-TS.
+const H264_AAC: &[u8] = include_bytes!("../../tests/fixtures/h264-aac.ts");
+/// The same packets with timestamps that wrap past 2^33 about 1.5 s in.
+const H264_AAC_WRAP: &[u8] = include_bytes!("../../tests/fixtures/h264-aac-wrap.ts");
+/// MPEG-2 video and MP2 audio.
+const MPEG2: &[u8] = include_bytes!("../../tests/fixtures/mpeg2.ts");
+
+/// Remuxes `ts` fed in pieces of `chunk` bytes.
+fn remux(ts: &[u8], chunk: usize) -> Result<Vec<u8>, Refusal> {
+    let mut r = Remuxer::new(Cursor::new(Vec::new()))?;
+    for piece in ts.chunks(chunk) {
+        r.push(piece)?;
+    }
+    Ok(r.finish()?.0.into_inner())
+}
+
+#[test]
+fn any_chunking_gives_the_same_mp4() {
+    let whole = remux(H264_AAC, H264_AAC.len()).unwrap();
+    assert_eq!(&whole[4..8], b"ftyp");
+    for chunk in [1, 187, 188, 188 * 3 + 5, 65536] {
+        assert!(
+            remux(H264_AAC, chunk).unwrap() == whole,
+            "chunks of {chunk} bytes"
+        );
+    }
+}
+
+#[test]
+fn the_33_bit_wrap_changes_nothing() {
+    let wrapped = remux(H264_AAC_WRAP, 4096).unwrap();
+    assert!(wrapped == remux(H264_AAC, 4096).unwrap());
+}
+
+#[test]
+fn other_codecs_are_refused_with_the_reason() {
+    let err = remux(MPEG2, 65536).unwrap_err();
+    assert!(err.0.contains("stream"), "{err}");
+}
+
+#[test]
+fn data_that_is_not_mpeg_ts_is_refused() {
+    let mut mp4 = remux(H264_AAC, 65536).unwrap();
+    mp4.truncate(188 * 20);
+    assert!(remux(&mp4, 65536).is_err());
+    // a cut packet at the end is no MPEG-TS either
+    assert!(remux(&H264_AAC[..H264_AAC.len() - 100], 65536).is_err());
+}
+
+#[test]
+fn a_stream_cut_on_a_packet_boundary_keeps_what_is_whole() {
+    // the way benches/run.sh cuts its data: whole packets, the last PES packets cut short
+    for packets in [120, 200, H264_AAC.len() / 188 - 3] {
+        let mp4 = remux(&H264_AAC[..packets * 188], 65536).unwrap();
+        assert_eq!(&mp4[4..8], b"ftyp", "cut after {packets} packets");
+    }
+}
+
+#[test]
+fn a_timestamp_discontinuity_is_refused() {
+    // the clip twice: the second copy starts its timestamps (and continuity counters) anew
+    let twice = [H264_AAC, H264_AAC].concat();
+    assert!(remux(&twice, 65536).is_err());
+}
+
+#[test]
+fn timestamps_unwrap_across_2_pow_33() {
+    let mut c = Clock::default();
+    let top = (1u64 << 33) - 100;
+    assert_eq!(c.unwrap(top), top as i64);
+    assert_eq!(c.unwrap(50), (1i64 << 33) + 50);
+    assert_eq!(c.unwrap(top), top as i64, "a little back, before the wrap");
+    assert_eq!(c.unwrap(200), (1i64 << 33) + 200);
+}
+
+#[test]
+fn annex_b_becomes_length_prefixed() {
+    let au = [
+        0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, 0x65, 1, 2, 3, 0, 0, 0, 1, 0x06, 7,
+    ];
+    let (avcc, key) = annexb_to_avcc(&au);
+    assert!(key);
+    assert_eq!(
+        avcc,
+        [
+            0, 0, 0, 2, 0x09, 0xf0, 0, 0, 0, 4, 0x65, 1, 2, 3, 0, 0, 0, 2, 0x06, 7
+        ]
+    );
+}
+
+/// Per stream (codec, packets, duration in seconds) as ffprobe reads `file`.
+fn streams(ffprobe: &Path, file: &Path) -> Vec<(String, String, String)> {
+    let out = Command::new(ffprobe)
+        .args(["-v", "error", "-count_packets", "-show_entries"])
+        .args([
+            "stream=codec_name,nb_read_packets,duration",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "ffprobe reads {}", file.display());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[1].to_string(), f[2].to_string())
+        })
+        .collect()
+}
+
+/// Per packet (stream, pts, dts, duration, size) as ffprobe reads `file`.
+fn packets(ffprobe: &Path, file: &Path) -> String {
+    let out = Command::new(ffprobe)
+        .args(["-v", "error", "-show_entries"])
+        .args([
+            "packet=stream_index,pts,dts,duration,size",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_result_matches_ffmpegs_own_remux() {
+    let (Some(ffmpeg), Some(ffprobe)) = (
+        super::super::finish::find_tool("ffmpeg", None),
+        super::super::finish::find_tool("ffprobe", None),
+    ) else {
+        eprintln!("the_result_matches_ffmpegs_own_remux: skipped, ffmpeg/ffprobe not on the PATH");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (ts, ours, theirs) = (
+        dir.path().join("in.ts"),
+        dir.path().join("ours.mp4"),
+        dir.path().join("ffmpeg.mp4"),
+    );
+    fs::write(&ts, H264_AAC).unwrap();
+    fs::write(&ours, remux(H264_AAC, 65536).unwrap()).unwrap();
+    let ok = Command::new(ffmpeg)
+        .args(["-v", "error", "-i"])
+        .arg(&ts)
+        .args(["-map", "0", "-c", "copy", "-f", "mp4"])
+        .arg(&theirs)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let ours_streams = streams(&ffprobe, &ours);
+    assert_eq!(ours_streams.len(), 2);
+    assert_eq!(ours_streams, streams(&ffprobe, &theirs));
+    // Timing per packet relative to its stream's first decode time: the start offset between
+    // the streams is an edit list, which ffmpeg rounds to its movie timescale (1 ms) and this
+    // remux writes in 90 kHz ticks.
+    let relative = |s: String| {
+        let rows: Vec<Vec<i64>> = s
+            .lines()
+            .map(|l| l.split(',').map(|f| f.parse().unwrap()).collect())
+            .collect();
+        let mut out = Vec::new();
+        for stream in [0, 1] {
+            let mine: Vec<&Vec<i64>> = rows.iter().filter(|r| r[0] == stream).collect();
+            let first = mine.first().map_or(0, |r| r[2]);
+            out.extend(
+                mine.iter()
+                    .map(|r| [r[0], r[1] - first, r[2] - first, r[3], r[4]]),
+            );
+        }
+        out
+    };
+    let (a, b) = (
+        relative(packets(&ffprobe, &ours)),
+        relative(packets(&ffprobe, &theirs)),
+    );
+    assert_eq!(a.len(), 75 + 136, "every frame of the clip");
+    assert_eq!(a, b, "every packet's timing and size");
+}

@@ -127,6 +127,64 @@ async fn a_retrying_item_shows_its_error_in_words_its_retries_and_wraps_on_a_pho
     let violations = b.axe_violations().await;
     assert!(violations.is_empty(), "{violations:#?}");
     assert_clean(&b, "queue with a retrying item").await;
+
+    // In German, the same in German.
+    b.js("localStorage.setItem('aniworld.lang', 'de'); return true;")
+        .await;
+    b.client.refresh().await.unwrap();
+    b.wait_js("document.documentElement.lang === 'de' && !!document.querySelector('#pending li[data-id] .retry')")
+        .await;
+    let retry = text(&b, "#pending li[data-id] .retry").await;
+    assert!(
+        retry.starts_with("Versuch 1 von 3 – nächster Versuch "),
+        "{retry}"
+    );
+    assert_eq!(
+        text(&b, "#pending li[data-id] .err-text").await,
+        "127.0.0.1 hatte ein Problem (503)."
+    );
+    assert_eq!(text(&b, "h1").await, "Download-Warteschlange");
+    b.wait_js("document.querySelector('#queue-badge').dataset.count === '1'")
+        .await;
+    assert_eq!(
+        text(&b, "#queue-badge .sr-only").await,
+        "1 in der Warteschlange"
+    );
+    b.close().await;
+}
+
+#[actix_web::test]
+async fn a_queue_of_2000_items_shows_50_at_first() {
+    let w = queue_world(|c| c["download"]["auto_start"] = json!(false)).await;
+    let eps: Vec<(u32, u32)> = (1..=2000).map(|e| (1, e)).collect();
+    for chunk in eps.chunks(500) {
+        w.add_ids(A, chunk, "NORMAL").await;
+    }
+    let Some(b) = browser(1280, 900).await else {
+        return;
+    };
+    sign_in(&b, &w).await;
+    b.client
+        .goto(&format!("{}/queue", w.app.address))
+        .await
+        .unwrap();
+    b.wait_js("document.querySelectorAll('#pending li[data-id]').length === 50")
+        .await;
+    assert!(
+        text(&b, "#pending-more")
+            .await
+            .contains("Showing 50 of 2,000")
+    );
+    // Drawing the lists again (as every queue event does) stays quick.
+    let ms = b
+        .js("const t0 = performance.now(); document.getElementById('q-status').dispatchEvent(new Event('change')); return performance.now() - t0;")
+        .await
+        .as_f64()
+        .unwrap();
+    assert!(ms < 500.0, "drawing 2,000 items took {ms} ms");
+    b.wait_js("document.querySelector('#queue-badge').dataset.count === '2000'")
+        .await;
+    assert_clean(&b, "queue of 2,000").await;
     b.close().await;
 }
 

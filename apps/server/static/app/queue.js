@@ -70,13 +70,12 @@ function retryState(it) {
       : t("queue.waiting", { site: w.site, until: when(w.until) });
     return [h("p", { class: "meta waiting", text }), it.error ? errorBlock(it.error) : null];
   }
-  if (!it.retry_count && !it.error) return [];
   const n = it.retry_count || 0;
   const max = it.max_retries ?? n;
-  const text = it.next_try_at
+  const text = !n ? null : it.next_try_at
     ? t("queue.retry_next", { n, max, time: when(it.next_try_at) })
     : t("queue.retry_n", { n, max });
-  return [h("p", { class: "meta retry", text }), it.error ? errorBlock(it.error) : null];
+  return [text ? h("p", { class: "meta retry", text }) : null, it.error ? errorBlock(it.error) : null];
 }
 
 function activeItem(it) {

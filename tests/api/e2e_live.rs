@@ -120,10 +120,10 @@ async fn a_failed_request_shows_the_connection_lost_and_reconnect_now_restores_i
         text.as_str().unwrap().contains("may be out of date"),
         "{text}"
     );
-    // The network is back; "Reconnect now" connects at once.
-    b.js("window.fetch = window.__fetch; window.WebSocket = window.__WS; return true;")
+    // The network is back and the user presses "Reconnect now" at once (one script, so that the
+    // automatic retry cannot come first and hide the banner).
+    b.js("window.fetch = window.__fetch; window.WebSocket = window.__WS; document.querySelector('#reconnect-now').click(); return true;")
         .await;
-    b.click("#reconnect-now").await;
     b.wait_js("document.querySelector('#live').dataset.state === 'open' && document.querySelector('#offline-banner').hidden").await;
     assert_clean(&b, "library").await;
     b.close().await;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Download benchmarks: our fetcher (the `fetch` example, with the service's default settings and
-# with a non-binding budget, with ffmpeg on the PATH and without) against curl, parallel curl,
-# ffmpeg and yt-dlp on a local media server: direct 1 GiB, HLS 600 x ~1 MiB of real MPEG-TS with
+# with a non-binding budget, with ffmpeg on the PATH and without, and with the ffmpeg pipe forced
+# instead of the in-process remux) against curl, parallel curl, ffmpeg and yt-dlp on a local
+# media server: direct 1 GiB, HLS 600 x ~1 MiB of real MPEG-TS (H.264 and AAC) with
 # and without 20 ms latency per response, AES-128 HLS, faults (cut connections, 503s), and memory
 # at 100 and 600 segments. Every case runs once per round, rounds repeat (interleaved), and the
 # medians are printed. See docs/bench-download.md.
@@ -19,8 +20,8 @@ YTDLP=${YTDLP:-$(command -v yt-dlp || true)}
 OUT_DIR=${OUT_DIR:-/tmp/aniworld-bench}
 ONLY=${ONLY:-.}
 DATA=$OUT_DIR/data.bin
-TSDATA=$OUT_DIR/hls.ts
-AESDATA=$OUT_DIR/hls-aes.bin
+TSDATA=$OUT_DIR/hls-h264.ts
+AESDATA=$OUT_DIR/hls-h264-aes.bin
 OUT=$OUT_DIR/out
 PORT=${PORT:-18480}
 SEG=1048476          # 5577 MPEG-TS packets: segments end on packet boundaries
@@ -41,11 +42,13 @@ if [ ! -s "$DATA" ] || [ "$(head -c 8 "$DATA" | tail -c 4)" != ftyp ]; then
 fi
 [ "$(stat -c %s "$DATA")" -eq $((1 << 30)) ] || { echo "$DATA is not 1 GiB" >&2; exit 1; }
 if [ ! -s "$TSDATA" ]; then
-  # ~31 s of noisy 720p MPEG-2 video and AAC audio: 600 segments of real MPEG-TS
+  # ~24 s of noisy 720p H.264 (libx264 ultrafast at a fixed quantiser, so the noise gives it
+  # ~200 Mbit/s) and AAC audio: 600 segments of real MPEG-TS, the codecs HLS hosters send
   "$FFMPEG" -hide_banner -loglevel error -y \
     -f lavfi -i "testsrc2=s=1280x720:r=25,noise=alls=60:allf=t+u" \
-    -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 34 \
-    -c:v mpeg2video -q:v 2 -g 25 -c:a aac -b:a 128k -f mpegts "$OUT_DIR/full.ts"
+    -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 30 \
+    -c:v libx264 -preset ultrafast -qp 12 -g 25 -pix_fmt yuv420p \
+    -c:a aac -b:a 128k -f mpegts "$OUT_DIR/full.ts"
   head -c $((600 * SEG)) "$OUT_DIR/full.ts" > "$TSDATA"
   rm -f "$OUT_DIR/full.ts"
 fi
@@ -103,6 +106,7 @@ CASES=(
   "hls/ffmpeg-copy-mp4|$HLS|$FFMPEG -loglevel error -y -i $D/hls/v1080/index.m3u8 -map 0 -c copy $OUT/hls.mp4"
   "hls/aniworld-then-ffmpeg-2pass|$HLS|$FETCH $N --hls $U --quiet $D/hls/master.m3u8 $OUT/hls.ts && $FFMPEG -loglevel error -y -i $OUT/hls.ts -map 0 -c copy $OUT/hls.mp4"
   "hls/aniworld-default|$HLS|$FETCH --defaults --hls --quiet $D/hls/master.m3u8 $OUT/hls.mp4"
+  "hls/aniworld-default-ffmpegpipe|$HLS|$FETCH --defaults --ffmpeg-pipe --hls --quiet $D/hls/master.m3u8 $OUT/hls.mp4"
   "hls/aniworld-default-noffmpeg|$HLS|$FETCH --defaults $N --hls --quiet $D/hls/master.m3u8 $OUT/hls.mp4"
   "hls/aniworld-nobudget|$HLS|$FETCH --ffmpeg --ffprobe --hls $U --quiet $D/hls/master.m3u8 $OUT/hls.mp4"
   "hls/aniworld-nobudget-noffmpeg|$HLS|$FETCH $N --hls $U --quiet $D/hls/master.m3u8 $OUT/hls.mp4"
@@ -111,12 +115,14 @@ CASES=(
   "hls20ms/ffmpeg-copy-mp4|$HLS|$FFMPEG -loglevel error -y -i $L/hls/v1080/index.m3u8 -map 0 -c copy $OUT/hls.mp4"
   "hls20ms/aniworld-then-ffmpeg-2pass|$HLS|$FETCH $N --hls $U --quiet $L/hls/master.m3u8 $OUT/hls.ts && $FFMPEG -loglevel error -y -i $OUT/hls.ts -map 0 -c copy $OUT/hls.mp4"
   "hls20ms/aniworld-default|$HLS|$FETCH --defaults --hls --quiet $L/hls/master.m3u8 $OUT/hls.mp4"
+  "hls20ms/aniworld-default-ffmpegpipe|$HLS|$FETCH --defaults --ffmpeg-pipe --hls --quiet $L/hls/master.m3u8 $OUT/hls.mp4"
   "hls20ms/aniworld-default-noffmpeg|$HLS|$FETCH --defaults $N --hls --quiet $L/hls/master.m3u8 $OUT/hls.mp4"
   "hls20ms/aniworld-nobudget|$HLS|$FETCH --ffmpeg --ffprobe --hls $U --quiet $L/hls/master.m3u8 $OUT/hls.mp4"
   "hls20ms/aniworld-nobudget-noffmpeg|$HLS|$FETCH $N --hls $U --quiet $L/hls/master.m3u8 $OUT/hls.mp4"
   "hls20ms/yt-dlp-N8|$HLS|YTDLP -q --no-progress -N 8 -o $OUT/hls.mp4 $L/hls/master.m3u8"
   "aes/ffmpeg-copy-mp4|$HLS|$FFMPEG -loglevel error -y -i $D/aes/v1080/index.m3u8 -map 0 -c copy $OUT/hls.mp4"
   "aes/aniworld-default|$HLS|$FETCH --defaults --hls --quiet $D/aes/master.m3u8 $OUT/hls.mp4"
+  "aes/aniworld-default-ffmpegpipe|$HLS|$FETCH --defaults --ffmpeg-pipe --hls --quiet $D/aes/master.m3u8 $OUT/hls.mp4"
   "aes/aniworld-default-noffmpeg|$HLS|$FETCH --defaults $N --hls --quiet $D/aes/master.m3u8 $OUT/hls.mp4"
   "aes/aniworld-nobudget|$HLS|$FETCH --ffmpeg --ffprobe --hls $U --quiet $D/aes/master.m3u8 $OUT/hls.mp4"
   "aes/aniworld-nobudget-noffmpeg|$HLS|$FETCH $N --hls $U --quiet $D/aes/master.m3u8 $OUT/hls.mp4"

@@ -4,12 +4,13 @@
 //! [`fetch_media`] writes `<final>.part` and gives the file its final name only when it is
 //! complete and verified. Direct files resume with HTTP `Range`; HLS streams fetch segments in
 //! parallel (within the shared [`HostBudget`]), decrypt AES-128, write them in order and keep
-//! `<final>.part.state` so a later call resumes from the first missing segment. When `ffmpeg` is
-//! on the PATH an HLS stream is remuxed into MP4 without re-encoding while it downloads (the
-//! segments are fed to ffmpeg through a pipe as they are written, so there is no second pass
-//! over the file), and an audio rendition that is a playlist of its own is fetched first and
-//! muxed in; otherwise the MPEG-TS data is kept (video only when the audio was separate, with a
-//! warning). Live playlists are refused. The result is then checked with `ffprobe` as [`FetchOptions::verify`]
+//! `<final>.part.state` so a later call resumes from the first missing segment. An HLS stream is
+//! remuxed into MP4 without re-encoding while it downloads (the segments go to the remux as they
+//! are written, so there is no second pass over the file): MPEG-TS with H.264 and AAC-LC in
+//! process (`remux.rs`, no ffmpeg needed), anything else by `ffmpeg` through a pipe when it is on
+//! the PATH, which also muxes in an audio rendition that is a playlist of its own (fetched
+//! first). When neither applies (or the in-process remux refuses the stream and there is no
+//! ffmpeg) the MPEG-TS data is kept (video only when the audio was separate, with a warning). Live playlists are refused. The result is then checked with `ffprobe` as [`FetchOptions::verify`]
 //! (`download.verify`) says: it must be a readable container with a plausible duration. With
 //! [`VerifyMode::Always`] and no `ffprobe`, the download fails before anything is fetched.
 //!

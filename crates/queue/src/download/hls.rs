@@ -1,14 +1,14 @@
 //! HLS downloads: master -> best variant (and its audio rendition) -> media playlist -> segments
 //! fetched in parallel within the host budget and written in order to `<final>.part`, with a
 //! bounded reorder window, and a resume state file so a later call continues from the first
-//! missing segment. When a remux runs, every written byte is also fed to ffmpeg.
+//! missing segment. When a remux runs, every written byte is also fed to it (in process or ffmpeg).
 //!
 //! Only complete playlists are fetched: a media playlist without `#EXT-X-ENDLIST` (and not of
 //! type VOD) is a live stream and refused with [`DownloadError::LiveStream`].
 //!
 //! Memory: at most `segment_concurrency + 2` segment buffers exist (4 more while a remux is
 //! fed); a fetcher needs a free buffer before it claims the next segment, and the writer (or,
-//! with a remux, the ffmpeg feeder) hands buffers back once written.
+//! with a remux, the remux thread or the ffmpeg feeder) hands buffers back once written.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};

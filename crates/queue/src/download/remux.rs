@@ -27,9 +27,16 @@
 //! MPEG-TS data otherwise. Most refusals come with the first segment (the program map is in its
 //! first packets), so in practice ffmpeg is started early and nothing is read back twice.
 //!
-//! Streams this path is not even tried for: a separate audio rendition (two inputs),
-//! `#EXT-X-MAP` streams (fragmented MP4), and `download.ffmpeg`-style forcing of the pipe
-//! ([`super::FetchOptions::remux_in_process`] off).
+//! Streams this path is not even tried for: a separate audio rendition when ffmpeg can mux it
+//! in (two inputs), `#EXT-X-MAP` streams (fragmented MP4), and downloads that force the pipe
+//! ([`super::FetchOptions::remux_in_process`] off, the `fetch` example's `--ffmpeg-pipe`).
+//!
+//! Known limits: audio sample durations are taken as 1024 (AAC-LC), so audio gaps are refused
+//! rather than bridged; frames before the first SPS/PPS are skipped; the MP4 is not faststart
+//! (the `moov` comes last, as with ffmpeg's default); a stream cut off inside its last audio
+//! frame loses that frame. The sample tables grow by about 85 bytes per sample (about 9 MB for
+//! 100,000 samples, a 45-minute episode), and the `moov` exists twice for a moment at the end
+//! (the muxer's copy, with the edit lists added, and its encoding).
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Seek, SeekFrom, Write};

@@ -105,6 +105,13 @@ async fn invalid_values_are_marked_in_place_tests_report_and_the_language_switch
     assert!(message.starts_with("Pick at least one day"), "{message}");
     assert!(!message.contains("schedule_days"), "{message}");
 
+    // The page says what a change of the folder does to existing series and downloads.
+    let note = text(&b, "#dir-change-note").await;
+    assert!(
+        note.contains("moves no files") && note.contains("running download"),
+        "{note}"
+    );
+
     // Refused by the server: a folder this process cannot write into, whoever it runs as.
     if std::path::Path::new("/proc/self").is_dir() {
         b.fill("#dir-path", "/proc/self").await;

@@ -705,5 +705,6 @@ export default {
   "notif.h.plex_url": "z. B. http://plex:32400",
   "notif.f.plex_token": "Plex-Token",
   "notif.h.plex_token": "X-Plex-Token",
+  "settings.dir_change_note": "Ein Ordnerwechsel verschiebt keine Dateien. Die Serien bleiben in der Bibliothek, und der nächste Scan sucht ihre Folgen im neuen Ordner; verschiebe die Serienordner also zuerst selbst dorthin. Ein laufender Download endet im alten Ordner; wartende und spätere Downloads gehen in den neuen.",
   // @end: add new keys above this line
 };

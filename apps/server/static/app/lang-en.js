@@ -706,5 +706,6 @@ export default {
   "notif.h.plex_url": "e.g. http://plex:32400",
   "notif.f.plex_token": "Plex token",
   "notif.h.plex_token": "X-Plex-Token",
+  "settings.dir_change_note": "Changing the folder moves no files. Series stay in the library and the next scan looks for their episodes in the new folder, so move the series folders there yourself first. A running download finishes in the old folder; pending and later downloads go to the new one.",
   // @end: add new keys above this line
 };

@@ -541,6 +541,7 @@ function folderSection(box, config) {
   const made = form(box, "dir", t("settings.folder"), [
     field("dir-path", t("settings.dir_label"), h("input", { type: "text", value: dir, required: true }), t("settings.dir_hint"), test),
     result,
+    h("p", { class: "hint", id: "dir-change-note", text: t("settings.dir_change_note") }),
   ], async () => {
     const r = await api("POST", "/api/config/directory", { directory: val("dir-path").trim() });
     return t("settings.dir_saved", { count: r && typeof r.synced_series === "number" ? r.synced_series : 0 });

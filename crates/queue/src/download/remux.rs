@@ -41,6 +41,7 @@
 use std::fs::{self, File};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::num::NonZeroU32;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -204,7 +205,8 @@ impl pes::ElementaryStreamConsumer<Ctx> for Consumer {
         if let Some(p) = ctx.open[i].take() {
             ctx.out.push(p);
         }
-        let (mut pts, mut dts, mut data) = (None, None, Vec::new());
+        let (mut pts, mut dts) = (None, None);
+        let mut data = Vec::new();
         match header.contents() {
             pes::PesContents::Parsed(Some(parsed)) => {
                 match parsed.pts_dts() {
@@ -350,16 +352,20 @@ impl Clock {
 
 /// A video access unit waiting for the next one (its duration is the step to the next DTS).
 struct PendingVideo {
+    /// The PES payload (Annex B) and its NAL units.
     data: Vec<u8>,
+    nals: Vec<Range<usize>>,
     dts: i64,
     pts: i64,
     key: bool,
     entry: Option<SampleEntry>,
 }
 
-/// Annex B (start codes) into 4-byte NAL lengths; says whether an IDR slice is in it.
-fn annexb_to_avcc(b: &[u8]) -> (Vec<u8>, bool) {
-    let mut out = Vec::with_capacity(b.len() + 16);
+/// The NAL units of an Annex B access unit (ranges without start codes and trailing zeros),
+/// and whether an IDR slice is among them. The sample is written from these ranges, each behind
+/// its 4-byte length, without a converted copy of the access unit.
+fn nal_units(b: &[u8]) -> (Vec<Range<usize>>, bool) {
+    let mut nals = Vec::new();
     let mut key = false;
     let mut starts = memchr::memmem::find_iter(b, &[0u8, 0, 1])
         .map(|i| i + 3)
@@ -376,10 +382,9 @@ fn annexb_to_avcc(b: &[u8]) -> (Vec<u8>, bool) {
         if b[s] & 0x1f == 5 {
             key = true;
         }
-        out.extend_from_slice(&((e - s) as u32).to_be_bytes());
-        out.extend_from_slice(&b[s..e]);
+        nals.push(s..e);
     }
-    (out, key)
+    (nals, key)
 }
 
 /// The audio parameters fixed by the first ADTS frame.
@@ -451,15 +456,15 @@ impl<W: Write + Seek> Remuxer<W> {
         Ok(())
     }
 
-    fn put(
+    /// Notes a sample of `size` bytes just written at `self.pos`.
+    fn append(
         &mut self,
         track_kind: TrackKind,
         sample_entry: Option<SampleEntry>,
         keyframe: bool,
         (timescale, duration, cto): (u32, u32, Option<i64>),
-        data: &[u8],
+        size: usize,
     ) -> Result<(), Refusal> {
-        self.out.write_all(data).map_err(io)?;
         let sample = Sample {
             track_kind,
             sample_entry,
@@ -468,24 +473,32 @@ impl<W: Write + Seek> Remuxer<W> {
             duration,
             composition_time_offset: cto,
             data_offset: self.pos,
-            data_size: data.len(),
+            data_size: size,
         };
         self.mux
             .append_sample(&sample)
             .map_err(|e| Refusal(format!("MP4 muxer: {e}")))?;
-        self.pos += data.len() as u64;
+        self.pos += size as u64;
         self.samples += 1;
         Ok(())
     }
 
     fn flush_video(&mut self, pv: PendingVideo, duration: u32) -> Result<(), Refusal> {
+        let mut size = 0;
+        for r in &pv.nals {
+            let len =
+                u32::try_from(r.len()).map_err(|_| Refusal("a NAL unit over 4 GiB".into()))?;
+            self.out.write_all(&len.to_be_bytes()).map_err(io)?;
+            self.out.write_all(&pv.data[r.clone()]).map_err(io)?;
+            size += 4 + r.len();
+        }
         let cto = pv.pts - pv.dts;
-        self.put(
+        self.append(
             TrackKind::Video,
             pv.entry,
             pv.key,
             (CLOCK, duration, Some(cto)),
-            &pv.data,
+            size,
         )
     }
 
@@ -510,7 +523,7 @@ impl<W: Write + Seek> Remuxer<W> {
         } else {
             None
         };
-        let (data, key) = annexb_to_avcc(&p.data);
+        let (nals, key) = nal_units(&p.data);
         if self.video_start.is_none() {
             self.video_start = Some((pts, dts));
         }
@@ -525,7 +538,8 @@ impl<W: Write + Seek> Remuxer<W> {
             self.flush_video(pv, step as u32)?;
         }
         self.pending = Some(PendingVideo {
-            data,
+            data: p.data,
+            nals,
             dts,
             pts,
             key,
@@ -600,12 +614,13 @@ impl<W: Write + Seek> Remuxer<W> {
                 }
             };
             let rate = self.audio.as_ref().map_or(1, |f| f.rate);
-            self.put(
+            self.out.write_all(&rest[head..len]).map_err(io)?;
+            self.append(
                 TrackKind::Audio,
                 entry,
                 true,
                 (rate, AAC_FRAME, None),
-                &rest[head..len],
+                len - head,
             )?;
             self.audio_frames += 1;
             rest = &rest[len..];
@@ -742,7 +757,7 @@ impl TsRemux {
         let worker = thread::Builder::new()
             .name("remux-mp4".into())
             .spawn(move || {
-                let mut remuxer = Remuxer::new(BufWriter::with_capacity(1 << 20, file));
+                let mut remuxer = Remuxer::new(BufWriter::with_capacity(256 << 10, file));
                 for chunk in rx {
                     if let Ok(r) = &mut remuxer
                         && let Err(e) = r.push(&chunk.data)

@@ -85,8 +85,13 @@ fn annex_b_becomes_length_prefixed() {
     let au = [
         0, 0, 0, 1, 0x09, 0xf0, 0, 0, 1, 0x65, 1, 2, 3, 0, 0, 0, 1, 0x06, 7,
     ];
-    let (avcc, key) = annexb_to_avcc(&au);
+    let (nals, key) = nal_units(&au);
     assert!(key);
+    let mut avcc = Vec::new();
+    for r in nals {
+        avcc.extend_from_slice(&(r.len() as u32).to_be_bytes());
+        avcc.extend_from_slice(&au[r]);
+    }
     assert_eq!(
         avcc,
         [

@@ -4,7 +4,8 @@
 //! - H.264 and AAC segments become an MP4 while they arrive, without ffmpeg, byte for byte the
 //!   same however the stream is cut into segments and when the download is interrupted and
 //!   resumed; with the real tools ffprobe reads every frame of it;
-//! - MPEG-2 segments fall back: the MPEG-TS data without ffmpeg, ffmpeg's MP4 with it.
+//! - MPEG-2 segments fall back: the MPEG-TS data without ffmpeg, ffmpeg's MP4 with it; audio
+//!   alone is refused only at the end, and ffmpeg then remuxes the `.part` file.
 //!
 //! The real-tool tests say on stderr when they are skipped.
 
@@ -177,6 +178,32 @@ fn mpeg2_falls_back_to_the_real_ffmpeg() {
             .map(|k| k.trim_end_matches(','))
             .collect::<Vec<_>>(),
         ["video", "audio"]
+    );
+}
+
+#[test]
+fn audio_alone_is_refused_at_the_end_and_remuxed_by_the_real_ffmpeg_from_the_part_file() {
+    let server = FakeServer::start();
+    serve(&server, "aa", &cut(media::TS_AUDIO, 3), 2.0, Duration::ZERO);
+    // without ffmpeg: the MPEG-TS data
+    let (remuxed, data, _t1, _) = download(&server, "aa", &remuxing(Some(Vec::new())));
+    assert!(!remuxed);
+    assert!(data == media::TS_AUDIO);
+    let (Some(_), Some(ffprobe)) = (
+        media::tool_on_path("ffmpeg"),
+        media::tool_on_path("ffprobe"),
+    ) else {
+        eprintln!("audio_alone_...: the real-ffmpeg half skipped, ffmpeg/ffprobe not on the PATH");
+        return;
+    };
+    // with ffmpeg: the remux restarts there, reading what the `.part` file holds
+    let mut o = remuxing(None);
+    o.verify = VerifyMode::Always;
+    let (remuxed, data, _t2, file) = download(&server, "aa", &o);
+    assert!(remuxed && media::is_mp4(&data));
+    assert_eq!(
+        frames(&ffprobe, &file),
+        [("aac".to_string(), media::FRAMES.1)]
     );
 }
 

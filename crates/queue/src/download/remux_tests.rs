@@ -70,6 +70,60 @@ fn a_timestamp_discontinuity_is_refused() {
     assert!(remux(&twice, 65536).is_err());
 }
 
+/// `ts` with `shift` added to every PTS and DTS from packet `from` on (continuity intact).
+fn shift_timestamps(ts: &[u8], from: usize, shift: u64) -> Vec<u8> {
+    fn get(b: &[u8]) -> u64 {
+        (u64::from(b[0] >> 1 & 7) << 30)
+            | (u64::from(b[1]) << 22)
+            | (u64::from(b[2] >> 1) << 15)
+            | (u64::from(b[3]) << 7)
+            | u64::from(b[4] >> 1)
+    }
+    fn put(b: &mut [u8], t: u64) {
+        let t = t & ((1 << 33) - 1);
+        b[0] = (b[0] & 0xf1) | ((t >> 29) as u8 & 0x0e);
+        b[1] = (t >> 22) as u8;
+        b[2] = ((t >> 14) as u8 & 0xfe) | 1;
+        b[3] = (t >> 7) as u8;
+        b[4] = ((t << 1) as u8) | 1;
+    }
+    let mut out = ts.to_vec();
+    for p in out.chunks_exact_mut(188).skip(from) {
+        if p[1] & 0x40 == 0 || p[3] & 0x10 == 0 {
+            continue; // no PES start, or no payload
+        }
+        let start = if p[3] & 0x20 != 0 {
+            5 + usize::from(p[4])
+        } else {
+            4
+        };
+        let pes = &mut p[start..];
+        if pes.len() < 19 || pes[..3] != [0, 0, 1] || pes[3] < 0xc0 {
+            continue; // not an audio/video PES (PSI, padding)
+        }
+        let flags = pes[7] >> 6;
+        for (on, at) in [(flags & 2 != 0, 9), (flags == 3, 14)] {
+            if on {
+                let t = get(&pes[at..at + 5]);
+                put(&mut pes[at..at + 5], t + shift);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_timestamp_jump_is_refused_but_a_shift_of_everything_is_not() {
+    let packets = H264_AAC.len() / 188;
+    // everything 13 hours and 20 minutes later: the same MP4 (the wrap: the fixture above)
+    let later = shift_timestamps(H264_AAC, 0, 90_000 * 1200 + (1 << 32));
+    assert!(remux(&later, 65536).unwrap() == remux(H264_AAC, 65536).unwrap());
+    // the second half 20 s later: a discontinuity
+    let jump = shift_timestamps(H264_AAC, packets / 2, 90_000 * 20);
+    let err = remux(&jump, 65536).unwrap_err();
+    assert!(err.0.contains("jump"), "{err}");
+}
+
 #[test]
 fn timestamps_unwrap_across_2_pow_33() {
     let mut c = Clock::default();

@@ -8,7 +8,10 @@
 //! once. `shiguredo_mp4`'s muxer keeps only the sample tables (about 85 bytes per sample, a few
 //! MiB for an episode); the `moov` is built at the end, gets edit lists (the audio/video start
 //! offset and the B-frame delay, as ffmpeg's mov muxer writes them) and goes after the `mdat`,
-//! whose header is patched last. Nothing holds more than one access unit of media data.
+//! whose header is patched last. Media data in memory: the PES packet being assembled and the
+//! one video access unit waiting for the next decode time (its duration). Measured with the
+//! `fetch` example on 600 MB of 200 Mbit/s H.264 HLS: 27.6 MB peak RSS for the whole process,
+//! against 20.4 MB with the ffmpeg pipe (plus ffmpeg's own 60 MB) and 15.9 MB keeping MPEG-TS.
 //!
 //! # Fallback
 //!
@@ -22,9 +25,9 @@
 //! (26.5 hours) remuxes as if it had not.
 //!
 //! A refusal costs no data: every byte fed was first written to the `.part` file, so the caller
-//! restarts the remux from there with ffmpeg ([`super::finish::Remux::feed_file`] of what was
-//! written so far, then the rest through the pipe) when ffmpeg is on the PATH, or keeps the
-//! MPEG-TS data otherwise. Most refusals come with the first segment (the program map is in its
+//! restarts the remux from there with ffmpeg ([`Sink`] feeds ffmpeg what was written so far
+//! from the `.part` file, then the rest through the pipe) when ffmpeg is on the PATH, or keeps
+//! the MPEG-TS data otherwise. Most refusals come with the first segment (the program map is in its
 //! first packets), so in practice ffmpeg is started early and nothing is read back twice.
 //!
 //! Streams this path is not even tried for: a separate audio rendition when ffmpeg can mux it

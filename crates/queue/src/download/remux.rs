@@ -18,7 +18,8 @@
 //! The remux never guesses. It refuses, and stops touching the data, at the first thing it does
 //! not handle: a program map with anything but one H.264 stream and at most one ADTS stream,
 //! several programs, AAC other than LC (or changing parameters), a packet without the sync
-//! byte, a continuity error, a PES it cannot read, a jump of the timestamps (video decode
+//! byte, a continuity error inside a PES packet (one where a PES packet starts is what segments
+//! muxed one by one look like, and is taken), a PES it cannot read, a jump of the timestamps (video decode
 //! times that do not increase or leap more than [`MAX_STEP`]; audio that drifts from its
 //! sample count by more than a frame). The 33-bit wrap of the timestamps is no jump: every
 //! timestamp is unwrapped against the one before it, so a stream crossing 2^33 ticks
@@ -122,6 +123,8 @@ pub struct Ctx {
     streams: Vec<(u16, bool)>,
     programs: u32,
     refused: Option<Refusal>,
+    /// A continuity error in the packet being demuxed, not (yet) excused by a PES start in it.
+    cc_error: bool,
 }
 
 impl Ctx {
@@ -204,6 +207,7 @@ impl pes::ElementaryStreamConsumer<Ctx> for Consumer {
     fn start_stream(&mut self, _ctx: &mut Ctx) {}
 
     fn begin_packet(&mut self, ctx: &mut Ctx, header: pes::PesHeader<'_>) {
+        ctx.cc_error = false;
         let i = usize::from(self.video);
         if let Some(p) = ctx.open[i].take() {
             ctx.out.push(p);
@@ -249,7 +253,8 @@ impl pes::ElementaryStreamConsumer<Ctx> for Consumer {
     }
 
     fn continuity_error(&mut self, ctx: &mut Ctx) {
-        ctx.refuse("a continuity error (lost packets)".into());
+        // Excused when this packet starts a PES packet (see `Demux::push_packets`).
+        ctx.cc_error = true;
     }
 }
 
@@ -270,6 +275,7 @@ impl Demux {
             streams: Vec::new(),
             programs: 0,
             refused: None,
+            cc_error: false,
         };
         let demux = demultiplex::Demultiplex::new(&mut ctx);
         Self {
@@ -283,7 +289,16 @@ impl Demux {
         if data.chunks_exact(PACKET).any(|p| p[0] != 0x47) {
             return refuse("a packet without the MPEG-TS sync byte");
         }
-        self.demux.push(&mut self.ctx, data);
+        // One packet at a time, to tell where a continuity error is: segments muxed one by one
+        // restart the counters, which is harmless where a PES packet starts (nothing of it is
+        // missing; HTTP loses no packets of the one before); inside a PES packet it means lost
+        // data.
+        for packet in data.chunks_exact(PACKET) {
+            self.demux.push(&mut self.ctx, packet);
+            if std::mem::take(&mut self.ctx.cc_error) {
+                return refuse("a continuity error inside a PES packet (lost packets)");
+            }
+        }
         match self.ctx.refused.take() {
             Some(r) => Err(r),
             None => Ok(()),

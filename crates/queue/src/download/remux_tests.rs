@@ -64,8 +64,35 @@ fn a_stream_cut_on_a_packet_boundary_keeps_what_is_whole() {
 }
 
 #[test]
+fn segments_muxed_one_by_one_are_taken_but_lost_packets_are_not() {
+    // the video clip twice, the second copy's timestamps following on, its continuity counters
+    // starting anew (as with segments muxed one by one)
+    let clip = aniworld_testkit::media::TS_VIDEO;
+    let next = shift_timestamps(clip, 0, 20 * 9000);
+    let mut r = Remuxer::new(Cursor::new(Vec::new())).unwrap();
+    r.push(clip).unwrap();
+    r.push(&next).unwrap();
+    assert_eq!(r.finish().unwrap().1, 40, "every frame of both copies");
+    // a packet missing inside a PES packet (neither it nor the next of its stream starts one)
+    let packets: Vec<&[u8]> = H264_AAC.chunks(188).collect();
+    let pid = |p: &[u8]| u16::from(p[1] & 0x1f) << 8 | u16::from(p[2]);
+    let inside = |p: &[u8]| p[1] & 0x40 == 0 && p[3] & 0x10 != 0;
+    let lost = (100..packets.len() - 1)
+        .find(|&i| {
+            pid(packets[i]) == pid(packets[i + 1]) && inside(packets[i]) && inside(packets[i + 1])
+        })
+        .unwrap();
+    let mut cut = packets.clone();
+    cut.remove(lost);
+    match remux(&cut.concat(), 65536) {
+        Err(e) => assert!(e.0.contains("continuity"), "{e}"),
+        Ok(_) => panic!("a lost packet went unnoticed"),
+    }
+}
+
+#[test]
 fn a_timestamp_discontinuity_is_refused() {
-    // the clip twice: the second copy starts its timestamps (and continuity counters) anew
+    // the clip twice: the second copy starts its timestamps anew
     let twice = [H264_AAC, H264_AAC].concat();
     assert!(remux(&twice, 65536).is_err());
 }

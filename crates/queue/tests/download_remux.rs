@@ -4,8 +4,9 @@
 //! - H.264 and AAC segments become an MP4 while they arrive, without ffmpeg, byte for byte the
 //!   same however the stream is cut into segments and when the download is interrupted and
 //!   resumed; with the real tools ffprobe reads every frame of it;
-//! - MPEG-2 segments fall back: the MPEG-TS data without ffmpeg, ffmpeg's MP4 with it; audio
-//!   alone is refused only at the end, and ffmpeg then remuxes the `.part` file.
+//! - MPEG-2 segments fall back: the MPEG-TS data without ffmpeg, ffmpeg's MP4 with it; so does
+//!   audio alone; a stream refused only at its very end is remuxed by ffmpeg from the `.part`
+//!   file.
 //!
 //! The real-tool tests say on stderr when they are skipped.
 
@@ -182,29 +183,41 @@ fn mpeg2_falls_back_to_the_real_ffmpeg() {
 }
 
 #[test]
-fn audio_alone_is_refused_at_the_end_and_remuxed_by_the_real_ffmpeg_from_the_part_file() {
+fn audio_alone_falls_back_at_its_program_map() {
     let server = FakeServer::start();
     serve(&server, "aa", &cut(media::TS_AUDIO, 3), 2.0, Duration::ZERO);
-    // without ffmpeg: the MPEG-TS data
-    let (remuxed, data, _t1, _) = download(&server, "aa", &remuxing(Some(Vec::new())));
+    let (remuxed, data, _t, _) = download(&server, "aa", &remuxing(Some(Vec::new())));
     assert!(!remuxed);
     assert!(data == media::TS_AUDIO);
+}
+
+#[test]
+fn a_refusal_at_the_very_end_restarts_the_real_ffmpeg_from_the_part_file() {
+    // the last segment ends inside a packet: only the end of the stream shows it
+    let mut segments = cut(H264_AAC, 4);
+    let last = segments.last_mut().unwrap();
+    last.truncate(last.len() - 100);
+    let whole = segments.concat();
+    let server = FakeServer::start();
+    serve(&server, "e", &segments, 3.0, Duration::ZERO);
+    // without ffmpeg: the MPEG-TS data
+    let (remuxed, data, _t1, _) = download(&server, "e", &remuxing(Some(Vec::new())));
+    assert!(!remuxed);
+    assert!(data == whole);
     let (Some(_), Some(ffprobe)) = (
         media::tool_on_path("ffmpeg"),
         media::tool_on_path("ffprobe"),
     ) else {
-        eprintln!("audio_alone_...: the real-ffmpeg half skipped, ffmpeg/ffprobe not on the PATH");
+        eprintln!("a_refusal_at_the_very_end_...: the real-ffmpeg half skipped, no ffmpeg/ffprobe");
         return;
     };
-    // with ffmpeg: the remux restarts there, reading what the `.part` file holds
+    // with ffmpeg: it remuxes everything the `.part` file holds
     let mut o = remuxing(None);
     o.verify = VerifyMode::Always;
-    let (remuxed, data, _t2, file) = download(&server, "aa", &o);
+    let (remuxed, data, _t2, file) = download(&server, "e", &o);
     assert!(remuxed && media::is_mp4(&data));
-    assert_eq!(
-        frames(&ffprobe, &file),
-        [("aac".to_string(), media::FRAMES.1)]
-    );
+    let counted = frames(&ffprobe, &file);
+    assert_eq!(counted[0], ("h264".to_string(), 75), "{counted:?}");
 }
 
 #[test]

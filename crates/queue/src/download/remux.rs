@@ -125,6 +125,8 @@ pub struct Ctx {
     refused: Option<Refusal>,
     /// A continuity error in the packet being demuxed, not (yet) excused by a PES start in it.
     cc_error: bool,
+    /// Whether the first program map was checked for a video stream.
+    map_checked: bool,
 }
 
 impl Ctx {
@@ -276,6 +278,7 @@ impl Demux {
             programs: 0,
             refused: None,
             cc_error: false,
+            map_checked: false,
         };
         let demux = demultiplex::Demultiplex::new(&mut ctx);
         Self {
@@ -297,6 +300,13 @@ impl Demux {
             self.demux.push(&mut self.ctx, packet);
             if std::mem::take(&mut self.ctx.cc_error) {
                 return refuse("a continuity error inside a PES packet (lost packets)");
+            }
+            if !self.ctx.map_checked && !self.ctx.streams.is_empty() {
+                // the whole program map is read with the packet that ends it
+                self.ctx.map_checked = true;
+                if !self.ctx.streams.iter().any(|(_, video)| *video) {
+                    return refuse("the program has no H.264 video");
+                }
             }
         }
         match self.ctx.refused.take() {

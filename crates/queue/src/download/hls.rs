@@ -6,7 +6,7 @@
 //! Only complete playlists are fetched: a media playlist without `#EXT-X-ENDLIST` (and not of
 //! type VOD) is a live stream and refused with [`DownloadError::LiveStream`].
 //!
-//! Memory: at most `segment_concurrency + 2` segment buffers exist (4 more while a remux is
+//! Memory: at most `segment_concurrency + 2` segment buffers exist (one more while a remux is
 //! fed); a fetcher needs a free buffer before it claims the next segment, and the writer (or,
 //! with a remux, the remux thread or the ffmpeg feeder) hands buffers back once written.
 
@@ -331,8 +331,10 @@ pub(crate) fn fetch_plan(
         .segment_concurrency
         .clamp(1, 64)
         .min(total - start.min(total));
-    // With a remux, buffers also wait in the feeder: a few more keep the fetchers busy.
-    let window = workers + if remux.is_some() { 6 } else { 2 };
+    // With a remux, a buffer also waits in the feeder: one more keeps the fetchers busy. (Six
+    // more, as first set for the ffmpeg pipe, cost 3 MB of peak memory and no measurable speed
+    // on the benchmark, docs/bench-download.md.)
+    let window = workers + if remux.is_some() { 3 } else { 2 };
     let stop = CancelToken::new();
     let (free_tx, free_rx) = bounded::<Vec<u8>>(window);
     let (done_tx, done_rx) = unbounded::<SegmentResult>();

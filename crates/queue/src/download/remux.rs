@@ -10,8 +10,9 @@
 //! offset and the B-frame delay, as ffmpeg's mov muxer writes them) and goes after the `mdat`,
 //! whose header is patched last. Media data in memory: the PES packet being assembled and the
 //! one video access unit waiting for the next decode time (its duration). Measured with the
-//! `fetch` example on 600 MB of 200 Mbit/s H.264 HLS: 27.6 MB peak RSS for the whole process,
-//! against 20.4 MB with the ffmpeg pipe (plus ffmpeg's own 60 MB) and 15.9 MB keeping MPEG-TS.
+//! `fetch` example on 600 MB of 200 Mbit/s H.264 HLS (docs/bench-download.md): 24.1 MB peak RSS
+//! for the whole process, against 17.0 MB with the ffmpeg pipe (plus ffmpeg's own 69 MB) and
+//! 16.0 MB keeping MPEG-TS.
 //!
 //! # Fallback
 //!

@@ -1,6 +1,6 @@
 // The system page (#/system): version and uptime (GET /api/system), the health of the database,
 // the disk, the catalogue sites, the hosters and the notification targets (GET
-// /api/health/detailed) and the recent log lines (GET /api/system/logs, secrets masked by the
+// /health/detailed) and the recent log lines (GET /api/system/logs, secrets masked by the
 // service) with a level filter.
 
 import { get } from "./api.js";
@@ -23,7 +23,7 @@ function entry(check, name, status, ...details) {
     details.filter(Boolean).map((d) => h("p", { class: "meta", text: d })));
 }
 
-// The entries of /api/health/detailed, in the order of the page.
+// The entries of /health/detailed, in the order of the page.
 function healthEntries(d) {
   const deps = d.dependencies || {};
   const db = deps.database || {};
@@ -85,7 +85,7 @@ export async function systemView(view, ctx) {
   async function loadOverview() {
     let info, d;
     try {
-      [info, d] = await Promise.all([get("/api/system"), get("/api/health/detailed")]);
+      [info, d] = await Promise.all([get("/api/system"), get("/health/detailed")]);
     } catch (err) {
       if (ctx.isCurrent()) mount(overview, errorView(err, { heading: "h3", retry: loadOverview }));
       return;

@@ -755,13 +755,7 @@ async fn posters_and_the_full_episode_grid_in_a_browser() {
         return;
     };
     let base = &w.app.address;
-    b.client.goto(&format!("{base}/login")).await.unwrap();
-    b.wait_css("#login-form").await;
-    b.js(&format!(
-        "sessionStorage.setItem('aniworld.token', {}); return true;",
-        json!(w.token)
-    ))
-    .await;
+    b.sign_in(base, &w.token).await;
 
     // The card of the series with a poster shows it; the others keep their initial.
     b.client

@@ -88,19 +88,6 @@ async fn check_pages(b: &Browser, base: &str, lang: &str, foreign: &[&str]) -> V
     problems
 }
 
-async fn sign_in(b: &Browser, w: &QueueWorld) {
-    b.client
-        .goto(&format!("{}/login", w.app.address))
-        .await
-        .unwrap();
-    b.wait_css("#login-form").await;
-    b.js(&format!(
-        "sessionStorage.setItem('aniworld.token', {}); return true;",
-        json!(w.token)
-    ))
-    .await;
-}
-
 /// The login and setup pages, signed out (another origin than the signed-in world's).
 async fn check_public_pages(b: &Browser, lang: &str) -> Vec<String> {
     let mut problems = Vec::new();
@@ -133,7 +120,7 @@ async fn run(lang_header: &str, lang: &str, expect_nav: &str, foreign: &[&str]) 
     let Some(b) = browser_in(1280, 900, lang_header).await else {
         return;
     };
-    sign_in(&b, &w).await;
+    b.sign_in(&w.app.address, &w.token).await;
     let mut problems = check_pages(&b, &w.app.address, lang, foreign).await;
     let nav: Value = b
         .js("return document.querySelector('.nav a[data-view=library]').textContent;")

@@ -149,6 +149,18 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Signs in at the service at `address` with `token`: the login page is opened and the token
+    /// put where it keeps one (the session's storage), as a login would.
+    pub async fn sign_in(&self, address: &str, token: &str) {
+        self.client.goto(&format!("{address}/login")).await.unwrap();
+        self.wait_css("#login-form").await;
+        self.js(&format!(
+            "sessionStorage.setItem('aniworld.token', {}); return true;",
+            json!(token)
+        ))
+        .await;
+    }
+
     /// Waits (bounded) until the path is `path`.
     pub async fn wait_path(&self, path: &str) {
         self.wait_js(&format!("location.pathname === {}", json!(path)))

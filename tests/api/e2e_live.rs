@@ -8,23 +8,10 @@ use aniworld_testkit::hoster::{Serving, media_bytes};
 use serde_json::json;
 
 use crate::e2e::assert_clean;
-use crate::e2e_browser::{Browser, browser};
-use crate::queue_support::{QueueWorld, queue_world};
+use crate::e2e_browser::browser;
+use crate::queue_support::queue_world;
 
 const KEY: &str = "attack-on-titan";
-
-async fn sign_in(b: &Browser, w: &QueueWorld) {
-    b.client
-        .goto(&format!("{}/login", w.app.address))
-        .await
-        .unwrap();
-    b.wait_css("#login-form").await;
-    b.js(&format!(
-        "sessionStorage.setItem('aniworld.token', {}); return true;",
-        json!(w.token)
-    ))
-    .await;
-}
 
 #[actix_web::test]
 async fn the_library_keeps_focus_while_downloads_finish_and_batches_their_toasts() {
@@ -45,7 +32,7 @@ async fn the_library_keeps_focus_while_downloads_finish_and_batches_their_toasts
     let Some(b) = browser(1280, 900).await else {
         return;
     };
-    sign_in(&b, &w).await;
+    b.sign_in(&w.app.address, &w.token).await;
     b.client.goto(&format!("{}/", w.app.address)).await.unwrap();
     b.wait_js("document.querySelector('#live').dataset.state === 'open' && [...document.querySelectorAll('.series .badge')].some((e) => e.textContent === '2 missing')").await;
     // The keyboard user presses "Download missing": both start (auto_start) and trickle.
@@ -98,7 +85,7 @@ async fn a_failed_request_shows_the_connection_lost_and_reconnect_now_restores_i
     let Some(b) = browser(1280, 900).await else {
         return;
     };
-    sign_in(&b, &w).await;
+    b.sign_in(&w.app.address, &w.token).await;
     b.client.goto(&format!("{}/", w.app.address)).await.unwrap();
     b.wait_js("document.querySelector('#live').dataset.state === 'open' && document.querySelector('li.series')").await;
     b.wait_css("#offline-banner[hidden]").await;

@@ -57,16 +57,7 @@ async fn notification_targets_are_added_tested_edited_and_removed_in_a_browser()
     let Some(b) = browser(1280, 1000).await else {
         return;
     };
-    b.client
-        .goto(&format!("{}/login", app.address))
-        .await
-        .unwrap();
-    b.wait_css("#login-form").await;
-    b.js(&format!(
-        "sessionStorage.setItem('aniworld.token', {}); return true;",
-        json!(token)
-    ))
-    .await;
+    b.sign_in(&app.address, &token).await;
     b.client
         .goto(&format!("{}/#/settings", app.address))
         .await

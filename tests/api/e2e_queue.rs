@@ -38,13 +38,7 @@ async fn queue_missing_episodes_and_watch_them_complete_in_a_browser() {
     let shots = screenshots();
     let base = w.app.address.clone();
 
-    b.client.goto(&format!("{base}/login")).await.unwrap();
-    b.wait_css("#login-form").await;
-    b.js(&format!(
-        "sessionStorage.setItem('aniworld.token', {}); return true;",
-        json!(w.token)
-    ))
-    .await;
+    b.sign_in(&base, &w.token).await;
 
     // The library lists the series with its two missing episodes.
     b.client.goto(&format!("{base}/")).await.unwrap();

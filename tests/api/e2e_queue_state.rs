@@ -10,24 +10,10 @@ use serde_json::{Value, json};
 
 use crate::e2e::assert_clean;
 use crate::e2e_browser::{Browser, browser};
-use crate::queue_support::QueueWorld;
 use crate::queue_support::queue_world;
 
 /// A series key long enough to make its media URL wider than a phone.
 const LONG: &str = "the-series-with-a-really-long-name-that-never-stops-going-on-and-on-and-on";
-
-async fn sign_in(b: &Browser, w: &QueueWorld) {
-    b.client
-        .goto(&format!("{}/login", w.app.address))
-        .await
-        .unwrap();
-    b.wait_css("#login-form").await;
-    b.js(&format!(
-        "sessionStorage.setItem('aniworld.token', {}); return true;",
-        json!(w.token)
-    ))
-    .await;
-}
 
 async fn text(b: &Browser, css: &str) -> String {
     b.js(&format!(
@@ -71,7 +57,7 @@ async fn a_retrying_item_shows_its_error_in_words_its_retries_and_wraps_on_a_pho
     let Some(b) = browser(390, 844).await else {
         return;
     };
-    sign_in(&b, &w).await;
+    b.sign_in(&w.app.address, &w.token).await;
     b.client
         .goto(&format!("{}/queue", w.app.address))
         .await
@@ -163,7 +149,7 @@ async fn a_queue_of_2000_items_shows_50_at_first() {
     let Some(b) = browser(1280, 900).await else {
         return;
     };
-    sign_in(&b, &w).await;
+    b.sign_in(&w.app.address, &w.token).await;
     b.client
         .goto(&format!("{}/queue", w.app.address))
         .await
@@ -250,7 +236,7 @@ async fn filters_paging_reordering_and_the_badge_on_a_queue_of_120_items() {
     let Some(b) = browser(1280, 900).await else {
         return;
     };
-    sign_in(&b, &w).await;
+    b.sign_in(&w.app.address, &w.token).await;
     b.client
         .goto(&format!("{}/queue", w.app.address))
         .await

@@ -41,16 +41,7 @@ async fn search_add_and_see_the_missing_episodes_in_a_browser() {
     let Some(b) = browser(1280, 900).await else {
         return;
     };
-    b.client
-        .goto(&format!("{}/login", app.address))
-        .await
-        .unwrap();
-    b.wait_css("#login-form").await;
-    b.js(&format!(
-        "sessionStorage.setItem('aniworld.token', {}); return true;",
-        json!(token)
-    ))
-    .await;
+    b.sign_in(&app.address, &token).await;
 
     // Opened from another page, the search field has the focus (not <main>).
     b.client.goto(&format!("{}/#/", app.address)).await.unwrap();

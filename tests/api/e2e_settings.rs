@@ -10,21 +10,7 @@ use serde_json::json;
 
 use crate::e2e::assert_clean;
 use crate::e2e_browser::{Browser, browser};
-use crate::helpers::{TestApp, spawn_app_with};
-
-/// Signs the browser in with `token`.
-async fn sign_in(b: &Browser, app: &TestApp, token: &str) {
-    b.client
-        .goto(&format!("{}/login", app.address))
-        .await
-        .unwrap();
-    b.wait_css("#login-form").await;
-    b.js(&format!(
-        "sessionStorage.setItem('aniworld.token', {}); return true;",
-        json!(token)
-    ))
-    .await;
-}
+use crate::helpers::spawn_app_with;
 
 /// The text of the element `css` ("" when missing).
 async fn text(b: &Browser, css: &str) -> String {
@@ -60,7 +46,7 @@ async fn invalid_values_are_marked_in_place_tests_report_and_the_language_switch
     let Some(b) = browser(1280, 900).await else {
         return;
     };
-    sign_in(&b, &app, &token).await;
+    b.sign_in(&app.address, &token).await;
     b.client
         .goto(&format!("{}/#/settings", app.address))
         .await

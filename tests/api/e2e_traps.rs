@@ -7,24 +7,10 @@ use aniworld_testkit::hoster::{Serving, media_bytes};
 use serde_json::{Value, json};
 
 use crate::e2e::assert_clean;
-use crate::e2e_browser::{Browser, browser};
+use crate::e2e_browser::browser;
 use crate::queue_support::{QueueWorld, queue_world};
 
 const KEY: &str = "attack-on-titan";
-
-/// Signs the browser in with the world's token.
-async fn sign_in(b: &Browser, w: &QueueWorld) {
-    b.client
-        .goto(&format!("{}/login", w.app.address))
-        .await
-        .unwrap();
-    b.wait_css("#login-form").await;
-    b.js(&format!(
-        "sessionStorage.setItem('aniworld.token', {}); return true;",
-        json!(w.token)
-    ))
-    .await;
-}
 
 /// A world with one series missing S01E01, which the fake sites serve at once.
 async fn world(change: impl FnOnce(&mut Value)) -> QueueWorld {
@@ -49,7 +35,7 @@ async fn an_episode_queued_on_a_fresh_install_downloads_without_visiting_the_que
     let Some(b) = browser(1280, 900).await else {
         return;
     };
-    sign_in(&b, &w).await;
+    b.sign_in(&w.app.address, &w.token).await;
     b.client
         .goto(&format!("{}/#/series/{KEY}", w.app.address))
         .await
@@ -75,7 +61,7 @@ async fn with_auto_start_off_the_series_page_says_the_queue_is_stopped_and_start
     let Some(b) = browser(390, 844).await else {
         return;
     };
-    sign_in(&b, &w).await;
+    b.sign_in(&w.app.address, &w.token).await;
     b.client
         .goto(&format!("{}/#/series/{KEY}", w.app.address))
         .await
@@ -116,7 +102,7 @@ async fn clearing_completed_downloads_asks_first_with_the_count() {
     let Some(b) = browser(390, 844).await else {
         return;
     };
-    sign_in(&b, &w).await;
+    b.sign_in(&w.app.address, &w.token).await;
     b.client
         .goto(&format!("{}/queue", w.app.address))
         .await
@@ -165,7 +151,7 @@ async fn unsaved_settings_ask_before_leaving_and_saved_ones_do_not() {
     let Some(b) = browser(1280, 900).await else {
         return;
     };
-    sign_in(&b, &w).await;
+    b.sign_in(&w.app.address, &w.token).await;
     b.client
         .goto(&format!("{}/#/settings", w.app.address))
         .await
@@ -230,7 +216,7 @@ async fn back_after_logout_lands_on_the_login_without_library_data() {
     let Some(b) = browser(1280, 900).await else {
         return;
     };
-    sign_in(&b, &w).await;
+    b.sign_in(&w.app.address, &w.token).await;
     b.client.goto(&format!("{}/", w.app.address)).await.unwrap();
     b.wait_css(&format!("a[href='#/series/{KEY}']")).await;
     b.click("#logout").await;

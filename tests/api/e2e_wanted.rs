@@ -93,13 +93,7 @@ async fn a_series_is_edited_its_wanted_episodes_queued_its_history_shown_and_it_
     };
     let shots = screenshots();
     let base = w.app.address.clone();
-    b.client.goto(&format!("{base}/login")).await.unwrap();
-    b.wait_css("#login-form").await;
-    b.js(&format!(
-        "sessionStorage.setItem('aniworld.token', {}); return true;",
-        json!(w.token)
-    ))
-    .await;
+    b.sign_in(&base, &w.token).await;
 
     // A monitored series has no "not monitored" mark on its card.
     b.client.goto(&format!("{base}/")).await.unwrap();

@@ -1,7 +1,7 @@
 //! Accessibility and language of every page (issue 17, items 4 and 5): with the browser asking
 //! for English and for German, every page of the UI shows in that language and axe-core
 //! (tests/api/vendor) finds no serious or critical violation, no `label-content-name-mismatch`
-//! and no `heading-order` problem.
+//! and no `heading-order` problem, on the dialogs too.
 
 use aniworld_testkit::hoster::{Serving, media_bytes};
 use serde_json::{Value, json};
@@ -83,6 +83,46 @@ async fn check_pages(b: &Browser, base: &str, lang: &str, foreign: &[&str]) -> V
         if lang == "de" {
             let dir = shots.as_deref().map(|d| d.join("de"));
             b.screenshot_to(dir.as_deref(), name).await;
+        }
+    }
+    problems.extend(check_dialogs(b, base, lang).await);
+    problems
+}
+
+/// The dialogs: the series' edit and remove dialogs, and the confirmation of a destructive
+/// action (clearing completed downloads on the queue page).
+async fn check_dialogs(b: &Browser, base: &str, lang: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (name, page, open, ready) in [
+        (
+            "series edit dialog",
+            format!("{base}/#/series/{KEY}"),
+            "#series-edit-open",
+            "#series-edit-form",
+        ),
+        (
+            "series remove dialog",
+            format!("{base}/#/series/{KEY}"),
+            "#series-delete-open",
+            "#del-confirm",
+        ),
+        (
+            "confirmation dialog",
+            format!("{base}/queue"),
+            "#clear-completed",
+            "dialog.confirm[open]",
+        ),
+    ] {
+        b.client.goto(&page).await.unwrap();
+        // a fresh page: the same address with only its hash unchanged keeps a dialog open
+        b.client.refresh().await.unwrap();
+        b.wait_css(open).await;
+        b.wait_js("document.querySelector('#live').dataset.state === 'open'")
+            .await;
+        b.click(open).await;
+        b.wait_css(ready).await;
+        for v in b.axe_violations().await {
+            problems.push(format!("{name} ({lang}): {v}"));
         }
     }
     problems

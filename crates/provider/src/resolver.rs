@@ -103,12 +103,9 @@ impl Resolver {
         id: EpisodeId,
         link: &HosterLink,
     ) -> Result<MediaSource, SourceError> {
-        if Hoster::from_name(&link.hoster).is_none() {
-            return Err(SourceError::new(
-                SourceErrorKind::Layout,
-                format!("no extractor for hoster {:?}", link.hoster),
-            ));
-        }
+        // A name the resolver does not know is followed too: the hoster may be known by the
+        // domain the catalogue redirects to (`hosters::extract` recognises it, or answers
+        // "no extractor"). Such links are tried after the known ones (`order_links`).
         let embed = self
             .links
             .resolve_link(key, id, link)
@@ -126,6 +123,10 @@ impl Resolver {
                 self.health.record_success(&m.hoster, now);
                 Ok(m)
             }
+            Err(hosters::HosterError::UnknownHoster { name }) => Err(SourceError::new(
+                SourceErrorKind::Layout,
+                format!("no extractor for hoster {name:?} (nor for the domain of its embed page)"),
+            )),
             Err(e) => {
                 let name =
                     Hoster::from_name(&link.hoster).map_or(link.hoster.as_str(), |x| x.name());

@@ -11,9 +11,13 @@ use std::time::Duration;
 use aniworld_core::config::ProviderConfig;
 use aniworld_core::ports::{CancelToken, MediaKind, SourceErrorKind, StreamResolver};
 use aniworld_core::{EpisodeId, Language};
+use aniworld_provider::HosterLink;
 use aniworld_provider::catalogue::{Catalogue, CatalogueOptions};
+use aniworld_provider::hosters::{Fetch, FetchError, FetchedPage, UreqFetch};
 use aniworld_provider::http::HttpOptions;
-use aniworld_provider::resolver::{FAILING_THRESHOLD, HealthPolicy, HealthTracker, Resolver};
+use aniworld_provider::resolver::{
+    FAILING_THRESHOLD, HealthPolicy, HealthTracker, LinkSource, Resolver,
+};
 use aniworld_testkit::{FakeResponse, FakeServer};
 use chrono::Utc;
 use hoster_support::{page, serve_media};
@@ -400,4 +404,118 @@ fn cancellation_and_catalogue_errors() {
             .hits(&format!("/anime/stream/{KEY}/staffel-9/episode-9"))
             >= 1
     );
+}
+
+/// One link on the episode page, named `name`, whose redirect leads to `embed`.
+struct OneLink {
+    name: &'static str,
+    embed: String,
+}
+
+impl LinkSource for OneLink {
+    fn episode_links(
+        &self,
+        _key: &str,
+        _id: EpisodeId,
+    ) -> Result<Vec<HosterLink>, aniworld_provider::ProviderError> {
+        Ok(vec![HosterLink {
+            language: Language::GermanDub,
+            hoster: self.name.into(),
+            redirect_url: "http://catalogue.invalid/redirect/1".into(),
+        }])
+    }
+
+    fn resolve_link(
+        &self,
+        _key: &str,
+        _id: EpisodeId,
+        _link: &HosterLink,
+    ) -> Result<String, aniworld_provider::ProviderError> {
+        Ok(self.embed.clone())
+    }
+}
+
+/// Plays a hoster's public domain: requests to `from` go to the local fake host `to`.
+struct Domain {
+    from: String,
+    to: String,
+    inner: UreqFetch,
+}
+
+impl Fetch for Domain {
+    fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<FetchedPage, FetchError> {
+        self.inner.get(&url.replace(&self.from, &self.to), headers)
+    }
+
+    fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Result<FetchedPage, FetchError> {
+        self.inner
+            .post_form(&url.replace(&self.from, &self.to), form, headers)
+    }
+}
+
+#[test]
+fn a_hoster_name_no_extractor_knows_is_recognised_by_the_domain_it_redirects_to() {
+    let w = world();
+    w.serve_vidmoly();
+    let fetch = Arc::new(Domain {
+        from: "https://vidmoly.example".into(),
+        to: w.vidmoly.url(),
+        inner: UreqFetch::new(Duration::from_secs(10)),
+    });
+    let links = Arc::new(OneLink {
+        name: "Moly 2026",
+        embed: "https://vidmoly.example/embed-dub.html".into(),
+    });
+    let health = HealthTracker::new();
+    let r = Resolver::with_health(links, fetch.clone(), health.clone());
+    let (media, attempts) = r
+        .resolve(
+            KEY,
+            ep(),
+            &Language::DEFAULT_PREFERENCE,
+            &[],
+            &CancelToken::new(),
+        )
+        .unwrap();
+    assert!(attempts.is_empty(), "{attempts:?}");
+    assert_eq!(
+        (media.hoster.as_str(), media.kind),
+        ("Vidmoly", MediaKind::Hls)
+    );
+    assert_eq!(
+        media.url,
+        format!("{}/media/vidmoly/master.m3u8", w.vidmoly.url())
+    );
+    assert_eq!(health.snapshot()["Vidmoly"].successes, 1);
+
+    // A name and a domain nobody knows: a clear error, and no health entry for the name.
+    let links = Arc::new(OneLink {
+        name: "Streamhub2026",
+        embed: "https://streamhub.example/e/1".into(),
+    });
+    let r = Resolver::with_health(links, fetch, health.clone());
+    let (err, attempts) = r
+        .resolve(
+            KEY,
+            ep(),
+            &Language::DEFAULT_PREFERENCE,
+            &[],
+            &CancelToken::new(),
+        )
+        .unwrap_err();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(err.kind, SourceErrorKind::Layout);
+    assert!(
+        attempts[0]
+            .error
+            .contains("no extractor for hoster \"Streamhub2026\""),
+        "{}",
+        attempts[0].error
+    );
+    assert!(!health.snapshot().contains_key("Streamhub2026"));
 }

@@ -3,11 +3,13 @@
 use aniworld_core::Language;
 
 use crate::HosterLink;
+use crate::hosters::Hoster;
 
 /// Orders `links` for trying: languages in the order of `languages` (links in other languages
 /// are dropped), within a language the hosters named in `hosters` first in that order
-/// (case-insensitive), then the others in page order; links whose hoster `is_failing` go to the
-/// end of their language, keeping that order among themselves.
+/// (case-insensitive), then the others in page order, then hosters whose name no extractor
+/// knows (they may still be recognised by their embed page's domain); links whose hoster
+/// `is_failing` go to the end of their language, keeping that order among themselves.
 pub fn order_links<'a>(
     links: &'a [HosterLink],
     languages: &[Language],
@@ -28,7 +30,10 @@ pub fn order_links<'a>(
         }
         seen.push(lang);
         let mut group: Vec<&HosterLink> = links.iter().filter(|l| l.language == lang).collect();
-        group.sort_by_key(|l| (is_failing(&l.hoster), rank(&l.hoster)));
+        group.sort_by_key(|l| {
+            let unknown = Hoster::from_name(&l.hoster).is_none();
+            (is_failing(&l.hoster), unknown, rank(&l.hoster))
+        });
         out.extend(group);
     }
     out
@@ -116,5 +121,30 @@ mod tests {
         );
         check(&links, &[GermanSub], &["VOE"], &[], &[("Vidoza", 3)]);
         check(&[], &all, &["VOE"], &[], &[]);
+    }
+
+    #[test]
+    fn names_no_extractor_knows_come_after_the_known_ones_but_before_failing_ones() {
+        use Language::*;
+        let links = [
+            link(GermanDub, "Streamhub2026"),
+            link(GermanDub, "VOE"),
+            link(GermanDub, "Filemoon"),
+        ];
+        check(
+            &links,
+            &[GermanDub],
+            &[],
+            &[],
+            &[("VOE", 1), ("Filemoon", 1), ("Streamhub2026", 1)],
+        );
+        // even when the user prefers it by name
+        check(
+            &links,
+            &[GermanDub],
+            &["Streamhub2026"],
+            &["Filemoon"],
+            &[("VOE", 1), ("Streamhub2026", 1), ("Filemoon", 1)],
+        );
     }
 }

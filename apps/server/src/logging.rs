@@ -31,14 +31,16 @@ use crate::settings::Settings;
 /// Default size at which the log file rotates.
 pub const DEFAULT_MAX_BYTES: u64 = 10 * 1024 * 1024;
 
-/// Maps `logging.level` (`DEBUG`, `INFO`, `WARNING`, `ERROR`, `CRITICAL`, ...) to a filter.
+/// Maps `logging.level` (`DEBUG`, `INFO`, `WARNING`, `ERROR`, `CRITICAL`, ...; the names the
+/// system page's log filter takes, [`aniworld_service::logs::parse_level`]) to a filter; an
+/// unknown name is `info`.
 pub fn level_filter(level: &str) -> &'static str {
-    match level.to_ascii_uppercase().as_str() {
-        "TRACE" => "trace",
-        "DEBUG" => "debug",
-        "WARN" | "WARNING" => "warn",
-        "ERROR" | "CRITICAL" => "error",
-        _ => "info",
+    match aniworld_service::logs::parse_level(level).unwrap_or(log::Level::Info) {
+        log::Level::Trace => "trace",
+        log::Level::Debug => "debug",
+        log::Level::Info => "info",
+        log::Level::Warn => "warn",
+        log::Level::Error => "error",
     }
 }
 

@@ -1,5 +1,6 @@
 //! The settings page's "Test" buttons: whether a TMDB API key is accepted, and whether a folder
-//! can hold the library. Both only look: nothing is stored, created or changed.
+//! can hold the library. Both only look: nothing is stored or changed, and the folder test's
+//! probe file is removed again at once.
 //!
 //! A failed test is an answer ([`SettingCheck`] with `ok: false` and a [`CheckCode`] saying why),
 //! not an error; only input that cannot be tested at all (a relative path) is refused, naming the
@@ -10,13 +11,11 @@ use std::io::ErrorKind;
 use std::path::Path;
 
 use aniworld_core::ValidationIssue;
+use aniworld_core::config::REDACTED;
 use aniworld_metadata::MetadataError;
 use aniworld_metadata::tmdb::{TmdbClient, TmdbSettings};
 
 use crate::config::{ConfigError, ConfigService};
-
-/// The value a client sends back for a stored secret it was shown redacted.
-const REDACTED: &str = "********";
 
 /// Why a test came out as it did, for clients that word it themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -77,14 +77,15 @@ impl LogQuery {
     }
 }
 
-/// A level by its name (`warning` for `warn` too), any case.
+/// A level by its name, any case: `trace`, `debug`, `info`, `warn` (or `warning`), `error` (or
+/// `critical`, as `logging.level` may say).
 pub fn parse_level(name: &str) -> Option<Level> {
-    match name.to_ascii_lowercase().as_str() {
+    match name.trim().to_ascii_lowercase().as_str() {
         "trace" => Some(Level::Trace),
         "debug" => Some(Level::Debug),
         "info" => Some(Level::Info),
         "warn" | "warning" => Some(Level::Warn),
-        "error" => Some(Level::Error),
+        "error" | "critical" => Some(Level::Error),
         _ => None,
     }
 }

@@ -5,6 +5,7 @@ import { api, at, token, clearToken, toLogin, probe } from "./api.js";
 import { Live } from "./live.js";
 import { toast, h } from "./ui.js";
 import { t, lang } from "./i18n.js";
+import { startBadge } from "./badge.js";
 import { userError } from "./errors.js";
 
 /**
@@ -60,7 +61,7 @@ export async function startShell() {
     toast(t(failed ? "toast.scan_failed" : "toast.scan", params), failed ? "bad" : "ok");
   });
   live.connect();
-  import("./badge.js").then((m) => m.startBadge(live)).catch(() => {});
+  startBadge(live);
   window.addEventListener("pagehide", () => live.close());
   markNav();
   window.addEventListener("hashchange", markNav);

@@ -31,6 +31,7 @@ mod retry;
 mod segment;
 mod sniff;
 mod state;
+mod writeback;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -13,6 +13,7 @@ use super::http::{Http, PumpError, network, pump};
 use super::progress::ProgressMeter;
 use super::retry::Backoff;
 use super::sniff::looks_like_html;
+use super::writeback::Kicker;
 use super::{DownloadError, FetchOptions};
 
 /// Downloads `url` into `part` until the file is complete; returns its length.
@@ -33,6 +34,7 @@ pub(crate) fn fetch_direct(
         .open(part)
         .map_err(io)?;
     let mut offset = file.metadata().map_err(io)?.len();
+    let mut kicker = Kicker::new(offset);
     let mut backoff = Backoff::new(opts.segment_retries, opts.retry_backoff);
     let mut total: Option<u64> = None;
     loop {
@@ -101,6 +103,7 @@ pub(crate) fn fetch_direct(
             }
             file.write_all(chunk).map_err(io)?;
             offset += chunk.len() as u64;
+            kicker.wrote(&file, offset);
             meter.update(offset, total);
             Ok(())
         });

@@ -324,12 +324,12 @@ impl Remux {
         }
     }
 
-    /// Flushes what ffmpeg has written so far to disk, so the sync before the final rename does
-    /// not have to write the whole file at the end (as the `.part` data is synced along the
-    /// way when there is no remux). A failure only costs that head start.
-    pub(crate) fn sync_output(&self) {
+    /// Starts the write-back of what ffmpeg has written so far, without waiting for it, so the
+    /// sync before the final rename does not have to write the whole file at the end (see
+    /// [`super::writeback`]). A failure only costs that head start.
+    pub(crate) fn start_writeback(&self) {
         if let Ok(f) = File::open(&self.output) {
-            let _ = f.sync_data();
+            super::writeback::kick(&f, 0, None);
         }
     }
 

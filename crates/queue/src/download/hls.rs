@@ -32,6 +32,7 @@ use super::remux::Sink;
 use super::segment::{KeyCache, fetch_into, finish_segment, segment_iv};
 use super::sniff::looks_like_html;
 use super::state::{HlsState, state_path};
+use super::writeback::Kicker;
 use super::{DownloadError, FetchOptions};
 
 /// Largest playlist accepted.
@@ -40,7 +41,7 @@ const MAX_PLAYLIST: u64 = 16 << 20;
 const STATE_EVERY: Duration = Duration::from_secs(2);
 /// The same while a remux runs: the `.part` data is then a second copy kept for the resume
 /// only, and syncing it as often would double the data flushed to disk; ffmpeg's output is
-/// synced every [`STATE_EVERY`] instead.
+/// handed to write-back every [`STATE_EVERY`] instead (see [`super::writeback`]).
 const STATE_EVERY_REMUXING: Duration = Duration::from_secs(10);
 
 /// What a finished HLS download produced.
@@ -294,7 +295,12 @@ fn open_resumed(part: &Path, total: usize) -> Result<(File, usize, u64), Downloa
         }
         _ => (0, 0),
     };
-    file.set_len(bytes).map_err(io)?;
+    // Only when there is something to drop: ext4 takes a truncation (even to the same length)
+    // as "the file is being replaced" and then writes all of it back when it is closed, which
+    // cost a quarter of a second per episode and a needless write of the `.part` copy.
+    if len != bytes {
+        file.set_len(bytes).map_err(io)?;
+    }
     if start > 0 {
         log::info!("resuming {} at segment {start} of {total}", part.display());
     }
@@ -367,6 +373,9 @@ pub(crate) fn fetch_plan(
 
     let mut next = start;
     let mut pending: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
+    // Without a remux the `.part` data is the result: its write-back starts as it is written.
+    // With one it is only the resume copy, deleted at the end, and best never written at all.
+    let mut kicker = remux.is_none().then(|| Kicker::new(bytes));
     let mut last_save = Instant::now();
     let mut last_sync = Instant::now();
     let save = |file: &File, done: usize, bytes: u64| -> Result<(), DownloadError> {
@@ -422,6 +431,9 @@ pub(crate) fn fetch_plan(
             }
             bytes += buf.len() as u64;
             next += 1;
+            if let Some(k) = &mut kicker {
+                k.wrote(&file, bytes);
+            }
             match remux.as_deref_mut() {
                 Some(r) => r.feed(Chunk {
                     data: buf,
@@ -445,7 +457,7 @@ pub(crate) fn fetch_plan(
                 last_save = Instant::now();
             }
             Some(r) if last_sync.elapsed() >= STATE_EVERY => {
-                r.sync_output();
+                r.start_writeback();
                 last_sync = Instant::now();
                 if last_save.elapsed() >= STATE_EVERY_REMUXING {
                     if let Err(e) = save(&file, next, bytes) {

@@ -67,6 +67,7 @@ use shiguredo_mp4::{Encode, FixedPointNumber, TrackKind};
 
 use super::DownloadError;
 use super::finish::Chunk;
+use super::writeback::Writeback;
 
 /// The size of an MPEG-TS packet.
 const PACKET: usize = 188;
@@ -786,7 +787,8 @@ impl TsRemux {
         let worker = thread::Builder::new()
             .name("remux-mp4".into())
             .spawn(move || {
-                let mut remuxer = Remuxer::new(BufWriter::with_capacity(256 << 10, file));
+                let mut remuxer =
+                    Remuxer::new(BufWriter::with_capacity(256 << 10, Writeback::new(file)));
                 for chunk in rx {
                     if let Ok(r) = &mut remuxer
                         && let Err(e) = r.push(&chunk.data)
@@ -841,13 +843,6 @@ impl TsRemux {
             && let Some(back) = e.0.back
         {
             let _ = back.send(e.0.data);
-        }
-    }
-
-    /// Flushes what was written so far to disk (see [`super::finish::Remux::sync_output`]).
-    pub(crate) fn sync_output(&self) {
-        if let Ok(f) = File::open(&self.output) {
-            let _ = f.sync_data();
         }
     }
 
@@ -997,12 +992,11 @@ impl Sink {
         feed_file_with(|c| self.feed(c), file, len)
     }
 
-    /// Flushes the output written so far to disk (a failure only costs that head start).
-    pub(crate) fn sync_output(&self) {
-        match self {
-            Sink::InProcess { remux, .. } => remux.sync_output(),
-            Sink::Ffmpeg(r) => r.sync_output(),
-            Sink::Given => {}
+    /// Starts the write-back of the output written so far (see [`super::writeback`]); the
+    /// in-process remux does that itself as it writes.
+    pub(crate) fn start_writeback(&self) {
+        if let Sink::Ffmpeg(r) = self {
+            r.start_writeback();
         }
     }
 

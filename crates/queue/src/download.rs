@@ -31,6 +31,7 @@ mod retry;
 mod segment;
 mod sniff;
 mod state;
+mod tail;
 mod writeback;
 
 use std::fs;
@@ -277,15 +278,8 @@ fn fetch_hls(
     };
     let remux_path = finish::with_suffix(final_path, ".remux.part");
     let mut remux = if in_process {
-        match remux::TsRemux::spawn(&remux_path) {
-            Ok(r) => Some(remux::Sink::InProcess {
-                remux: r,
-                fallback: ffmpeg.clone().map(|ffmpeg| remux::Fallback {
-                    ffmpeg,
-                    part: part.clone(),
-                    output: remux_path.clone(),
-                }),
-            }),
+        match remux::Sink::in_process(&part, &remux_path, ffmpeg.clone()) {
+            Ok(r) => Some(r),
             Err(e) => {
                 log::warn!("cannot start the remux of {}: {e}", final_path.display());
                 None
@@ -297,7 +291,7 @@ fn fetch_hls(
     if remux.is_none()
         && let Some(f) = &ffmpeg
     {
-        remux = match finish::Remux::spawn(f, &remux_path, audio.as_deref()) {
+        remux = match finish::Remux::spawn(f, &part, &remux_path, audio.as_deref()) {
             Ok(r) => Some(remux::Sink::Ffmpeg(r)),
             Err(e) => {
                 log::warn!("cannot start ffmpeg for {}: {e}", final_path.display());

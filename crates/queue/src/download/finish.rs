@@ -12,12 +12,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use crossbeam_channel::{Sender, unbounded};
-
 use aniworld_core::config::VerifyMode;
 use aniworld_core::ports::CancelToken;
 
 use super::DownloadError;
+use super::tail::{Announcer, PIECE, tail};
 
 /// `<final>.part`.
 pub(crate) fn part_path(final_path: &Path) -> PathBuf {
@@ -214,36 +213,29 @@ pub(crate) fn verify_container(
     }
 }
 
-/// One piece of stream data for the remux: a segment buffer of the download's pool (handed
-/// back through `back` once ffmpeg has it) or data of its own.
-pub(crate) struct Chunk {
-    /// The bytes.
-    pub data: Vec<u8>,
-    /// Where the buffer goes back to when it belongs to a pool.
-    pub back: Option<Sender<Vec<u8>>>,
-}
-
-/// An `ffmpeg` process that remuxes the stream data it is fed, while the download runs, into an
-/// MP4 at `output` without re-encoding (`-c copy`; ffmpeg's MP4 muxer converts ADTS AAC by
-/// itself). The data goes through a pipe: the remux is no second pass over the file. A separate
-/// audio rendition, already on disk, is the second input.
+/// An `ffmpeg` process that remuxes the stream data, while the download runs, into an MP4 at
+/// `output` without re-encoding (`-c copy`; ffmpeg's MP4 muxer converts ADTS AAC by itself).
+/// The data goes through a pipe: the remux is no second pass over the file. A separate audio
+/// rendition, already on disk, is the second input.
 ///
-/// A feeder thread writes the chunks to ffmpeg's standard input, so that writing the `.part`
-/// file and feeding ffmpeg overlap. When ffmpeg stops early (it cannot read the data), the
-/// download goes on and [`Remux::finish`] reports the remux as failed.
+/// A feeder thread reads the `.part` file as the download announces it ([`Remux::written`],
+/// see [`super::tail`]) and writes it to ffmpeg's standard input, so that the download and the
+/// remux overlap without the download waiting for ffmpeg. When ffmpeg stops early (it cannot
+/// read the data), the download goes on and [`Remux::finish`] reports the remux as failed.
 pub(crate) struct Remux {
     child: Option<Child>,
     output: PathBuf,
-    feed: Option<Sender<Chunk>>,
+    announcer: Option<Announcer>,
     feeder: Option<thread::JoinHandle<()>>,
     broken: Arc<AtomicBool>,
 }
 
 impl Remux {
-    /// Starts ffmpeg writing `output`; `audio` is a separate audio rendition to mux in (its
-    /// audio replaces any in the fed stream).
+    /// Starts ffmpeg reading `part` as it grows and writing `output`; `audio` is a separate
+    /// audio rendition to mux in (its audio replaces any in the fed stream).
     pub(crate) fn spawn(
         ffmpeg: &Path,
+        part: &Path,
         output: &Path,
         audio: Option<&Path>,
     ) -> Result<Self, DownloadError> {
@@ -274,22 +266,28 @@ impl Remux {
                 msg: "ffmpeg started without a standard input".into(),
             });
         };
-        let (tx, rx) = unbounded::<Chunk>();
+        let (announcer, mut tail) = tail(part);
         let broken = Arc::new(AtomicBool::new(false));
         let flag = broken.clone();
         let name = output.display().to_string();
         let feeder = thread::Builder::new()
             .name("remux-feed".into())
             .spawn(move || {
-                for chunk in rx {
-                    if !flag.load(Ordering::Relaxed)
-                        && let Err(e) = stdin.write_all(&chunk.data)
-                    {
+                let mut buf = vec![0u8; PIECE];
+                loop {
+                    let n = match tail.next(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => n,
+                        Err(e) => {
+                            log::warn!("cannot read the stream back for {name}: {e}");
+                            flag.store(true, Ordering::Relaxed);
+                            break;
+                        }
+                    };
+                    if let Err(e) = stdin.write_all(&buf[..n]) {
                         log::warn!("ffmpeg stopped reading the stream for {name}: {e}");
                         flag.store(true, Ordering::Relaxed);
-                    }
-                    if let Some(back) = chunk.back {
-                        let _ = back.send(chunk.data);
+                        break;
                     }
                 }
                 // dropping stdin closes the pipe: ffmpeg writes the index and ends
@@ -308,19 +306,16 @@ impl Remux {
         Ok(Self {
             child: Some(child),
             output: output.to_path_buf(),
-            feed: Some(tx),
+            announcer: Some(announcer),
             feeder: Some(feeder),
             broken,
         })
     }
 
-    /// Queues `chunk` for ffmpeg (never blocks; the pool bounds the buffers in flight).
-    pub(crate) fn feed(&self, chunk: Chunk) {
-        if let Some(tx) = &self.feed
-            && let Err(e) = tx.send(chunk)
-            && let Some(back) = e.0.back
-        {
-            let _ = back.send(e.0.data);
+    /// The `.part` file is complete up to `len` bytes (never blocks).
+    pub(crate) fn written(&mut self, len: u64) {
+        if let Some(a) = &mut self.announcer {
+            a.written(len);
         }
     }
 
@@ -336,7 +331,7 @@ impl Remux {
     /// Closes the stream and waits for ffmpeg. Ok(true) when `output` is a finished MP4; Ok(false)
     /// (and no `output`) when ffmpeg failed or stopped reading.
     pub(crate) fn finish(mut self, cancel: &CancelToken) -> Result<bool, DownloadError> {
-        self.feed = None;
+        self.announcer = None;
         if let Some(f) = self.feeder.take() {
             let _ = f.join();
         }
@@ -363,7 +358,7 @@ impl Remux {
             let _ = child.kill();
             let _ = child.wait();
         }
-        self.feed = None;
+        self.announcer = None;
         if let Some(f) = self.feeder.take() {
             let _ = f.join();
         }

@@ -1,14 +1,15 @@
 //! HLS downloads: master -> best variant (and its audio rendition) -> media playlist -> segments
 //! fetched in parallel within the host budget and written in order to `<final>.part`, with a
 //! bounded reorder window, and a resume state file so a later call continues from the first
-//! missing segment. When a remux runs, every written byte is also fed to it (in process or ffmpeg).
+//! missing segment. When a remux runs (in process or ffmpeg), it reads the `.part` file as far
+//! as it is written (see [`super::tail`]).
 //!
 //! Only complete playlists are fetched: a media playlist without `#EXT-X-ENDLIST` (and not of
 //! type VOD) is a live stream and refused with [`DownloadError::LiveStream`].
 //!
-//! Memory: at most `segment_concurrency + 2` segment buffers exist (one more while a remux is
-//! fed); a fetcher needs a free buffer before it claims the next segment, and the writer (or,
-//! with a remux, the remux thread or the ffmpeg feeder) hands buffers back once written.
+//! Memory: at most `segment_concurrency + 2` segment buffers exist; a fetcher needs a free buffer
+//! before it claims the next segment, and the writer hands buffers back once written (a remux
+//! holds none: it reads the file).
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -24,7 +25,6 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded, unbounded};
 use m3u8_rs::{MediaPlaylist, Playlist};
 use url::Url;
 
-use super::finish::Chunk;
 use super::http::Http;
 use super::playlist::{MediaPlan, choose_audio, choose_variant, is_complete, join, plan_media};
 use super::progress::ProgressMeter;
@@ -307,8 +307,8 @@ fn open_resumed(part: &Path, total: usize) -> Result<(File, usize, u64), Downloa
     Ok((file, start, bytes))
 }
 
-/// Downloads the segments of `plan` into `part`, feeding every
-/// written byte to `remux` too when given (after what an earlier call left in `part`).
+/// Downloads the segments of `plan` into `part`, telling `remux` (when given) how far `part` is
+/// written, starting with what an earlier call left in it.
 pub(crate) fn fetch_plan(
     http: Arc<Http>,
     plan: MediaPlan,
@@ -327,20 +327,18 @@ pub(crate) fn fetch_plan(
     let state_file = state_path(part);
     let io = |e: std::io::Error| DownloadError::from_io(&e, part);
     file.seek(SeekFrom::Start(bytes)).map_err(io)?;
-    if let Some(r) = remux.as_deref_mut()
-        && bytes > 0
-    {
-        r.feed_file(part, bytes)?;
+    if let Some(r) = remux.as_deref_mut() {
+        // what an earlier, interrupted call wrote
+        r.written(bytes);
     }
 
     let workers = opts
         .segment_concurrency
         .clamp(1, 64)
         .min(total - start.min(total));
-    // With a remux, a buffer also waits in the feeder: one more keeps the fetchers busy. (Six
-    // more, as first set for the ffmpeg pipe, cost 3 MB of peak memory and no measurable speed
-    // on the benchmark, docs/bench-download.md.)
-    let window = workers + if remux.is_some() { 3 } else { 2 };
+    // A buffer goes back to the fetchers once written: the remux reads the `.part` file
+    // (see `super::tail`), so it holds none of them.
+    let window = workers + 2;
     let stop = CancelToken::new();
     let (free_tx, free_rx) = bounded::<Vec<u8>>(window);
     let (done_tx, done_rx) = unbounded::<SegmentResult>();
@@ -416,12 +414,6 @@ pub(crate) fn fetch_plan(
                 if let Some(m) = seg.map.filter(|m| Some(*m) != prev_map) {
                     file.write_all(&maps[m])?;
                     bytes += maps[m].len() as u64;
-                    if let Some(r) = remux.as_deref_mut() {
-                        r.feed(Chunk {
-                            data: maps[m].clone(),
-                            back: None,
-                        });
-                    }
                 }
                 file.write_all(&buf)
             })();
@@ -434,14 +426,9 @@ pub(crate) fn fetch_plan(
             if let Some(k) = &mut kicker {
                 k.wrote(&file, bytes);
             }
-            match remux.as_deref_mut() {
-                Some(r) => r.feed(Chunk {
-                    data: buf,
-                    back: Some(free_tx.clone()),
-                }),
-                None => {
-                    let _ = free_tx.send(buf);
-                }
+            let _ = free_tx.send(buf);
+            if let Some(r) = remux.as_deref_mut() {
+                r.written(bytes);
             }
             let estimate = bytes / (next as u64) * total as u64;
             meter.update(bytes, Some(estimate.max(bytes)));

@@ -1,18 +1,18 @@
 //! The in-process remux: MPEG-TS (one H.264 video stream, at most one AAC-LC audio stream in
 //! ADTS) into a progressive MP4, without ffmpeg and without re-encoding.
 //!
-//! The segments go through it while they arrive, exactly where they would go to the ffmpeg
-//! pipe ([`super::finish::Remux`]): [`TsRemux`] runs a thread that demuxes the stream with
+//! The segments go through it while they arrive, as they would go to the ffmpeg pipe
+//! ([`super::finish::Remux`]): [`TsRemux`] runs a thread that reads the `.part` file as far as
+//! the download has written it (see [`super::tail`]), demuxes the stream with
 //! `mpeg2ts-reader` (push API), turns each access unit into an MP4 sample (Annex B start codes
 //! into 4-byte lengths; ADTS headers off) and appends it to the `mdat` of the output file at
 //! once. `shiguredo_mp4`'s muxer keeps only the sample tables (about 85 bytes per sample, a few
 //! MiB for an episode); the `moov` is built at the end, gets edit lists (the audio/video start
 //! offset and the B-frame delay, as ffmpeg's mov muxer writes them) and goes after the `mdat`,
 //! whose header is patched last. Media data in memory: the PES packet being assembled and the
-//! one video access unit waiting for the next decode time (its duration). Measured with the
-//! `fetch` example on 600 MB of 200 Mbit/s H.264 HLS (docs/bench-download.md): 24.1 MB peak RSS
-//! for the whole process, against 17.0 MB with the ffmpeg pipe (plus ffmpeg's own 69 MB) and
-//! 16.0 MB keeping MPEG-TS.
+//! one video access unit waiting for the next decode time (its duration), and the read buffer
+//! of [`super::tail::PIECE`] bytes. The process's peak RSS with the `fetch` example on 600 MB of
+//! 200 Mbit/s H.264 HLS is in docs/bench-download.md.
 //!
 //! # Fallback
 //!
@@ -26,11 +26,11 @@
 //! timestamp is unwrapped against the one before it, so a stream crossing 2^33 ticks
 //! (26.5 hours) remuxes as if it had not.
 //!
-//! A refusal costs no data: every byte fed was first written to the `.part` file, so the caller
-//! restarts the remux from there with ffmpeg ([`Sink`] feeds ffmpeg what was written so far
-//! from the `.part` file, then the rest through the pipe) when ffmpeg is on the PATH, or keeps
-//! the MPEG-TS data otherwise. Most refusals come with the first segment (the program map is in its
-//! first packets), so in practice ffmpeg is started early and nothing is read back twice.
+//! A refusal costs no data: the remux reads the `.part` file, so the caller restarts the remux
+//! from its start with ffmpeg ([`Sink`] starts an ffmpeg pipe that reads the same file) when
+//! ffmpeg is on the PATH, or keeps the MPEG-TS data otherwise. Most refusals come with the
+//! first segment (the program map is in its first packets), so in practice ffmpeg is started
+//! early and little is read twice.
 //!
 //! Streams this path is not even tried for: a separate audio rendition when ffmpeg can mux it
 //! in (two inputs), `#EXT-X-MAP` streams (fragmented MP4), and downloads that force the pipe
@@ -53,7 +53,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
 use aniworld_core::ports::CancelToken;
-use crossbeam_channel::{Sender, unbounded};
 use mpeg2ts_reader::{StreamType, demultiplex, packet_filter_switch, pes, psi};
 use shiguredo_mp4::bitstream::aac::{
     Mp4aSampleEntryConfig, build_mp4a_box, parse_adts_frame, parse_audio_specific_config,
@@ -66,7 +65,7 @@ use shiguredo_mp4::mux::{Mp4FileMuxer, Sample};
 use shiguredo_mp4::{Encode, FixedPointNumber, TrackKind};
 
 use super::DownloadError;
-use super::finish::Chunk;
+use super::tail::{Announcer, PIECE, tail};
 use super::writeback::Writeback;
 
 /// The size of an MPEG-TS packet.
@@ -764,53 +763,54 @@ fn add_edit_lists(
     moov.mvhd_box.duration = movie_duration;
 }
 
-/// The in-process remux of a download: a thread that runs a [`Remuxer`] over the chunks it is
-/// fed (handing each buffer back once read) into `output`. After a refusal it only hands the
-/// buffers back; [`TsRemux::refused`] says so, and the caller falls back.
+/// The in-process remux of a download: a thread that runs a [`Remuxer`] over the `.part` file
+/// as the download announces it (see [`super::tail`]) into `output`. After a refusal it stops
+/// reading; [`TsRemux::refused`] says so, and the caller falls back.
 pub(crate) struct TsRemux {
     output: PathBuf,
-    feed: Option<Sender<Chunk>>,
+    announcer: Option<Announcer>,
     worker: Option<thread::JoinHandle<Result<u64, Refusal>>>,
     refused: Arc<AtomicBool>,
-    /// Bytes fed so far.
-    fed: u64,
 }
 
 impl TsRemux {
-    /// Starts the remux thread writing `output`.
-    pub(crate) fn spawn(output: &Path) -> Result<Self, DownloadError> {
+    /// Starts the remux thread reading `part` as it grows and writing `output`.
+    pub(crate) fn spawn(part: &Path, output: &Path) -> Result<Self, DownloadError> {
         let file = File::create(output).map_err(|e| DownloadError::from_io(&e, output))?;
-        let (tx, rx) = unbounded::<Chunk>();
+        let (announcer, mut tail) = tail(part);
         let refused = Arc::new(AtomicBool::new(false));
         let flag = refused.clone();
         let name = output.display().to_string();
         let worker = thread::Builder::new()
             .name("remux-mp4".into())
             .spawn(move || {
-                let mut remuxer =
-                    Remuxer::new(BufWriter::with_capacity(256 << 10, Writeback::new(file)));
-                for chunk in rx {
-                    if let Ok(r) = &mut remuxer
-                        && let Err(e) = r.push(&chunk.data)
-                    {
-                        remuxer = Err(e);
+                let run = || {
+                    let mut remuxer =
+                        Remuxer::new(BufWriter::with_capacity(256 << 10, Writeback::new(file)))?;
+                    let mut buf = vec![0u8; PIECE];
+                    loop {
+                        let read = tail.next(&mut buf);
+                        if flag.load(Ordering::Relaxed) {
+                            return refuse("stopped");
+                        }
+                        match read {
+                            Ok(0) => break,
+                            Ok(n) => remuxer.push(&buf[..n])?,
+                            Err(e) => {
+                                return refuse(format!("reading the stream back failed: {e}"));
+                            }
+                        }
                     }
-                    if let Err(e) = &remuxer
-                        && !flag.swap(true, Ordering::Relaxed)
-                    {
+                    let (out, samples) = remuxer.finish()?;
+                    out.into_inner()
+                        .map_err(|e| Refusal(format!("writing the MP4 failed: {e}")))?;
+                    Ok(samples)
+                };
+                run().inspect_err(|e| {
+                    if !flag.swap(true, Ordering::Relaxed) {
                         log::info!("in-process remux of {name} stops: {e}");
                     }
-                    if let Some(back) = chunk.back {
-                        let _ = back.send(chunk.data);
-                    }
-                }
-                let (out, samples) = remuxer?.finish().inspect_err(|e| {
-                    log::info!("in-process remux of {name} stops at the end: {e}");
-                    flag.store(true, Ordering::Relaxed);
-                })?;
-                out.into_inner()
-                    .map_err(|e| Refusal(format!("writing the MP4 failed: {e}")))?;
-                Ok(samples)
+                })
             })
             .map_err(|e| DownloadError::Io {
                 path: output.to_path_buf(),
@@ -818,10 +818,9 @@ impl TsRemux {
             })?;
         Ok(Self {
             output: output.to_path_buf(),
-            feed: Some(tx),
+            announcer: Some(announcer),
             worker: Some(worker),
             refused,
-            fed: 0,
         })
     }
 
@@ -830,26 +829,17 @@ impl TsRemux {
         self.refused.load(Ordering::Relaxed)
     }
 
-    /// Bytes fed so far.
-    pub(crate) fn fed(&self) -> u64 {
-        self.fed
-    }
-
-    /// Queues `chunk` (never blocks; the download's pool bounds the buffers in flight).
-    pub(crate) fn feed(&mut self, chunk: Chunk) {
-        self.fed += chunk.data.len() as u64;
-        if let Some(tx) = &self.feed
-            && let Err(e) = tx.send(chunk)
-            && let Some(back) = e.0.back
-        {
-            let _ = back.send(e.0.data);
+    /// The `.part` file is complete up to `len` bytes (never blocks).
+    pub(crate) fn written(&mut self, len: u64) {
+        if let Some(a) = &mut self.announcer {
+            a.written(len);
         }
     }
 
     /// Ends the stream and waits for the thread. Ok(true): `output` is a finished MP4;
     /// Ok(false): the remux refused and `output` is gone.
     pub(crate) fn finish(mut self) -> bool {
-        self.feed = None;
+        self.announcer = None;
         let done = self.worker.take().map(|w| {
             w.join()
                 .unwrap_or_else(|_| refuse("the remux thread panicked"))
@@ -876,7 +866,7 @@ impl TsRemux {
 
     fn stop(&mut self) {
         self.refused.store(true, Ordering::Relaxed);
-        self.feed = None;
+        self.announcer = None;
         if let Some(w) = self.worker.take() {
             let _ = w.join();
         }
@@ -893,12 +883,15 @@ impl Drop for TsRemux {
 }
 
 /// Where the written stream data goes for the remux of one download: the in-process remux
-/// (with ffmpeg to fall back on, when it is on the PATH) or the ffmpeg pipe.
+/// (with ffmpeg to fall back on, when it is on the PATH) or the ffmpeg pipe. Either reads the
+/// `.part` file as the download announces it (see [`super::tail`]).
 pub(crate) enum Sink {
     /// The in-process remux; `fallback` is ffmpeg to restart with after a refusal.
     InProcess {
         remux: TsRemux,
         fallback: Option<Fallback>,
+        /// How far the `.part` file was announced complete.
+        written: u64,
     },
     /// The ffmpeg pipe (from the start, or after a refusal of the in-process remux).
     Ffmpeg(super::finish::Remux),
@@ -915,81 +908,67 @@ pub(crate) struct Fallback {
 }
 
 impl Fallback {
-    /// Starts ffmpeg and feeds it the first `fed` bytes of the `.part` file.
-    fn restart(&self, fed: u64) -> Option<super::finish::Remux> {
-        let remux = super::finish::Remux::spawn(&self.ffmpeg, &self.output, None)
+    /// Starts ffmpeg reading the `.part` file from its start, the first `written` bytes at once.
+    fn restart(&self, written: u64) -> Option<super::finish::Remux> {
+        let mut remux = super::finish::Remux::spawn(&self.ffmpeg, &self.part, &self.output, None)
             .inspect_err(|e| log::warn!("cannot start ffmpeg for {}: {e}", self.output.display()))
             .ok()?;
-        match feed_file_with(|c| remux.feed(c), &self.part, fed) {
-            Ok(()) => Some(remux),
-            Err(e) => {
-                log::warn!("cannot read back {}: {e}", self.part.display());
-                remux.abort();
-                None
-            }
-        }
+        remux.written(written);
+        Some(remux)
     }
-}
-
-/// Feeds the first `len` bytes of `file` to `feed` in 1 MiB buffers, at most four in flight.
-fn feed_file_with(mut feed: impl FnMut(Chunk), file: &Path, len: u64) -> Result<(), DownloadError> {
-    use std::io::Read;
-    const IN_FLIGHT: usize = 4;
-    let io = |e: std::io::Error| DownloadError::from_io(&e, file);
-    let mut f = File::open(file).map_err(io)?.take(len);
-    let (back, free) = crossbeam_channel::bounded::<Vec<u8>>(IN_FLIGHT);
-    for _ in 0..IN_FLIGHT {
-        let _ = back.send(Vec::new());
-    }
-    while let Ok(mut data) = free.recv() {
-        data.clear();
-        let n = (&mut f).take(1 << 20).read_to_end(&mut data).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        feed(Chunk {
-            data,
-            back: Some(back.clone()),
-        });
-    }
-    Ok(())
 }
 
 impl Sink {
+    /// The in-process remux of `part` into `output`, with ffmpeg (when given) to fall back on.
+    pub(crate) fn in_process(
+        part: &Path,
+        output: &Path,
+        ffmpeg: Option<PathBuf>,
+    ) -> Result<Self, DownloadError> {
+        Ok(Sink::InProcess {
+            remux: TsRemux::spawn(part, output)?,
+            fallback: ffmpeg.map(|ffmpeg| Fallback {
+                ffmpeg,
+                part: part.to_path_buf(),
+                output: output.to_path_buf(),
+            }),
+            written: 0,
+        })
+    }
+
     /// Switches to ffmpeg (or to nothing) once the in-process remux has refused.
     fn fall_back_if_refused(&mut self) {
         if let Sink::InProcess { remux, .. } = self
             && remux.refused()
         {
-            let Sink::InProcess { remux, fallback } = std::mem::replace(self, Sink::Given) else {
+            let Sink::InProcess {
+                remux,
+                fallback,
+                written,
+            } = std::mem::replace(self, Sink::Given)
+            else {
                 return;
             };
-            let fed = remux.fed();
             remux.abort();
-            if let Some(r) = fallback.as_ref().and_then(|f| f.restart(fed)) {
+            if let Some(r) = fallback.as_ref().and_then(|f| f.restart(written)) {
                 log::info!("remuxing with ffmpeg instead");
                 *self = Sink::Ffmpeg(r);
             }
         }
     }
 
-    /// Queues `chunk` (never blocks).
-    pub(crate) fn feed(&mut self, chunk: Chunk) {
+    /// The `.part` file is complete up to `len` bytes: the remux may read that far (never
+    /// blocks).
+    pub(crate) fn written(&mut self, len: u64) {
         self.fall_back_if_refused();
         match self {
-            Sink::InProcess { remux, .. } => remux.feed(chunk),
-            Sink::Ffmpeg(r) => r.feed(chunk),
-            Sink::Given => {
-                if let Some(back) = chunk.back {
-                    let _ = back.send(chunk.data);
-                }
+            Sink::InProcess { remux, written, .. } => {
+                *written = len;
+                remux.written(len);
             }
+            Sink::Ffmpeg(r) => r.written(len),
+            Sink::Given => {}
         }
-    }
-
-    /// Feeds the first `len` bytes of `file` (what an earlier, interrupted call wrote).
-    pub(crate) fn feed_file(&mut self, file: &Path, len: u64) -> Result<(), DownloadError> {
-        feed_file_with(|c| self.feed(c), file, len)
     }
 
     /// Starts the write-back of the output written so far (see [`super::writeback`]); the
@@ -1006,12 +985,15 @@ impl Sink {
     pub(crate) fn finish(mut self, cancel: &CancelToken) -> Result<bool, DownloadError> {
         self.fall_back_if_refused();
         match self {
-            Sink::InProcess { remux, fallback } => {
-                let fed = remux.fed();
+            Sink::InProcess {
+                remux,
+                fallback,
+                written,
+            } => {
                 if remux.finish() {
                     return Ok(true);
                 }
-                match fallback.as_ref().and_then(|f| f.restart(fed)) {
+                match fallback.as_ref().and_then(|f| f.restart(written)) {
                     Some(r) => {
                         log::info!("remuxing with ffmpeg instead");
                         r.finish(cancel)

@@ -214,6 +214,34 @@ async fn unknown_series_and_missing_fields() {
 }
 
 #[actix_web::test]
+async fn a_series_whose_folder_another_series_has_is_refused_with_409() {
+    // A second catalogue entry with the same title and year (a re-upload, or one show on two
+    // sites) would get the same folder, and the two would count each other's episodes.
+    let c = standard_catalogue();
+    c.add(FakeSeries::new("attack-on-titan-tv", "Attack on Titan", &[(1, 2)]).year(2013));
+    let w = world_with(c, |_| {}).await;
+    w.add("attack-on-titan").await;
+    let r = w
+        .post(
+            "/api/anime/add",
+            &json!({ "link": w.catalogue.link("attack-on-titan-tv"), "name": "x" }),
+        )
+        .await;
+    r.assert_error(409, "CONFLICT_ERROR");
+    let message = r.json["message"].as_str().unwrap();
+    assert!(
+        message.contains("'Attack on Titan (2013)'") && message.contains("'attack-on-titan'"),
+        "{message}"
+    );
+    assert_eq!(w.get("/api/anime/status").await.json["series_count"], 1);
+    assert_eq!(
+        w.get("/api/anime/attack-on-titan-tv").await.status,
+        404,
+        "nothing of the refused series was stored"
+    );
+}
+
+#[actix_web::test]
 async fn links_to_other_hosts_are_refused_without_any_request() {
     let w = world().await;
     let foreign = FakeServer::start();

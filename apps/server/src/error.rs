@@ -495,6 +495,10 @@ impl From<aniworld_library::LibraryError> for ApiError {
             L::AlreadyExists { key } => {
                 ApiError::Conflict(format!("Series '{key}' is already in the library"))
             }
+            L::FolderTaken { folder, key } => ApiError::Conflict(format!(
+                "The folder '{folder}' already belongs to the series '{key}' (the same title and \
+                 year); two series in one folder would count each other's episodes"
+            )),
             L::ScanInProgress => ApiError::Conflict("A library scan is already in progress".into()),
             L::Source(s) => s.into(),
             L::Repo(r) => r.into(),

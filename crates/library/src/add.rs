@@ -25,8 +25,8 @@ impl Scanner {
     /// s.to) to the library.
     ///
     /// The name is the catalogue's title (`name_hint` when the catalogue gives none), the folder
-    /// `<sanitized name> (<year>)`. An existing key answers [`LibraryError::AlreadyExists`] and
-    /// changes nothing. The folder is created (an existing one is kept, with its files counted) and
+    /// `<sanitized name> (<year>)`. An existing key answers [`LibraryError::AlreadyExists`], a
+    /// folder another series has [`LibraryError::FolderTaken`]; both change nothing. The folder is created (an existing one is kept, with its files counted) and
     /// the series is scanned with the catalogue answer already fetched. It gets the default
     /// monitoring settings ([`Scanner::add_series_with`] gives others).
     pub fn add_series(
@@ -69,6 +69,12 @@ impl Scanner {
             return Err(LibraryError::InvalidName {
                 name,
                 reason: "nothing usable is left as a folder name",
+            });
+        }
+        if let Some(other) = self.repo.find_series_by_folder(&folder)? {
+            return Err(LibraryError::FolderTaken {
+                folder,
+                key: other.key,
             });
         }
         let new = NewSeries {

@@ -22,6 +22,16 @@ pub enum LibraryError {
         /// The catalogue key.
         key: String,
     },
+    /// Another series of the library already lives in the folder this one would get (the same
+    /// title and year, e.g. one show on two catalogue sites); nothing was changed. Sharing it
+    /// would mix their files: each would count the other's episodes as its own.
+    #[error("the folder {folder:?} already belongs to the series {key:?}")]
+    FolderTaken {
+        /// The folder name.
+        folder: String,
+        /// The library id of the series that has it.
+        key: String,
+    },
     /// The catalogue look-up failed.
     #[error("catalogue look-up failed: {0}")]
     Source(#[from] SourceError),

@@ -19,6 +19,12 @@ fn setup() -> (tempfile::TempDir, Arc<FixedSource>, Arc<MemRepo>, Scanner) {
                 Some(2013),
                 &[(1, 3), (0, 1)],
             )
+            .with(
+                "s.to:attack-on-titan",
+                "Attack on Titan: Final Season",
+                Some(2013),
+                &[(1, 5)],
+            )
             .with("untitled", "", None, &[(1, 1)])
             .with("dots", "...", None, &[(1, 1)]),
     );
@@ -74,6 +80,28 @@ fn adding_an_existing_key_changes_nothing() {
         calls,
         "no catalogue request for a duplicate"
     );
+}
+
+#[test]
+fn a_second_series_for_a_taken_folder_is_refused_and_nothing_changes() {
+    let (dir, _, repo, scanner) = setup();
+    scanner
+        .add_series(dir.path(), "attack-on-titan", None)
+        .unwrap();
+    let before = repo.serie("attack-on-titan");
+    let err = scanner
+        .add_series(dir.path(), "s.to:attack-on-titan", None)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LibraryError::FolderTaken { ref folder, ref key }
+                if folder == "Attack on Titan Final Season (2013)" && key == "attack-on-titan"
+        ),
+        "{err:?}"
+    );
+    assert_eq!(repo.get_series("s.to:attack-on-titan").unwrap(), None);
+    assert_eq!(repo.serie("attack-on-titan"), before);
 }
 
 #[test]

@@ -136,7 +136,8 @@ CASES=(
   "mem600/aniworld-default|$HLS|$FETCH --defaults --hls --quiet $D/hls/v1080/index.m3u8 $OUT/hls.mp4"
 )
 
-# Every case starts from the same page cache: emptied, then the served data read back in. On
+# Every case starts from the same page cache: emptied, then the served data and the tools read
+# back in. On
 # the VM these figures come from, a run after cases that had filled gigabytes of cache was up to
 # 50 % slower, the extra time spent in the kernel's copy into the page cache (likely the host
 # faulting in guest memory), and more so for a tool that writes more. DROP_CACHES=0 (or not
@@ -145,6 +146,13 @@ reset_cache() {
   [ "${DROP_CACHES:-1}" = 1 ] && [ -w /proc/sys/vm/drop_caches ] || return 0
   echo 3 > /proc/sys/vm/drop_caches
   cat "$DATA" "$TSDATA" "$AESDATA" > /dev/null
+  # the tools as warm as on a media server that runs them all day (ffprobe's libraries are
+  # 50 MB: loading them cold cost 0.3 s per check)
+  "$FFMPEG" -hide_banner -version > /dev/null
+  "$FFPROBE" -hide_banner -version > /dev/null
+  "$FETCH" --help > /dev/null 2>&1 || true
+  curl --version > /dev/null
+  [ -z "$YTDLP" ] || "$YTDLP" --version > /dev/null
 }
 
 RESULTS=$OUT_DIR/results.tsv

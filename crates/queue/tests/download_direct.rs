@@ -221,3 +221,35 @@ fn progress_reports_reach_the_total() {
     );
     assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0));
 }
+
+#[test]
+fn a_media_url_with_a_long_signed_query_and_referer_downloads() {
+    // Hosters sign their media URLs with long tokens; the request (line, Referer, User-Agent)
+    // must fit the client's output buffer, which is kept small.
+    let data = Arc::new(mp4(MIB, 1));
+    let server = FakeServer::start();
+    let d = data.clone();
+    server.route("/media/v.mp4", move |req| {
+        FakeResponse::ranged(req, "video/mp4", &d)
+    });
+    let token = "a1B2".repeat(1024);
+    let url = format!(
+        "{}/media/v.mp4?token={token}&expires=9999999999",
+        server.url()
+    );
+    let mut src = source(url, MediaKind::Direct);
+    src.headers = vec![(
+        "Referer".into(),
+        format!("https://hoster.example/e/{token}"),
+    )];
+    let (_dir, file) = target();
+    let out = fetch_media(&src, &file, &opts(), &quiet, &CancelToken::new()).unwrap();
+    assert_eq!(out.bytes, data.len() as u64);
+    assert_eq!(fs::read(&file).unwrap(), *data);
+    let reqs = server.requests();
+    assert_eq!(reqs[0].query, format!("token={token}&expires=9999999999"));
+    assert_eq!(
+        reqs[0].header("referer").map(str::len),
+        Some("https://hoster.example/e/".len() + token.len())
+    );
+}

@@ -58,6 +58,9 @@ impl Http {
             .max_idle_connections(opts.segment_concurrency.max(4) * 2)
             .max_idle_connections_per_host(opts.segment_concurrency.max(4) * 2)
             .max_redirects(10)
+            // Requests here are a GET line and a few headers: 16 KiB holds them with room for
+            // long signed URLs, where the default 128 KiB per pooled connection cost up to 2 MB.
+            .output_buffer_size(16 << 10)
             .build()
             .new_agent();
         let mut headers = headers.to_vec();

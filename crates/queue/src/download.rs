@@ -318,17 +318,32 @@ fn fetch_hls(
         None => false,
     };
     let (bytes, video_only) = if remuxed {
-        check_or_discard(
-            opts.verify,
-            tools,
-            &remux_path,
-            expected,
-            &[&part, &state, &audio_part, &audio_state],
-        )?;
+        // The MP4 is synced, and the `.part` copy (deleted whatever the check says) removed,
+        // while ffprobe reads the file: the three waited for each other before.
+        let (checked, synced) = std::thread::scope(|s| {
+            let sync = s.spawn(|| {
+                let synced = finish::sync_file(&remux_path);
+                let _ = fs::remove_file(&part);
+                synced
+            });
+            let checked = check_or_discard(
+                opts.verify,
+                tools,
+                &remux_path,
+                expected,
+                &[&part, &state, &audio_part, &audio_state],
+            );
+            (checked, sync.join())
+        });
+        checked?;
+        synced.unwrap_or_else(|_| {
+            Err(DownloadError::Io {
+                path: remux_path.clone(),
+                msg: "the sync of the remuxed file stopped".into(),
+            })
+        })?;
         let bytes = fs::metadata(&remux_path).map(|m| m.len()).unwrap_or(0);
-        finish::sync_file(&remux_path)?;
         finish::commit(&remux_path, final_path)?;
-        let _ = fs::remove_file(&part);
         (bytes, video_only)
     } else {
         if remuxing {

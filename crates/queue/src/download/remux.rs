@@ -836,6 +836,11 @@ impl TsRemux {
         }
     }
 
+    /// How far the `.part` file was announced complete.
+    fn announced(&self) -> u64 {
+        self.announcer.as_ref().map_or(0, Announcer::announced)
+    }
+
     /// Ends the stream and waits for the thread. Ok(true): `output` is a finished MP4;
     /// Ok(false): the remux refused and `output` is gone.
     pub(crate) fn finish(mut self) -> bool {
@@ -890,8 +895,6 @@ pub(crate) enum Sink {
     InProcess {
         remux: TsRemux,
         fallback: Option<Fallback>,
-        /// How far the `.part` file was announced complete.
-        written: u64,
     },
     /// The ffmpeg pipe (from the start, or after a refusal of the in-process remux).
     Ffmpeg(super::finish::Remux),
@@ -932,7 +935,6 @@ impl Sink {
                 part: part.to_path_buf(),
                 output: output.to_path_buf(),
             }),
-            written: 0,
         })
     }
 
@@ -941,14 +943,10 @@ impl Sink {
         if let Sink::InProcess { remux, .. } = self
             && remux.refused()
         {
-            let Sink::InProcess {
-                remux,
-                fallback,
-                written,
-            } = std::mem::replace(self, Sink::Given)
-            else {
+            let Sink::InProcess { remux, fallback } = std::mem::replace(self, Sink::Given) else {
                 return;
             };
+            let written = remux.announced();
             remux.abort();
             if let Some(r) = fallback.as_ref().and_then(|f| f.restart(written)) {
                 log::info!("remuxing with ffmpeg instead");
@@ -962,10 +960,7 @@ impl Sink {
     pub(crate) fn written(&mut self, len: u64) {
         self.fall_back_if_refused();
         match self {
-            Sink::InProcess { remux, written, .. } => {
-                *written = len;
-                remux.written(len);
-            }
+            Sink::InProcess { remux, .. } => remux.written(len),
             Sink::Ffmpeg(r) => r.written(len),
             Sink::Given => {}
         }
@@ -985,11 +980,8 @@ impl Sink {
     pub(crate) fn finish(mut self, cancel: &CancelToken) -> Result<bool, DownloadError> {
         self.fall_back_if_refused();
         match self {
-            Sink::InProcess {
-                remux,
-                fallback,
-                written,
-            } => {
+            Sink::InProcess { remux, fallback } => {
+                let written = remux.announced();
                 if remux.finish() {
                     return Ok(true);
                 }

@@ -39,7 +39,6 @@ impl Announcer {
     }
 
     /// How far the file was announced complete.
-    #[cfg(test)]
     pub(crate) fn announced(&self) -> u64 {
         self.written
     }

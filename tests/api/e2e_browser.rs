@@ -31,6 +31,21 @@ pub async fn browser(width: u32, height: u32) -> Option<Browser> {
     browser_in(width, height, "en-US").await
 }
 
+/// A [`browser`] signed in to the service at `address` with `token` and showing `path`; None
+/// where Chrome is missing.
+pub async fn signed_in(
+    width: u32,
+    height: u32,
+    address: &str,
+    token: &str,
+    path: &str,
+) -> Option<Browser> {
+    let b = browser(width, height).await?;
+    b.sign_in(address, token).await;
+    b.client.goto(&format!("{address}{path}")).await.unwrap();
+    Some(b)
+}
+
 /// [`browser`] whose user asks for `lang` first (`navigator.languages`, `Accept-Language`).
 pub async fn browser_in(width: u32, height: u32, lang: &str) -> Option<Browser> {
     if !Path::new(CHROMEDRIVER).exists() {

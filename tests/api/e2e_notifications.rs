@@ -10,7 +10,7 @@ use aniworld_testkit::notify::{self as fakes, WEBHOOK_PATH};
 use serde_json::{Value, json};
 
 use crate::e2e::assert_clean;
-use crate::e2e_browser::{Browser, browser};
+use crate::e2e_browser::{Browser, signed_in};
 use crate::helpers::{TestApp, spawn_app_with};
 
 /// Polls the stored configuration until `check` holds (bounded).
@@ -54,14 +54,9 @@ async fn notification_targets_are_added_tested_edited_and_removed_in_a_browser()
     let token = app.token().await;
     let receiver = fakes::webhook(Some("ui-secret-0123456789"));
     let gotify = fakes::gotify("the-right-gotify-token");
-    let Some(b) = browser(1280, 1000).await else {
+    let Some(b) = signed_in(1280, 1000, &app.address, &token, "/#/settings").await else {
         return;
     };
-    b.sign_in(&app.address, &token).await;
-    b.client
-        .goto(&format!("{}/#/settings", app.address))
-        .await
-        .unwrap();
     b.wait_css("#notif-empty").await;
 
     // An empty form is refused field by field before anything is sent.

@@ -9,7 +9,7 @@ use aniworld_testkit::hoster::{Serving, Sites, media_bytes};
 use serde_json::{Value, json};
 
 use crate::e2e::assert_clean;
-use crate::e2e_browser::{Browser, browser};
+use crate::e2e_browser::{Browser, signed_in};
 use crate::queue_support::queue_world;
 
 /// A series key long enough to make its media URL wider than a phone.
@@ -54,14 +54,9 @@ async fn a_retrying_item_shows_its_error_in_words_its_retries_and_wraps_on_a_pho
         .to_string();
     assert!(raw.contains("http://127.0.0.1:"), "{raw}");
 
-    let Some(b) = browser(390, 844).await else {
+    let Some(b) = signed_in(390, 844, &w.app.address, &w.token, "/queue").await else {
         return;
     };
-    b.sign_in(&w.app.address, &w.token).await;
-    b.client
-        .goto(&format!("{}/queue", w.app.address))
-        .await
-        .unwrap();
     b.wait_css("#pending li[data-id] .retry").await;
 
     // "Retry 1 of 3" and when the next try is.
@@ -146,14 +141,9 @@ async fn a_queue_of_2000_items_shows_50_at_first() {
     for chunk in eps.chunks(500) {
         w.add_ids(A, chunk, "NORMAL").await;
     }
-    let Some(b) = browser(1280, 900).await else {
+    let Some(b) = signed_in(1280, 900, &w.app.address, &w.token, "/queue").await else {
         return;
     };
-    b.sign_in(&w.app.address, &w.token).await;
-    b.client
-        .goto(&format!("{}/queue", w.app.address))
-        .await
-        .unwrap();
     b.wait_js("document.querySelectorAll('#pending li[data-id]').length === 50")
         .await;
     assert!(
@@ -233,14 +223,9 @@ async fn filters_paging_reordering_and_the_badge_on_a_queue_of_120_items() {
     w.add_ids(A, &a, "NORMAL").await;
     w.add_ids(B, &bs, "NORMAL").await;
 
-    let Some(b) = browser(1280, 900).await else {
+    let Some(b) = signed_in(1280, 900, &w.app.address, &w.token, "/queue").await else {
         return;
     };
-    b.sign_in(&w.app.address, &w.token).await;
-    b.client
-        .goto(&format!("{}/queue", w.app.address))
-        .await
-        .unwrap();
 
     // Paging: 50 at first, "Show 50 more" twice more, then all 120 and no button.
     b.wait_js("document.querySelectorAll('#pending li[data-id]').length === 50")

@@ -9,7 +9,7 @@ use aniworld_testkit::tmdb::{FakeTmdb, KEY};
 use serde_json::json;
 
 use crate::e2e::assert_clean;
-use crate::e2e_browser::{Browser, browser};
+use crate::e2e_browser::{Browser, signed_in};
 use crate::helpers::spawn_app_with;
 
 /// The text of the element `css` ("" when missing).
@@ -43,14 +43,9 @@ async fn invalid_values_are_marked_in_place_tests_report_and_the_language_switch
     )
     .await;
     let token = app.token().await;
-    let Some(b) = browser(1280, 900).await else {
+    let Some(b) = signed_in(1280, 900, &app.address, &token, "/#/settings").await else {
         return;
     };
-    b.sign_in(&app.address, &token).await;
-    b.client
-        .goto(&format!("{}/#/settings", app.address))
-        .await
-        .unwrap();
     b.wait_css("#dl-retries").await;
     let before = app.config_on_disk();
 

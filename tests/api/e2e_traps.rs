@@ -7,7 +7,7 @@ use aniworld_testkit::hoster::{Serving, media_bytes};
 use serde_json::{Value, json};
 
 use crate::e2e::assert_clean;
-use crate::e2e_browser::browser;
+use crate::e2e_browser::{browser, signed_in};
 use crate::queue_support::{QueueWorld, queue_world};
 
 const KEY: &str = "attack-on-titan";
@@ -32,14 +32,17 @@ async fn an_episode_queued_on_a_fresh_install_downloads_without_visiting_the_que
         c["download"].as_object_mut().unwrap().remove("auto_start");
     })
     .await;
-    let Some(b) = browser(1280, 900).await else {
+    let Some(b) = signed_in(
+        1280,
+        900,
+        &w.app.address,
+        &w.token,
+        &format!("/#/series/{KEY}"),
+    )
+    .await
+    else {
         return;
     };
-    b.sign_in(&w.app.address, &w.token).await;
-    b.client
-        .goto(&format!("{}/#/series/{KEY}", w.app.address))
-        .await
-        .unwrap();
     b.wait_js("document.querySelectorAll('.ep.missing').length === 1")
         .await;
     b.click(".ep.missing").await;
@@ -58,14 +61,17 @@ async fn an_episode_queued_on_a_fresh_install_downloads_without_visiting_the_que
 #[actix_web::test]
 async fn with_auto_start_off_the_series_page_says_the_queue_is_stopped_and_start_starts_it() {
     let w = world(|c| c["download"]["auto_start"] = json!(false)).await;
-    let Some(b) = browser(390, 844).await else {
+    let Some(b) = signed_in(
+        390,
+        844,
+        &w.app.address,
+        &w.token,
+        &format!("/#/series/{KEY}"),
+    )
+    .await
+    else {
         return;
     };
-    b.sign_in(&w.app.address, &w.token).await;
-    b.client
-        .goto(&format!("{}/#/series/{KEY}", w.app.address))
-        .await
-        .unwrap();
     b.wait_js("document.querySelectorAll('.ep.missing').length === 1")
         .await;
     b.click(".ep.missing").await;
@@ -99,14 +105,9 @@ async fn clearing_completed_downloads_asks_first_with_the_count() {
         s["statistics"]["completed_count"] == 2
     })
     .await;
-    let Some(b) = browser(390, 844).await else {
+    let Some(b) = signed_in(390, 844, &w.app.address, &w.token, "/queue").await else {
         return;
     };
-    b.sign_in(&w.app.address, &w.token).await;
-    b.client
-        .goto(&format!("{}/queue", w.app.address))
-        .await
-        .unwrap();
     b.wait_js("document.querySelectorAll('#completed li[data-id]').length === 2")
         .await;
 
@@ -148,14 +149,9 @@ const ASKS_BEFORE_UNLOAD: &str = "const e = new Event('beforeunload', { cancelab
 #[actix_web::test]
 async fn unsaved_settings_ask_before_leaving_and_saved_ones_do_not() {
     let w = world(|_| {}).await;
-    let Some(b) = browser(1280, 900).await else {
+    let Some(b) = signed_in(1280, 900, &w.app.address, &w.token, "/#/settings").await else {
         return;
     };
-    b.sign_in(&w.app.address, &w.token).await;
-    b.client
-        .goto(&format!("{}/#/settings", w.app.address))
-        .await
-        .unwrap();
     b.wait_css("#dl-retries").await;
     assert_eq!(b.js(ASKS_BEFORE_UNLOAD).await, json!(false));
     b.fill("#dl-retries", "5").await;
